@@ -1,0 +1,17 @@
+/**
+ * The tolerances of every check on the site and in the tests, in one place so a page and its test agree.
+ * All are on the largest absolute difference between two computations of quantities of order one.
+ */
+
+/** Two float64 evaluations of the same quantity in a different order of operations (a form against its summary). */
+export const ROUNDING_TOL = 1e-12;
+
+/**
+ * Analytic gradient against central finite differences with ε = 1e-5 (lib/gradcheck.ts): truncation error
+ * O(ε²) ≈ 1e-10 and rounding O(u/ε) ≈ 1e-11, so 1e-8 leaves two orders of margin and still catches any
+ * wrong term, which shows up at order 1e-2 or more.
+ */
+export const FD_TOL = 1e-8;
+
+/** TF.js computes in float32 (u ≈ 6e-8): gradients agree to about 1e-5 relative. */
+export const TFJS_REL_TOL = 1e-4;

@@ -1,0 +1,24 @@
+import markdownMath from "./scripts/markdown-math.ts";
+
+// Depth of a page below the site root, so the KaTeX stylesheet link works from any page and under any base path
+// (GitHub Pages serves project sites from a sub-folder).
+const up = (path: string) => "../".repeat(Math.max(0, path.split("/").length - 2));
+
+export default {
+  title: "BPTT companion",
+  root: "src",
+  pages: [
+    { name: "Forward pass", path: "/" },
+  ],
+  // `rel="… external"` keeps Framework from resolving the link itself: the file is copied by scripts/check-dist.ts.
+  head: ({ path }: { path: string }) =>
+    `<link rel="stylesheet external" href="${up(path)}_file/_katex/katex.css">` +
+    `<link rel="icon" href="data:,">`,
+  // No web fonts from a CDN: the site must work offline.
+  globalStylesheets: [],
+  style: "style.css",
+  footer: "bptt-companion — code MIT. Numbers computed in your browser from a seed.",
+  markdownIt: (md: import("markdown-it").default) => md.use(markdownMath),
+  search: false,
+  toc: true,
+};

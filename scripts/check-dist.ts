@@ -1,0 +1,71 @@
+/**
+ * Runs after `observable build`: copies the KaTeX stylesheet and fonts into `dist/`, then fails the build if
+ * `dist/` could break for an offline reader. A Framework build exits 0 even when a page is broken, so this is
+ * the first line of defence; the browser tests (test/browser/) are the second.
+ *
+ * Fails on: a reference to any external host (HTML attributes, CSS url()/@import, JS imports), a bare module
+ * specifier left unresolved in shipped JS, a Framework error block or a KaTeX error in a page, and an id used
+ * twice on one page (equation anchors must be unique).
+ */
+import { cpSync, existsSync, readFileSync, readdirSync, statSync } from "node:fs";
+import { dirname, join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+
+function* walk(dir: string): Generator<string> {
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) yield* walk(p);
+    else yield p;
+  }
+}
+
+const EXTERNAL_HTML = /\b(?:src|href|srcset|action|poster|data)\s*=\s*["']?\s*(?:https?:)?\/\/[^"'\s>]+/gi;
+const EXTERNAL_CSS = /(?:url\(\s*["']?|@import\s+["'])\s*(?:https?:)?\/\/[^"')\s]+/gi;
+const EXTERNAL_JS = /(?:\bfrom\s*|\bimport\s*\(?\s*|\bfetch\s*\(\s*)["'`](?:https?:)?\/\/[^"'`]+/g;
+const BARE_IMPORT = /(?:\bfrom\s*|\bimport\s*\(?\s*)["']([^"'./][^"']*)["']/g;
+
+export function checkDist(dist: string): string[] {
+  const problems: string[] = [];
+  const where = (file: string) => relative(dist, file);
+  for (const file of walk(dist)) {
+    if (!/\.(html|css|js)$/.test(file)) continue;
+    const text = readFileSync(file, "utf8");
+    if (file.endsWith(".html")) {
+      for (const m of text.matchAll(EXTERNAL_HTML)) problems.push(`${where(file)}: references an external host: ${m[0]}`);
+      if (text.includes("observablehq--error")) problems.push(`${where(file)}: contains a Framework error block (observablehq--error)`);
+      if (text.includes("katex-error")) problems.push(`${where(file)}: contains a KaTeX error`);
+      const ids = new Map<string, number>();
+      for (const m of text.matchAll(/\sid="([^"]+)"/g)) ids.set(m[1]!, (ids.get(m[1]!) ?? 0) + 1);
+      for (const [id, n] of ids) if (n > 1) problems.push(`${where(file)}: id "${id}" is used ${n} times`);
+      for (const m of text.matchAll(/<script type="module">([\s\S]*?)<\/script>/g)) scanJs(m[1]!, `${where(file)} (inline module)`);
+    } else if (file.endsWith(".css")) {
+      for (const m of text.matchAll(EXTERNAL_CSS)) problems.push(`${where(file)}: references an external host: ${m[0]}`);
+    } else {
+      scanJs(text, where(file));
+    }
+  }
+  function scanJs(text: string, name: string) {
+    for (const m of text.matchAll(EXTERNAL_JS)) problems.push(`${name}: imports from an external host: ${m[0]}`);
+    for (const m of text.matchAll(BARE_IMPORT)) problems.push(`${name}: unresolved bare import "${m[1]}"`);
+  }
+  return problems;
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const dist = join(root, "dist");
+  const katex = join(root, "src", "_katex");
+  if (!existsSync(join(katex, "katex.css"))) {
+    console.error("check-dist: src/_katex/katex.css is missing: run `tsx scripts/katex-assets.ts` (npm run build does)");
+    process.exit(1);
+  }
+  cpSync(katex, join(dist, "_file", "_katex"), { recursive: true });
+  const problems = checkDist(dist);
+  if (problems.length > 0) {
+    console.error(`check-dist: ${problems.length} problem${problems.length === 1 ? "" : "s"} in dist/:`);
+    for (const p of problems.slice(0, 50)) console.error(`  ${p}`);
+    process.exit(1);
+  }
+  console.log("check-dist: dist/ is self-contained (no external host, no unresolved import, no error block)");
+}

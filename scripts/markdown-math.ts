@@ -1,0 +1,100 @@
+/**
+ * A markdown-it plugin that renders `$…$` and `$$…$$` with KaTeX at build time, so pages ship HTML and no
+ * renderer; a malformed formula throws and fails the build.
+ *
+ * Why hand-written: the ready plugins either leave Framework's `${…}` placeholders as literal text or turn
+ * them into KaTeX errors (shared/notes/offline-build.md). Here a `$` directly followed by `{` is never math.
+ *
+ * A display equation carrying `\tag{3.21}` is wrapped in `<div class="equation" id="eq-3-21">` with a link to
+ * itself, so the source's numbering is the citation anchor: `…/embedding#eq-3-21`.
+ */
+import katex from "katex";
+import type MarkdownIt from "markdown-it";
+
+type StateInline = MarkdownIt.StateInline;
+type StateBlock = MarkdownIt.StateBlock;
+
+const DOLLAR = 0x24, BACKSLASH = 0x5c, LBRACE = 0x7b;
+
+export function renderTex(tex: string, displayMode: boolean, where: string): string {
+  try {
+    return katex.renderToString(tex, { displayMode, throwOnError: true, strict: "error", output: "htmlAndMathml" });
+  } catch (error) {
+    throw new Error(`KaTeX could not render ${where} ${JSON.stringify(tex)}: ${(error as Error).message}`);
+  }
+}
+
+/** `\tag{3.21}` → "3.21"; `\tag*{…}` and untagged displays have no anchor. */
+export function equationTag(tex: string): string | null {
+  return /\\tag\{([0-9]+(?:\.[0-9]+)*)\}/.exec(tex)?.[1] ?? null;
+}
+
+export const equationId = (tag: string) => `eq-${tag.replace(/\./g, "-")}`;
+
+function mathInline(state: StateInline, silent: boolean): boolean {
+  const { src, pos } = state;
+  if (src.charCodeAt(pos) !== DOLLAR) return false;
+  const next = src.charCodeAt(pos + 1);
+  if (next === LBRACE || next === DOLLAR || next === 0x20 || Number.isNaN(next)) return false;
+  let end = pos + 1;
+  for (; end < state.posMax; end++) {
+    const c = src.charCodeAt(end);
+    if (c === BACKSLASH) end++;
+    else if (c === DOLLAR) break;
+  }
+  if (end >= state.posMax || src.charCodeAt(end - 1) === 0x20) return false;
+  if (!silent) {
+    const token = state.push("math_inline", "math", 0);
+    token.content = src.slice(pos + 1, end);
+  }
+  state.pos = end + 1;
+  return true;
+}
+
+function mathBlock(state: StateBlock, startLine: number, endLine: number, silent: boolean): boolean {
+  let pos = state.bMarks[startLine]! + state.tShift[startLine]!;
+  let max = state.eMarks[startLine]!;
+  if (state.src.slice(pos, pos + 2) !== "$$" || state.src.charCodeAt(pos + 2) === LBRACE) return false;
+  if (silent) return true;
+  let first = state.src.slice(pos + 2, max);
+  let last = "";
+  let line = startLine;
+  let found = false;
+  if (first.trimEnd().endsWith("$$")) {
+    first = first.trimEnd().slice(0, -2);
+    found = true;
+  }
+  while (!found) {
+    line++;
+    if (line >= endLine) break;
+    pos = state.bMarks[line]! + state.tShift[line]!;
+    max = state.eMarks[line]!;
+    const text = state.src.slice(pos, max);
+    if (text.trimEnd().endsWith("$$")) {
+      last = text.trimEnd().slice(0, -2);
+      found = true;
+    }
+  }
+  if (!found) throw new Error(`unterminated $$ display math starting on line ${startLine + 1}`);
+  const body = line === startLine ? first : [first, state.getLines(startLine + 1, line, state.tShift[startLine]!, false), last].join("\n");
+  const token = state.push("math_block", "math", 0);
+  token.block = true;
+  token.content = body.trim();
+  token.map = [startLine, line + 1];
+  state.line = line + 1;
+  return true;
+}
+
+export default function markdownMath(md: MarkdownIt): void {
+  md.inline.ruler.before("escape", "math_inline", mathInline);
+  md.block.ruler.before("fence", "math_block", mathBlock, { alt: ["paragraph", "reference", "blockquote", "list"] });
+  md.renderer.rules.math_inline = (tokens, i) => renderTex(tokens[i]!.content, false, "inline math");
+  md.renderer.rules.math_block = (tokens, i) => {
+    const tex = tokens[i]!.content;
+    const html = renderTex(tex, true, "display math");
+    const tag = equationTag(tex);
+    if (!tag) return `<div class="equation">${html}</div>\n`;
+    const id = equationId(tag);
+    return `<div class="equation" id="${id}">${html}<a class="eq-link" href="#${id}" aria-label="Link to equation (${tag})">#</a></div>\n`;
+  };
+}
