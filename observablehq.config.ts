@@ -1,4 +1,4 @@
-import markdownMath from "./scripts/markdown-math.ts";
+import markdownMath from "./scripts/markdown-math.js";
 
 // Depth of a page below the site root, so the KaTeX stylesheet link works from any page and under any base path
 // (GitHub Pages serves project sites from a sub-folder).

@@ -1,10 +1,27 @@
 import { defineConfig } from "vitest/config";
 
-// `src/lib` is a symlink to `lib/` (pages import the library through it), so tests are looked for in test/ only
-// or every test would run twice.
+// Two projects: the unit suite (lib/, the CLI, build scripts) and the browser suite, which builds the site once and
+// drives Debian's Chromium against `dist/`. Tests are looked for in test/ only: `src/lib` is a symlink to `lib/`.
 export default defineConfig({
   test: {
-    include: ["test/**/*.test.ts"],
-    testTimeout: 30_000,
+    projects: [
+      {
+        test: {
+          name: "unit",
+          include: ["test/*.test.ts"],
+          testTimeout: 30_000,
+        },
+      },
+      {
+        test: {
+          name: "browser",
+          include: ["test/browser/*.test.ts"],
+          globalSetup: ["test/browser/global-setup.ts"],
+          testTimeout: 60_000,
+          hookTimeout: 180_000,
+          fileParallelism: false,
+        },
+      },
+    ],
   },
 });

@@ -86,7 +86,6 @@ export function matmul(a: Matrix, b: Matrix): Matrix {
   for (let i = 0; i < a.rows; i++) {
     for (let k = 0; k < n; k++) {
       const aik = a.data[i * n + k]!;
-      if (aik === 0) continue;
       for (let j = 0; j < m; j++) out.data[i * m + j]! += aik * b.data[k * m + j]!;
     }
   }
@@ -118,7 +117,6 @@ export function vecmat(v: Vector, a: Matrix): Vector {
   const out = new Float64Array(a.cols);
   for (let k = 0; k < a.rows; k++) {
     const vk = v[k]!;
-    if (vk === 0) continue;
     for (let j = 0; j < a.cols; j++) out[j]! += vk * a.data[k * a.cols + j]!;
   }
   return out;
@@ -152,7 +150,6 @@ export function addOuterInPlace(out: Matrix, u: Vector, v: Vector): Matrix {
   }
   for (let i = 0; i < u.length; i++) {
     const ui = u[i]!;
-    if (ui === 0) continue;
     for (let j = 0; j < v.length; j++) out.data[i * v.length + j]! += ui * v[j]!;
   }
   return out;

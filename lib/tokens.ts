@@ -14,7 +14,7 @@ export function checkTokenIds(field: string, ids: ArrayLike<number>, vocab: numb
     const id = ids[t]!;
     if (!Number.isInteger(id) || id < 0 || id >= vocab) {
       throw new InputError(
-        `${field}[${t}] = ${JSON.stringify(id)} is not a token id: the vocabulary has ${vocab} token${vocab === 1 ? "" : "s"} (ids 0 to ${vocab - 1})`,
+        `${field}[${t}] = ${typeof id === "number" ? String(id) : JSON.stringify(id)} is not a token id: the vocabulary has ${vocab} token${vocab === 1 ? "" : "s"} (ids 0 to ${vocab - 1})`,
       );
     }
   }

@@ -10,9 +10,8 @@
  */
 import katex from "katex";
 import type MarkdownIt from "markdown-it";
-
-type StateInline = MarkdownIt.StateInline;
-type StateBlock = MarkdownIt.StateBlock;
+import type StateBlock from "markdown-it/lib/rules_block/state_block.mjs";
+import type StateInline from "markdown-it/lib/rules_inline/state_inline.mjs";
 
 const DOLLAR = 0x24, BACKSLASH = 0x5c, LBRACE = 0x7b;
 

@@ -1,0 +1,165 @@
+/**
+ * Every page of the built site in a real Chromium: no console error or warning, no failed request, no request
+ * to any host but the local server, no KaTeX or Framework error, every numbered equation followed by a live cell
+ * that rendered and whose check passed.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Browser, Page } from "playwright-core";
+import config from "../../observablehq.config.js";
+import { serveDist } from "./serve.js";
+import { launch } from "./browser.js";
+import { buildExample, DEFAULT_CONFIG } from "../../lib/example.js";
+
+type NavPage = { name: string; path: string };
+type NavSection = { name: string; pages: NavPage[] };
+
+/** The pages listed in the site's navigation, as a reader finds them. */
+export function navigationPaths(): string[] {
+  const out: string[] = [];
+  for (const p of config.pages as (NavPage | NavSection)[]) {
+    if ("pages" in p) out.push(...p.pages.map((q) => q.path));
+    else out.push(p.path);
+  }
+  return out;
+}
+
+let browser: Browser;
+let base: string;
+let close: () => void;
+
+beforeAll(async () => {
+  const { url, server } = await serveDist("dist");
+  base = url;
+  close = () => server.close();
+  browser = await launch();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  close?.();
+});
+
+interface Visit {
+  page: Page;
+  problems: string[];
+}
+
+/** Opens a page and records everything that would make a reader's visit go wrong. */
+async function visit(path: string): Promise<Visit> {
+  const page = await browser.newPage();
+  const problems: string[] = [];
+  const origin = new URL(base).host;
+  page.on("console", (m) => {
+    if (m.type() === "error" || m.type() === "warning") problems.push(`console.${m.type()}: ${m.text()}`);
+  });
+  page.on("pageerror", (e) => problems.push(`uncaught: ${e.message}`));
+  page.on("requestfailed", (r) => problems.push(`request failed: ${r.url()} (${r.failure()?.errorText})`));
+  page.on("response", (r) => {
+    if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`);
+  });
+  page.on("request", (r) => {
+    const u = new URL(r.url());
+    if (u.protocol !== "data:" && u.host !== origin) problems.push(`request to another host: ${r.url()}`);
+  });
+  await page.goto(base + path, { waitUntil: "networkidle" });
+  await settle(page);
+  return { page, problems };
+}
+
+/** Waits until every numbered equation has its live cell (Framework renders cells after load). */
+async function settle(page: Page): Promise<void> {
+  await page.waitForFunction(
+    () => {
+      const eqs = document.querySelectorAll(".equation[id]").length;
+      return eqs === 0 || document.querySelectorAll(".live-cell").length >= eqs;
+    },
+    undefined,
+    { timeout: 15_000 },
+  ).catch(() => undefined); // the assertions below say what is missing
+}
+
+describe.each(navigationPaths())("page %s", (path) => {
+  it("loads with no error, no warning and no request off the local server", async () => {
+    const { page, problems } = await visit(path);
+    const errors = await page.evaluate(() => ({
+      katex: document.querySelectorAll(".katex-error").length,
+      framework: Array.from(document.querySelectorAll(".observablehq--error"), (e) => e.textContent),
+    }));
+    await page.close();
+    expect(problems, `problems on ${path}`).toEqual([]);
+    expect(errors.katex, `KaTeX errors on ${path}`).toBe(0);
+    expect(errors.framework, `Framework error blocks on ${path}`).toEqual([]);
+  });
+
+  it("follows every numbered equation with a live cell that rendered and passed its check", async () => {
+    const { page } = await visit(path);
+    const report = await page.evaluate(() => {
+      const out: { id: string; katex: boolean; cell: boolean; failed: string[]; empty: boolean }[] = [];
+      for (const eq of document.querySelectorAll<HTMLElement>(".equation[id]")) {
+        let cell: Element | null = null;
+        for (let n = eq.nextElementSibling; n && !n.matches(".equation, h1, h2, h3"); n = n.nextElementSibling) {
+          cell = n.matches(".live-cell") ? n : n.querySelector(".live-cell");
+          if (cell) break;
+        }
+        out.push({
+          id: eq.id,
+          katex: !!eq.querySelector(".katex-display"),
+          cell: !!cell,
+          failed: cell ? Array.from(cell.querySelectorAll(".check-fail"), (c) => c.textContent ?? "") : [],
+          empty: !cell || (cell.querySelector(".live-value")?.textContent ?? "").trim() === "",
+        });
+      }
+      return out;
+    });
+    await page.close();
+    for (const r of report) {
+      expect(r.katex, `${path}#${r.id} is rendered by KaTeX`).toBe(true);
+      expect(r.cell, `${path}#${r.id} is followed by a live cell`).toBe(true);
+      expect(r.empty, `${path}#${r.id}'s live cell shows a value`).toBe(false);
+      expect(r.failed, `${path}#${r.id}'s checks`).toEqual([]);
+    }
+  });
+});
+
+describe("the forward-pass page", () => {
+  it("has the anchors of eqs 1.1–1.7, each linking to itself", async () => {
+    const { page } = await visit("/");
+    const anchors = await page.evaluate(() =>
+      Array.from(document.querySelectorAll(".equation[id]"), (e) => ({
+        id: e.id, href: e.querySelector("a.eq-link")?.getAttribute("href"), tag: e.querySelector(".katex-tag")?.textContent,
+      })),
+    );
+    await page.close();
+    const want = ["1.3", "1.4", "1.5", "1.6", "1.7", "1.1", "1.2"];
+    expect(anchors.map((a) => a.id)).toEqual(want.map((n) => `eq-${n.replace(".", "-")}`));
+    for (const a of anchors) expect(a.href).toBe(`#${a.id}`);
+    expect(anchors.map((a) => a.tag)).toEqual(want.map((n) => `(${n})`));
+  });
+
+  it("shows the loss lib/ computes, and recomputes it when the text changes", async () => {
+    const { page, problems } = await visit("/");
+    const lossText = () => page.locator(".live-value", { hasText: "L = " }).textContent();
+    const expected = (text: string) => buildExample({ ...DEFAULT_CONFIG, text }).fwd.loss;
+    const shown = async () => Number((await lossText())!.replace(/^.*L = /, ""));
+    expect(Math.abs((await shown()) - expected(DEFAULT_CONFIG.text))).toBeLessThan(1e-9);
+
+    await page.getByLabel("Input text").fill("badge");
+    await expect.poll(shown).toBeCloseTo(expected("badge"), 9);
+    expect(await page.locator(".check-fail").count()).toBe(0);
+
+    // An unknown token: one message naming the field, and the numbers stay those of the last good text.
+    await page.getByLabel("Input text").fill("bad z");
+    await expect.poll(() => page.locator(".config-error").textContent()).toMatch(/^text: " " at position 4 is not in the vocabulary/);
+    expect(await shown()).toBeCloseTo(expected("badge"), 9);
+    // Out of range size and an empty text: same behaviour.
+    await page.getByLabel("Input text").fill("badge");
+    await page.getByLabel("Hidden size").fill("0");
+    await expect.poll(() => page.locator(".config-error").textContent()).toMatch(/^hidden: 0 is out of range: expected an integer from 1 to 32/);
+    await page.getByLabel("Hidden size").fill("6");
+    await page.getByLabel("Input text").fill("");
+    await expect.poll(() => page.locator(".config-error").textContent()).toMatch(/^text: has 0 characters/);
+    expect(await shown()).toBeCloseTo(expected("badge"), 9);
+    await page.close();
+    expect(problems).toEqual([]);
+  });
+});
