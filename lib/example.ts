@@ -50,8 +50,11 @@ export interface Example {
 }
 
 function checkInt(field: string, value: unknown, [lo, hi]: readonly [number, number]): number {
-  if (typeof value !== "number" || !Number.isInteger(value) || value < lo || value > hi) {
-    throw new InputError(`${field}: ${JSON.stringify(value)} is out of range: expected an integer from ${lo} to ${hi}`);
+  if (typeof value !== "number" || Number.isNaN(value)) {
+    throw new InputError(`${field}: is empty or not a number: expected an integer from ${lo} to ${hi}`);
+  }
+  if (!Number.isInteger(value) || value < lo || value > hi) {
+    throw new InputError(`${field}: ${value} is out of range: expected an integer from ${lo} to ${hi}`);
   }
   return value;
 }
