@@ -8,7 +8,18 @@ export default {
   title: "BPTT companion",
   root: "src",
   pages: [
-    { name: "Forward pass", path: "/" },
+    {
+      name: "BPTT Derivations (Singh)",
+      pages: [
+        { name: "1 · Introduction and forward pass", path: "/" },
+        { name: "2 · Plan of attack", path: "/plan" },
+        { name: "3.1 · Logits", path: "/logits" },
+        { name: "3.2 · Hidden states", path: "/hidden" },
+        { name: "3.3–3.7 · Biases and weights", path: "/parameters" },
+        { name: "3.8 · Embedding matrix", path: "/embedding" },
+        { name: "4 · Summary", path: "/summary" },
+      ],
+    },
   ],
   // `rel="… external"` keeps Framework from resolving the link itself: the file is copied by scripts/check-dist.ts.
   head: ({ path }: { path: string }) =>

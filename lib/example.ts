@@ -5,7 +5,8 @@
  */
 import { type Gradients, backward } from "./backward.js";
 import { type Forward, forward } from "./forward.js";
-import type { Vector } from "./matrix.js";
+import { type ParamGrads, numericalHiddenGrads, numericalLogitGrads, numericalParamGrads } from "./gradcheck.js";
+import type { Matrix, Vector } from "./matrix.js";
 import { type H0Kind, H0_KINDS, type Params, initParams, initialHidden } from "./model.js";
 import { makeRng } from "./rng.js";
 import { InputError } from "./tokens.js";
@@ -121,4 +122,56 @@ export function buildExample(config: ExampleConfig): Example {
   const fwd = forward(params, inputs, targets, h0);
   const grads = backward(params, fwd, inputs, targets);
   return { config: { ...config }, labels, inputs, targets, params, h0, fwd, grads };
+}
+
+/** The configuration as URL query parameters, in a fixed order so a link is stable. Defaults are left out. */
+export function configToQuery(config: ExampleConfig): string {
+  const q = new URLSearchParams();
+  for (const [key, param] of QUERY_KEYS) {
+    if (config[key] !== DEFAULT_CONFIG[key]) q.set(param, String(config[key]));
+  }
+  return q.toString();
+}
+
+const QUERY_KEYS: [keyof ExampleConfig, string][] = [
+  ["text", "text"], ["targets", "targets"], ["vocab", "vocab"], ["dModel", "d_model"], ["hidden", "hidden"],
+  ["seed", "seed"], ["h0", "h0"],
+];
+
+/**
+ * Reads a configuration from a query string; absent parameters take their defaults. Numbers are parsed
+ * strictly ("4x" is not 4), and the result is validated by `buildExample` like any typed value.
+ */
+export function configFromQuery(search: string): ExampleConfig {
+  const q = new URLSearchParams(search);
+  const config: ExampleConfig = { ...DEFAULT_CONFIG };
+  for (const [key, param] of QUERY_KEYS) {
+    const v = q.get(param);
+    if (v === null) continue;
+    if (typeof DEFAULT_CONFIG[key] === "number") (config as unknown as Record<string, unknown>)[key] = v.trim() === "" ? NaN : Number(v);
+    else (config as unknown as Record<string, unknown>)[key] = v;
+  }
+  return config;
+}
+
+/** The independent checks of every gradient, by central differences (lib/gradcheck.ts), computed once per example. */
+export interface NumericalGradients {
+  dL_do: Matrix;
+  dL_dh: Matrix;
+  params: ParamGrads;
+}
+
+const numericCache = new WeakMap<Example, NumericalGradients>();
+
+export function numericalGradients(ex: Example): NumericalGradients {
+  let n = numericCache.get(ex);
+  if (!n) {
+    n = {
+      dL_do: numericalLogitGrads(ex.fwd, ex.targets),
+      dL_dh: numericalHiddenGrads(ex.params, ex.fwd, ex.inputs, ex.targets),
+      params: numericalParamGrads(ex.params, ex.inputs, ex.targets, ex.h0),
+    };
+    numericCache.set(ex, n);
+  }
+  return n;
 }

@@ -1,32 +1,53 @@
 /**
- * The configuration form shared by the pages. Its `value` is the last *valid* Example: an invalid field shows
- * one message next to the form and dispatches nothing, so every cell downstream keeps its last good state.
- * The maths of validation is lib/example.ts's; this file only wires it to the DOM.
+ * The configuration form shared by the pages. Its `value` is the last *valid* Example: an invalid field shows one
+ * message next to the form and dispatches nothing, so every cell downstream keeps its last good state.
+ *
+ * The configuration lives in the URL query (`?text=badge&seed=3#eq-3-21`), so a link reproduces exactly the
+ * numbers on the screen; links to the other pages carry it along. Validation is lib/example.ts's; this file only
+ * wires it to the DOM.
  */
-import { DEFAULT_CONFIG, type Example, type ExampleConfig, LIMITS, buildExample } from "../lib/example.js";
+import {
+  DEFAULT_CONFIG, type Example, type ExampleConfig, LIMITS, buildExample, configFromQuery, configToQuery,
+} from "../lib/example.js";
 
 interface Field {
   key: keyof ExampleConfig;
   label: string;
   type: "text" | "number" | "select";
-  options?: string[];
-  hint?: string;
+  options?: [string, string][];
+  placeholder?: string;
 }
 
 const FIELDS: Field[] = [
-  { key: "text", label: "Input text", type: "text", hint: "one token per character; next-token targets" },
+  { key: "text", label: "Input text", type: "text" },
+  { key: "targets", label: "Targets", type: "text", placeholder: "next token" },
   { key: "vocab", label: "Vocabulary", type: "text" },
   { key: "dModel", label: "d_model", type: "number" },
   { key: "hidden", label: "Hidden size", type: "number" },
   { key: "seed", label: "Seed", type: "number" },
-  { key: "h0", label: "h⁽⁰⁾", type: "select", options: ["zeros", "point-one"] },
+  { key: "h0", label: "h⁽⁰⁾", type: "select", options: [["zeros", "zeros"], ["point-one", "0.1 · ones (source code)"]] },
 ];
 
-const H0_LABELS: Record<string, string> = { zeros: "zeros", "point-one": "0.1 · ones (source code)" };
+/** Message field names → form keys (messages name fields as the derivation does: "d_model"). */
+const KEY_OF: Record<string, keyof ExampleConfig> = {
+  text: "text", targets: "targets", vocab: "vocab", d_model: "dModel", hidden: "hidden", seed: "seed", h0: "h0",
+};
 
 let uid = 0;
 
-export function configForm(initial: ExampleConfig = DEFAULT_CONFIG): HTMLFormElement & { value: Example } {
+/** Internal page links carry the configuration, so moving between pages keeps the same numbers. */
+function carryQueryOnLinks(query: string): void {
+  for (const a of document.querySelectorAll<HTMLAnchorElement>("a[href]")) {
+    const href = a.getAttribute("href")!;
+    if (/^(#|\w+:|\/\/)/.test(href) || href.includes("_file/")) continue;
+    const url = new URL(a.href);
+    if (url.origin !== location.origin) continue;
+    url.search = query;
+    a.href = url.href;
+  }
+}
+
+export function configForm(): HTMLFormElement & { value: Example } {
   const form = document.createElement("form") as HTMLFormElement & { value: Example };
   form.className = "config-form";
   form.setAttribute("aria-label", "Configuration of the tiny RNN");
@@ -42,12 +63,13 @@ export function configForm(initial: ExampleConfig = DEFAULT_CONFIG): HTMLFormEle
     let input: HTMLInputElement | HTMLSelectElement;
     if (f.type === "select") {
       input = document.createElement("select");
-      for (const o of f.options!) input.append(new Option(H0_LABELS[o] ?? o, o));
+      for (const [value, text] of f.options!) input.append(new Option(text, value));
     } else {
       input = document.createElement("input");
       input.type = f.type;
       input.spellcheck = false;
       input.autocomplete = "off";
+      if (f.placeholder) input.placeholder = f.placeholder;
       if (f.type === "number") {
         const [lo, hi] = LIMITS[f.key as "dModel" | "hidden" | "seed"];
         Object.assign(input, { min: String(lo), max: String(hi), step: "1" });
@@ -55,7 +77,6 @@ export function configForm(initial: ExampleConfig = DEFAULT_CONFIG): HTMLFormEle
     }
     input.id = `${id}-${f.key}`;
     input.name = f.key;
-    input.value = String(initial[f.key]);
     inputs.set(f.key, input);
     wrap.append(label, input);
     form.append(wrap);
@@ -63,37 +84,60 @@ export function configForm(initial: ExampleConfig = DEFAULT_CONFIG): HTMLFormEle
   const message = document.createElement("p");
   message.className = "config-error";
   message.setAttribute("role", "alert");
-  message.setAttribute("aria-live", "polite");
   form.append(message);
 
+  const fill = (c: ExampleConfig) => {
+    for (const [k, el] of inputs) el.value = Number.isNaN(c[k]) ? "" : String(c[k]);
+  };
   const read = (): ExampleConfig => {
     const v = (k: keyof ExampleConfig) => inputs.get(k)!.value;
     const num = (k: keyof ExampleConfig) => (v(k).trim() === "" ? NaN : Number(v(k)));
     return {
-      text: v("text"), vocab: v("vocab"), targets: "", dModel: num("dModel"), hidden: num("hidden"),
+      text: v("text"), targets: v("targets"), vocab: v("vocab"), dModel: num("dModel"), hidden: num("hidden"),
       seed: num("seed"), h0: v("h0") as ExampleConfig["h0"],
     };
   };
-  form.value = buildExample(initial);
+  const showError = (error: unknown, suffix: string) => {
+    const text = error instanceof Error ? error.message : String(error);
+    message.textContent = `${text} — ${suffix}`;
+    form.classList.add("invalid");
+    const key = KEY_OF[/^(\w+)/.exec(text)?.[1] ?? ""];
+    for (const [k, el] of inputs) {
+      if (k === key) el.setAttribute("aria-invalid", "true");
+      else el.removeAttribute("aria-invalid");
+    }
+  };
+  const clearError = () => {
+    message.textContent = "";
+    form.classList.remove("invalid");
+    for (const el of inputs.values()) el.removeAttribute("aria-invalid");
+  };
+
+  // From the URL if it holds a valid configuration; otherwise say why and start from the defaults.
+  const fromUrl = configFromQuery(location.search);
+  try {
+    form.value = buildExample(fromUrl);
+    fill(fromUrl);
+  } catch (error) {
+    form.value = buildExample(DEFAULT_CONFIG);
+    fill(fromUrl);
+    showError(error, "the link's configuration is not valid; showing the default one.");
+  }
+  queueMicrotask(() => carryQueryOnLinks(configToQuery(form.value.config)));
+
   form.addEventListener("input", (event) => {
     if (event.target === form) return; // our own re-dispatch below
     event.stopPropagation();
     try {
       form.value = buildExample(read());
-      message.textContent = "";
-      form.classList.remove("invalid");
-      for (const el of inputs.values()) el.removeAttribute("aria-invalid");
     } catch (error) {
-      message.textContent = `${(error as Error).message} — showing the last valid configuration.`;
-      form.classList.add("invalid");
-      const field = /^(\w+)/.exec((error as Error).message)?.[1];
-      const key = field === "d_model" ? "dModel" : (field as keyof ExampleConfig);
-      for (const [k, el] of inputs) {
-        if (k === key) el.setAttribute("aria-invalid", "true");
-        else el.removeAttribute("aria-invalid");
-      }
+      showError(error, "showing the last valid configuration.");
       return;
     }
+    clearError();
+    const query = configToQuery(form.value.config);
+    history.replaceState(history.state, "", `${location.pathname}${query ? `?${query}` : ""}${location.hash}`);
+    carryQueryOnLinks(query);
     form.dispatchEvent(new Event("input", { bubbles: true }));
   });
   return form;
