@@ -83,7 +83,8 @@ export function forward(p: Params, inputs: readonly number[], targets: readonly 
     L_t[t] = stepLoss(ot, targets[t]!); // eq 1.1
     hPrev = ht;
   }
-  return { h0, x, a, h, o, yhat, L_t, loss: meanLoss(L_t) };
+  // h0 is copied so that a caller reusing its buffer cannot change what eq 4.7 later reads.
+  return { h0: h0.slice(), x, a, h, o, yhat, L_t, loss: meanLoss(L_t) };
 }
 
 /** h⁽ᵗ⁻¹⁾ for t = 1 … τ given the 0-based row index t − 1: h⁽⁰⁾ for the first step. */

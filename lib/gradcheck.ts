@@ -4,7 +4,7 @@
  * ε = 1e-5 balances the two for losses of order one (u ≈ 1.1e-16), giving about 1e-10 relative error.
  */
 import { type Forward, forward, stepLoss } from "./forward.js";
-import { type Matrix, type Vector, clone, row, vecmatT, zeros } from "./matrix.js";
+import { type Matrix, type Vector, ShapeError, clone, row, shapeText, vecmatT, zeros } from "./matrix.js";
 import { PARAM_NAMES, type ParamName, type Params } from "./model.js";
 import { backward, paramGrads } from "./backward.js";
 
@@ -118,7 +118,9 @@ export interface Discrepancy {
 /** How far two same-shaped arrays are apart. NaN in either gives NaN, which fails every `<` check. */
 export function discrepancy(analytic: Matrix | Vector, numeric: Matrix | Vector): Discrepancy {
   const a = dataOf(analytic), n = dataOf(numeric);
-  if (a.length !== n.length) throw new RangeError(`discrepancy: ${a.length} entries against ${n.length}`);
+  if (shapeText(analytic) !== shapeText(numeric)) {
+    throw new ShapeError(`discrepancy: shapes of analytic ${shapeText(analytic)} and numeric ${shapeText(numeric)} must match`);
+  }
   let maxAbsError = 0, diff2 = 0, a2 = 0, n2 = 0;
   for (let k = 0; k < a.length; k++) {
     const d = a[k]! - n[k]!;

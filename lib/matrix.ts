@@ -54,6 +54,9 @@ export function clone(a: Matrix): Matrix {
 }
 
 export function get(a: Matrix, i: number, j: number): number {
+  if (!Number.isInteger(i) || !Number.isInteger(j) || i < 0 || j < 0 || i >= a.rows || j >= a.cols) {
+    throw new ShapeError(`get: index (${i}, ${j}) is out of range for A ${fmt(a)}`);
+  }
   return a.data[i * a.cols + j]!;
 }
 
@@ -67,7 +70,11 @@ export function row(a: Matrix, i: number): Vector {
 
 /** Stack row vectors into a matrix. */
 export function stack(vs: readonly Vector[], cols?: number): Matrix {
-  return fromRows(vs, cols);
+  const m = cols ?? (vs.length > 0 ? vs[0]!.length : 0);
+  vs.forEach((v, i) => {
+    if (v.length !== m) throw new ShapeError(`stack: vector ${i} has length ${v.length}, expected ${m}`);
+  });
+  return fromRows(vs, m);
 }
 
 export function transpose(a: Matrix): Matrix {
@@ -146,7 +153,7 @@ export function outer(u: Vector, v: Vector): Matrix {
 /** out += u ⊗ v, in place; returns out. */
 export function addOuterInPlace(out: Matrix, u: Vector, v: Vector): Matrix {
   if (out.rows !== u.length || out.cols !== v.length) {
-    throw new ShapeError(`addOuter: u ⊗ v of u [1,${u.length}] and v [1,${v.length}] does not fit out ${fmt(out)}`);
+    throw new ShapeError(`addOuterInPlace: u ⊗ v of u [1,${u.length}] and v [1,${v.length}] does not fit out ${fmt(out)}`);
   }
   for (let i = 0; i < u.length; i++) {
     const ui = u[i]!;
@@ -235,7 +242,7 @@ export function sumRows(a: Matrix): Vector {
 /** Largest |a_ij − b_ij|; NaN anywhere makes the result NaN so that a broken value never passes a check. */
 export function maxAbsDiff(a: Matrix | Vector, b: Matrix | Vector): number {
   const [x, y] = [dataOf(a), dataOf(b)];
-  if (x.length !== y.length || ("rows" in a && "rows" in b && (a.rows !== b.rows || a.cols !== b.cols))) {
+  if (x.length !== y.length || "rows" in a !== "rows" in b || ("rows" in a && "rows" in b && (a.rows !== b.rows || a.cols !== b.cols))) {
     throw new ShapeError(`maxAbsDiff: shapes ${shapeText(a)} and ${shapeText(b)} must match`);
   }
   let m = 0;

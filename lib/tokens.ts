@@ -1,6 +1,6 @@
 /**
  * Checks on token sequences, shared by the model, the answer key and the pages so that a bad sequence gets the
- * same one-line message everywhere: `inputs[3] = 9 is not a token id: the vocabulary has 8 tokens`.
+ * same one-line message everywhere: `inputs[3] = 9 is not a token id: the vocabulary has 8 tokens (ids 0 to 7)`.
  */
 
 export class InputError extends Error {

@@ -13,5 +13,12 @@ export const ROUNDING_TOL = 1e-12;
  */
 export const FD_TOL = 1e-8;
 
+/**
+ * The same comparison as a scale-free relative error (‖a − n‖ / (‖a‖ + ‖n‖), lib/gradcheck.ts `discrepancy`):
+ * correct gradients come out near 1e-10, a wrong term at 1e-3 or more. A one-entry parameter whose gradient is
+ * itself near zero can exceed it while being right, so random-shape tests also accept an absolute error ≤ FD_TOL.
+ */
+export const FD_REL_TOL = 1e-7;
+
 /** TF.js computes in float32 (u ≈ 6e-8): gradients agree to about 1e-5 relative. */
 export const TFJS_REL_TOL = 1e-4;

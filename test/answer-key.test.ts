@@ -11,9 +11,9 @@ import { discrepancy, numericalHiddenGrads, numericalParamGrads } from "../lib/g
 import { forward } from "../lib/forward.js";
 import { fromRows } from "../lib/matrix.js";
 import { PARAM_NAMES } from "../lib/model.js";
+import { FD_REL_TOL } from "../lib/tolerances.js";
 
 /** Backward pass against central differences (ε = 1e-5): expected agreement about 1e-10, allow 1e-7. */
-const FD_REL_TOL = 1e-7;
 
 /** The spec's running example: vocab 8, d_model 4, hidden 6, τ 6. */
 const OPTS = { seed: 1, vocab: 8, dModel: 4, hidden: 6, tau: 6 } as const;
