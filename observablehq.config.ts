@@ -1,26 +1,33 @@
 import markdownMath from "./scripts/markdown-math.js";
+import { type NavSection, siteHeader } from "./scripts/site-header.js";
 
 // Depth of a page below the site root, so the KaTeX stylesheet link works from any page and under any base path
 // (GitHub Pages serves project sites from a sub-folder).
 const up = (path: string) => "../".repeat(Math.max(0, path.split("/").length - 2));
 
+const title = "BPTT companion";
+const pages: NavSection[] = [
+  {
+    name: "BPTT Derivations (Singh)",
+    pages: [
+      { name: "1 · Introduction and forward pass", path: "/" },
+      { name: "2 · Plan of attack", path: "/plan" },
+      { name: "3.1 · Logits", path: "/logits" },
+      { name: "3.2 · Hidden states", path: "/hidden" },
+      { name: "3.3–3.7 · Biases and weights", path: "/parameters" },
+      { name: "3.8 · Embedding matrix", path: "/embedding" },
+      { name: "4 · Summary", path: "/summary" },
+    ],
+  },
+];
+
 export default {
-  title: "BPTT companion",
+  title,
   root: "src",
-  pages: [
-    {
-      name: "BPTT Derivations (Singh)",
-      pages: [
-        { name: "1 · Introduction and forward pass", path: "/" },
-        { name: "2 · Plan of attack", path: "/plan" },
-        { name: "3.1 · Logits", path: "/logits" },
-        { name: "3.2 · Hidden states", path: "/hidden" },
-        { name: "3.3–3.7 · Biases and weights", path: "/parameters" },
-        { name: "3.8 · Embedding matrix", path: "/embedding" },
-        { name: "4 · Summary", path: "/summary" },
-      ],
-    },
-  ],
+  pages,
+  // Our own header menu instead of Framework's sidebar, whose markup fails axe-core (scripts/site-header.ts).
+  sidebar: false,
+  header: ({ path }: { path: string }) => siteHeader(title, pages, path),
   // `rel="… external"` keeps Framework from resolving the link itself: the file is copied by scripts/check-dist.ts.
   head: ({ path }: { path: string }) =>
     `<link rel="stylesheet external" href="${up(path)}_file/_katex/katex.css">` +

@@ -1,5 +1,6 @@
 /**
- * Runs after `observable build`: copies the KaTeX stylesheet and fonts into `dist/`, then fails the build if
+ * Runs after `observable build`: copies the KaTeX stylesheet and fonts into `dist/`, sets the pages' language and
+ * lets readers zoom (patchHtml), then fails the build if
  * `dist/` could break for an offline reader. A Framework build exits 0 even when a page is broken, so this is
  * the first line of defence; the browser tests (test/browser/) are the second.
  *
@@ -7,7 +8,7 @@
  * specifier left unresolved in shipped JS, a Framework error block or a KaTeX error in a page, and an id used
  * twice on one page (equation anchors must be unique).
  */
-import { cpSync, existsSync, readFileSync, readdirSync, statSync } from "node:fs";
+import { cpSync, existsSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -25,6 +26,19 @@ const EXTERNAL_HTML = /\b(?:src|href|srcset|action|poster|data)\s*=\s*["']?\s*(?
 const EXTERNAL_CSS = /(?:url\(\s*["']?|@import\s+["'])\s*(?:https?:)?\/\/[^"')\s]+/gi;
 const EXTERNAL_JS = /(?:\bfrom\s*|\bimport\s*\(?\s*|\bfetch\s*\(\s*)["'`](?:https?:)?\/\/[^"'`]+/g;
 const BARE_IMPORT = /(?:\bfrom\s*|\bimport\s*\(?\s*)["']([^"'./][^"']*)["']/g;
+
+/**
+ * What Framework 1.13's page template lacks and has no option for: the page's language (screen readers pick
+ * their voice from it), a viewport that lets readers zoom (it sets maximum-scale=1), and a name for the table
+ * of contents' <nav>.
+ */
+export function patchHtml(html: string): string {
+  return html
+    .replace(/^<html>/m, '<html lang="en">')
+    .replace(/(<meta name="viewport" content="[^"]*?),\s*maximum-scale=1/, "$1")
+    // Two navigation landmarks (the header's menu and the table of contents) need distinct names.
+    .replace(/(<aside id="observablehq-toc"[^>]*>\s*)<nav>/, '$1<nav aria-label="On this page">');
+}
 
 export function checkDist(dist: string): string[] {
   const problems: string[] = [];
@@ -61,6 +75,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
     process.exit(1);
   }
   cpSync(katex, join(dist, "_file", "_katex"), { recursive: true });
+  for (const file of walk(dist)) if (file.endsWith(".html")) writeFileSync(file, patchHtml(readFileSync(file, "utf8")));
   const problems = checkDist(dist);
   if (problems.length > 0) {
     console.error(`check-dist: ${problems.length} problem${problems.length === 1 ? "" : "s"} in dist/:`);

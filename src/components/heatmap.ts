@@ -86,6 +86,9 @@ export function heatmap(value: Float64Array | MatrixLike, o: HeatmapOptions): HT
       }),
     ],
   }) as HTMLElement;
+  // The figure is one image to assistive technology; Plot's per-mark labels ("cell") on its <g>s are
+  // not allowed there (axe: aria-prohibited-attr), and the numbers are in the table anyway.
+  for (const el of plot.querySelectorAll("[aria-label]")) el.removeAttribute("aria-label");
   plot.setAttribute("role", "img");
   plot.setAttribute("aria-label", `Heatmap of ${o.label}, ${m.rows} by ${m.cols}; the same numbers are in the table below.`);
   const figure = document.createElement("figure");

@@ -5,23 +5,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
-import config from "../../observablehq.config.js";
+import { navigationPaths } from "./navigation.js";
 import { serveDist } from "./serve.js";
 import { launch } from "./browser.js";
 import { buildExample, DEFAULT_CONFIG } from "../../lib/example.js";
-
-type NavPage = { name: string; path: string };
-type NavSection = { name: string; pages: NavPage[] };
-
-/** The pages listed in the site's navigation, as a reader finds them. */
-export function navigationPaths(): string[] {
-  const out: string[] = [];
-  for (const p of config.pages as (NavPage | NavSection)[]) {
-    if ("pages" in p) out.push(...p.pages.map((q) => q.path));
-    else out.push(p.path);
-  }
-  return out;
-}
 
 let browser: Browser;
 let base: string;

@@ -1,0 +1,189 @@
+/**
+ * Quality gates on the built site, in Chromium: accessibility (axe-core, zero violations of any impact),
+ * keyboard reachability, text alternatives for heatmaps, internal links and anchors, responsiveness of an edit,
+ * and screenshots of every page at a desktop and a phone width (written to screenshots/, git-ignored).
+ */
+import { mkdirSync, readFileSync, readdirSync, statSync } from "node:fs";
+import { createRequire } from "node:module";
+import { join, relative } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Browser, Page } from "playwright-core";
+import { launch } from "./browser.js";
+import { resolveFile, serveDist } from "./serve.js";
+import { navigationPaths } from "./navigation.js";
+
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+
+/** Median time from an edit of the input text to the last dependent cell updating (ms). */
+const EDIT_BUDGET_MS = 50;
+/** "Fails when exceeded by a wide margin": the machine is noisy, so only a 3× overrun is a failure. */
+const EDIT_FAIL_FACTOR = 3;
+
+let browser: Browser;
+let base: string;
+let close: () => void;
+
+beforeAll(async () => {
+  const { url, server } = await serveDist("dist");
+  base = url;
+  close = () => server.close();
+  browser = await launch();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  close?.();
+});
+
+async function open(path: string, width = 1280): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width, height: 900 } });
+  await page.goto(base + path, { waitUntil: "networkidle" });
+  await page.waitForFunction(() => {
+    const eqs = document.querySelectorAll(".equation[id]").length;
+    return document.querySelectorAll(".live-cell").length >= eqs;
+  }, undefined, { timeout: 15_000 }).catch(() => undefined);
+  return page;
+}
+
+describe.each(navigationPaths())("page %s", (path) => {
+  it("has no accessibility violation of any impact (axe-core)", async () => {
+    const page = await open(path);
+    await page.addScriptTag({ content: AXE_SOURCE });
+    const violations = await page.evaluate(async () => {
+      // @ts-expect-error axe is injected above
+      const r = await window.axe.run(document, { resultTypes: ["violations"] });
+      return (r.violations as { id: string; impact: string; help: string; nodes: { target: string[] }[] }[]).map(
+        (v) => `${v.impact} ${v.id}: ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(", ")}`,
+      );
+    });
+    await page.close();
+    expect(violations, `axe on ${path}`).toEqual([]);
+  });
+
+  it("lets a keyboard reach every control, and gives every heatmap a text alternative", async () => {
+    const page = await open(path);
+    const controls = await page.evaluate(() => {
+      const els = Array.from(document.querySelectorAll<HTMLElement>(
+        "main input, main select, main button, main textarea, main summary, main [tabindex]:not([tabindex='-1'])",
+      )).filter((e) => e.offsetParent !== null && !(e as HTMLInputElement).disabled);
+      els.forEach((e, i) => (e.dataset.kbd = String(i)));
+      return els.length;
+    });
+    const reached = new Set<string>();
+    for (let i = 0; i < controls * 2 + 40 && reached.size < controls; i++) {
+      await page.keyboard.press("Tab");
+      const k = await page.evaluate(() => (document.activeElement as HTMLElement | null)?.dataset.kbd ?? null);
+      if (k !== null) reached.add(k);
+    }
+    const missed = await page.evaluate(
+      (seen) => Array.from(document.querySelectorAll<HTMLElement>("[data-kbd]"))
+        .filter((e) => !seen.includes(e.dataset.kbd!))
+        .map((e) => e.outerHTML.slice(0, 120)),
+      [...reached],
+    );
+    const heatmaps = await page.evaluate(() =>
+      Array.from(document.querySelectorAll("figure.heatmap"), (f) => ({
+        label: f.querySelector("svg")?.getAttribute("aria-label") ?? f.querySelector("[role=img]")?.getAttribute("aria-label") ?? "",
+        table: !!f.querySelector("table"),
+      })),
+    );
+    await page.close();
+    expect(missed, `controls on ${path} that Tab never reaches`).toEqual([]);
+    for (const h of heatmaps) {
+      expect(h.label, `heatmap on ${path} has an accessible name`).not.toBe("");
+      expect(h.table, `heatmap "${h.label}" on ${path} has a table of its values`).toBe(true);
+    }
+  });
+
+  it("renders at a desktop and a phone width (screenshots/)", async () => {
+    mkdirSync("screenshots", { recursive: true });
+    for (const [name, width] of [["desktop", 1280], ["phone", 390]] as const) {
+      const page = await open(path, width);
+      const file = join("screenshots", `${path.replace(/\W+/g, "_").replace(/^_$/, "index").replace(/^_/, "")}-${name}.png`);
+      await page.screenshot({ path: file, fullPage: true });
+      // Nothing may stick out of the page sideways at phone width except inside scrollable cells.
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      await page.close();
+      expect(overflow, `${path} at ${width}px scrolls sideways by ${overflow}px`).toBeLessThanOrEqual(1);
+    }
+  });
+});
+
+describe("links in dist/", () => {
+  function* htmlFiles(dir: string): Generator<string> {
+    for (const name of readdirSync(dir)) {
+      const p = join(dir, name);
+      if (statSync(p).isDirectory()) yield* htmlFiles(p);
+      else if (p.endsWith(".html")) yield p;
+    }
+  }
+
+  it("resolve: every internal link to a file, every #anchor to an id on its page", () => {
+    const broken: string[] = [];
+    const idsOf = new Map<string, Set<string>>();
+    const ids = (file: string) => {
+      if (!idsOf.has(file)) idsOf.set(file, new Set(Array.from(readFileSync(file, "utf8").matchAll(/\sid="([^"]+)"/g), (m) => m[1]!)));
+      return idsOf.get(file)!;
+    };
+    let checked = 0;
+    for (const file of htmlFiles("dist")) {
+      const html = readFileSync(file, "utf8");
+      const pagePath = "/" + relative("dist", file).replace(/\\/g, "/");
+      for (const m of html.matchAll(/<a\s[^>]*href="([^"]*)"/g)) {
+        const href = m[1]!.replace(/&amp;/g, "&");
+        if (/^\w+:/.test(href)) continue; // external links are checked by check-dist (there must be none as resources)
+        checked++;
+        const url = new URL(href, `http://site${pagePath}`);
+        const target = url.pathname === pagePath || href.startsWith("#") ? file : resolveFile("dist", url.pathname);
+        if (!target) {
+          broken.push(`${pagePath}: link ${href} → no such page`);
+          continue;
+        }
+        const anchor = decodeURIComponent(url.hash.slice(1));
+        if (anchor && target.endsWith(".html") && !ids(target).has(anchor)) {
+          broken.push(`${pagePath}: link ${href} → no element with id "${anchor}" on ${relative("dist", target)}`);
+        }
+      }
+    }
+    expect(checked).toBeGreaterThan(0);
+    expect(broken).toEqual([]);
+  });
+});
+
+describe("responsiveness", () => {
+  const path = navigationPaths().includes("/embedding") ? "/embedding" : "/";
+
+  it(`updates every dependent cell within ${EDIT_BUDGET_MS} ms of an edit of the input text (median, ${path})`, async () => {
+    const page = await open(path);
+    const texts = ["cabbage", "badge", "cafe", "bead", "face", "ebb", "dab", "cabbage", "decade"];
+    const times: number[] = [];
+    for (const text of texts) {
+      const ms = await page.evaluate(async (value) => {
+        const input = document.querySelector<HTMLInputElement>(".config-form input[name=text]")!;
+        const main = document.querySelector("main")!;
+        let last = 0;
+        const mo = new MutationObserver(() => (last = performance.now()));
+        mo.observe(main, { subtree: true, childList: true, characterData: true, attributes: true });
+        performance.mark("edit-start");
+        const start = performance.now();
+        input.value = value;
+        input.dispatchEvent(new Event("input", { bubbles: true }));
+        // Quiet for 300 ms means every dependent cell has run.
+        await new Promise<void>((resolve) => {
+          const poll = () => (performance.now() - Math.max(last, start) > 300 ? resolve() : setTimeout(poll, 50));
+          setTimeout(poll, 50);
+        });
+        mo.disconnect();
+        performance.mark("edit-settled");
+        return Math.max(0, last - start);
+      }, text);
+      times.push(ms);
+    }
+    await page.close();
+    const sorted = [...times].sort((a, b) => a - b);
+    const median = sorted[Math.floor(sorted.length / 2)]!;
+    console.log(`edit → last dependent cell on ${path}: median ${median.toFixed(1)} ms over ${times.length} edits ` +
+      `(all: ${times.map((t) => t.toFixed(1)).join(", ")}; budget ${EDIT_BUDGET_MS} ms)`);
+    expect(median).toBeLessThan(EDIT_BUDGET_MS * EDIT_FAIL_FACTOR);
+  });
+});
