@@ -24,6 +24,8 @@ const pages: NavSection[] = [
 export default {
   title,
   root: "src",
+  // BPTT_DIST lets several builds run side by side (e.g. one per worktree); everything else reads the same variable.
+  output: process.env.BPTT_DIST ?? "dist",
   pages,
   // Our own header menu instead of Framework's sidebar, whose markup fails axe-core (scripts/site-header.ts).
   sidebar: false,

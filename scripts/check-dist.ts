@@ -68,7 +68,7 @@ export function checkDist(dist: string): string[] {
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const dist = join(root, "dist");
+  const dist = process.env.BPTT_DIST ?? join(root, "dist");
   const katex = join(root, "src", "_katex");
   if (!existsSync(join(katex, "katex.css"))) {
     console.error("check-dist: src/_katex/katex.css is missing: run `tsx scripts/katex-assets.ts` (npm run build does)");

@@ -87,10 +87,13 @@ function mathBlock(state: StateBlock, startLine: number, endLine: number, silent
 export default function markdownMath(md: MarkdownIt): void {
   md.inline.ruler.before("escape", "math_inline", mathInline);
   md.block.ruler.before("fence", "math_block", mathBlock, { alt: ["paragraph", "reference", "blockquote", "list"] });
-  md.renderer.rules.math_inline = (tokens, i) => renderTex(tokens[i]!.content, false, "inline math");
-  md.renderer.rules.math_block = (tokens, i) => {
+  // Framework passes the page's path in `env`, so a broken formula's error names its page and line.
+  const where = (kind: string, env: { path?: string }, line?: number) =>
+    `${kind}${env?.path ? ` in ${env.path}${line !== undefined ? ` (line ${line + 1} after the front matter)` : ""}` : ""}`;
+  md.renderer.rules.math_inline = (tokens, i, _o, env) => renderTex(tokens[i]!.content, false, where("inline math", env));
+  md.renderer.rules.math_block = (tokens, i, _o, env) => {
     const tex = tokens[i]!.content;
-    const html = renderTex(tex, true, "display math");
+    const html = renderTex(tex, true, where("display math", env, tokens[i]!.map?.[0]));
     const tag = equationTag(tex);
     if (!tag) return `<div class="equation">${html}</div>\n`;
     const id = equationId(tag);

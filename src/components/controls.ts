@@ -38,12 +38,11 @@ let uid = 0;
 /** Internal page links carry the configuration, so moving between pages keeps the same numbers. */
 function carryQueryOnLinks(query: string): void {
   for (const a of document.querySelectorAll<HTMLAnchorElement>("a[href]")) {
-    const href = a.getAttribute("href")!;
-    if (/^(#|\w+:|\/\/)/.test(href) || href.includes("_file/")) continue;
-    const url = new URL(a.href);
-    if (url.origin !== location.origin) continue;
-    url.search = query;
-    a.href = url.href;
+    // The link as the page was built, so repeated edits replace the query instead of stacking on it.
+    const built = (a.dataset.builtHref ??= a.getAttribute("href")!);
+    if (/^(#|\w+:|\/\/)/.test(built) || built.includes("_file/")) continue;
+    const [path, hash] = built.split("#", 2) as [string, string | undefined];
+    a.setAttribute("href", `${path.split("?")[0]}${query ? `?${query}` : ""}${hash !== undefined ? `#${hash}` : ""}`);
   }
 }
 

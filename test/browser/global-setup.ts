@@ -6,7 +6,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 
 export default function setup(): void {
-  if (process.env.SKIP_BUILD && existsSync("dist/index.html")) return;
+  if (process.env.SKIP_BUILD && existsSync(`${process.env.BPTT_DIST ?? "dist"}/index.html`)) return;
   const r = spawnSync("npm", ["run", "--silent", "build"], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
   if (r.status !== 0) {
     const tail = `${r.stdout}\n${r.stderr}`.split("\n").filter((l) => l && !l.includes("nodedir")).slice(-25).join("\n");

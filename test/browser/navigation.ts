@@ -1,5 +1,8 @@
 import config from "../../observablehq.config.js";
 
+/** Where the built site is: `dist/` unless BPTT_DIST says otherwise (see observablehq.config.ts). */
+export const DIST = process.env.BPTT_DIST ?? "dist";
+
 type NavPage = { name: string; path: string };
 type NavSection = { name: string; pages: NavPage[] };
 

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
 import { launch } from "./browser.js";
 import { resolveFile, serveDist } from "./serve.js";
-import { navigationPaths } from "./navigation.js";
+import { DIST, navigationPaths } from "./navigation.js";
 
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 
@@ -24,7 +24,7 @@ let base: string;
 let close: () => void;
 
 beforeAll(async () => {
-  const { url, server } = await serveDist("dist");
+  const { url, server } = await serveDist(DIST);
   base = url;
   close = () => server.close();
   browser = await launch();
@@ -126,22 +126,22 @@ describe("links in dist/", () => {
       return idsOf.get(file)!;
     };
     let checked = 0;
-    for (const file of htmlFiles("dist")) {
+    for (const file of htmlFiles(DIST)) {
       const html = readFileSync(file, "utf8");
-      const pagePath = "/" + relative("dist", file).replace(/\\/g, "/");
+      const pagePath = "/" + relative(DIST, file).replace(/\\/g, "/");
       for (const m of html.matchAll(/<a\s[^>]*href="([^"]*)"/g)) {
         const href = m[1]!.replace(/&amp;/g, "&");
         if (/^\w+:/.test(href)) continue; // external links are checked by check-dist (there must be none as resources)
         checked++;
         const url = new URL(href, `http://site${pagePath}`);
-        const target = url.pathname === pagePath || href.startsWith("#") ? file : resolveFile("dist", url.pathname);
+        const target = url.pathname === pagePath || href.startsWith("#") ? file : resolveFile(DIST, url.pathname);
         if (!target) {
           broken.push(`${pagePath}: link ${href} → no such page`);
           continue;
         }
         const anchor = decodeURIComponent(url.hash.slice(1));
         if (anchor && target.endsWith(".html") && !ids(target).has(anchor)) {
-          broken.push(`${pagePath}: link ${href} → no element with id "${anchor}" on ${relative("dist", target)}`);
+          broken.push(`${pagePath}: link ${href} → no element with id "${anchor}" on ${relative(DIST, target)}`);
         }
       }
     }

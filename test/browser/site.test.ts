@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
-import { navigationPaths } from "./navigation.js";
+import { DIST, navigationPaths } from "./navigation.js";
 import { serveDist } from "./serve.js";
 import { launch } from "./browser.js";
 import { buildExample, DEFAULT_CONFIG } from "../../lib/example.js";
@@ -15,7 +15,7 @@ let base: string;
 let close: () => void;
 
 beforeAll(async () => {
-  const { url, server } = await serveDist("dist");
+  const { url, server } = await serveDist(DIST);
   base = url;
   close = () => server.close();
   browser = await launch();
@@ -148,5 +148,27 @@ describe("the forward-pass page", () => {
     expect(await shown()).toBeCloseTo(expected("badge"), 9);
     await page.close();
     expect(problems).toEqual([]);
+  });
+
+  it("keeps its configuration in the URL: a reload (or a shared link) shows the same numbers", async () => {
+    const { page } = await visit("/");
+    await page.getByLabel("Input text").fill("faced");
+    await page.getByLabel("Seed").fill("7");
+    await page.getByLabel("h⁽⁰⁾").selectOption("point-one");
+    const want = buildExample({ ...DEFAULT_CONFIG, text: "faced", seed: 7, h0: "point-one" }).fwd.loss;
+    const shown = async () => Number((await page.locator(".live-value", { hasText: "L = " }).textContent())!.replace(/^.*L = /, ""));
+    await expect.poll(shown).toBeCloseTo(want, 9);
+    expect(new URL(page.url()).search).toBe("?text=faced&seed=7&h0=point-one");
+    // Links to the other pages carry the configuration.
+    const next = await page.locator("a[rel=next]").first().getAttribute("href");
+    expect(next).toContain("?text=faced&seed=7&h0=point-one");
+    await page.reload({ waitUntil: "networkidle" });
+    await expect.poll(shown).toBeCloseTo(want, 9);
+    expect(await page.getByLabel("Input text").inputValue()).toBe("faced");
+    await page.close();
+    // A link with a bad configuration says so and falls back to the defaults rather than showing nothing.
+    const bad = await visit("/?hidden=999");
+    expect(await bad.page.locator(".config-error").textContent()).toMatch(/^hidden: 999 is out of range/);
+    await bad.page.close();
   });
 });
