@@ -64,7 +64,7 @@ export function heatmap(value: Float64Array | MatrixLike, o: HeatmapOptions): HT
   }));
   let extent = 0;
   for (const v of m.data) extent = Math.max(extent, Math.abs(v));
-  const cell = 34;
+  const cell = 46; // wide enough for "−0.0063" at 11px
   const plot = Plot.plot({
     width: 60 + cell * m.cols,
     height: 40 + cell * m.rows,
