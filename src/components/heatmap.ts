@@ -74,7 +74,7 @@ export function heatmap(value: Float64Array | MatrixLike, o: HeatmapOptions): HT
     style: { fontSize: "11px" },
     x: { domain: colLabels, axis: "top", label: o.colName ?? null, tickSize: 0 },
     y: {
-      domain: rowLabels, label: o.rowName ?? null, tickSize: 0,
+      domain: rowLabels, label: null, tickSize: 0, // a rotated one-letter axis name reads like a glyph
       tickFormat: (d: string) => (o.markedRows?.has(rowLabels.indexOf(d)) ? `${d} ●` : d),
     },
     color: { type: "diverging", scheme: "RdBu", domain: [-(extent || 1), extent || 1] },
