@@ -4,7 +4,7 @@
  * ε = 1e-5 balances the two for losses of order one (u ≈ 1.1e-16), giving about 1e-10 relative error.
  */
 import { type Forward, forward, stepLoss } from "./forward.js";
-import { type Matrix, type Vector, ShapeError, clone, row, shapeText, vecmatT, zeros } from "./matrix.js";
+import { type Matrix, type Vector, ShapeError, clone, row, shapeText, zeros } from "./matrix.js";
 import { PARAM_NAMES, type ParamName, type Params } from "./model.js";
 import { backward, paramGrads } from "./backward.js";
 
@@ -23,11 +23,58 @@ export function lossOf(p: Params, inputs: readonly number[], targets: readonly n
   return forward(p, inputs, targets, h0).loss;
 }
 
+/**
+ * The loss of eqs 1.1–1.7 for finite differences, which evaluate it thousands of times: the same arithmetic as
+ * lib/forward.ts in the same order, but into reused buffers and keeping nothing, several times faster. It reads
+ * the parameters at call time, so a caller may perturb them in place between calls.
+ */
+function makeTailLoss(p: Params, inputs: readonly number[], targets: readonly number[]) {
+  const H = p.W.rows, d = p.E.cols, V = p.E.rows;
+  const bufA = new Float64Array(H), bufB = new Float64Array(H), o = new Float64Array(V);
+  /** L⁽ᵗ⁾ (eqs 1.6, 1.7, 1.1) of hidden state h at 0-based step t. */
+  const readout = (h: Vector, t: number): number => {
+    const Vd = p.V.data;
+    let m = -Infinity;
+    for (let k = 0; k < V; k++) {
+      let s = 0;
+      for (let j = 0; j < H; j++) s += h[j]! * Vd[k * H + j]!;
+      o[k] = s + p.c[k]!;
+      if (o[k]! > m) m = o[k]!;
+    }
+    let z = 0;
+    for (let k = 0; k < V; k++) z += Math.exp(o[k]! - m);
+    return m + Math.log(z) - o[targets[t]!]!;
+  };
+  /** Σ L⁽ˢ⁾ over 0-based steps from … τ−1, continuing the recursion (eqs 1.3–1.5) from hStart = h before `from`. */
+  const tail = (from: number, hStart: Vector): number => {
+    const Wd = p.W.data, Ud = p.U.data, Ed = p.E.data;
+    let prev = bufA, next = bufB;
+    prev.set(hStart);
+    let sum = 0;
+    for (let t = from; t < inputs.length; t++) {
+      const xo = inputs[t]! * d;
+      for (let j = 0; j < H; j++) {
+        let hW = 0, xU = 0;
+        for (let k = 0; k < H; k++) hW += prev[k]! * Wd[j * H + k]!;
+        for (let k = 0; k < d; k++) xU += Ed[xo + k]! * Ud[j * d + k]!;
+        next[j] = Math.tanh(hW + xU + p.b[j]!);
+      }
+      sum += readout(next, t);
+      [prev, next] = [next, prev];
+    }
+    return sum;
+  };
+  return { readout, tail };
+}
+
 /** ∂L/∂θ for every parameter θ ∈ {E, U, W, b, V, c}, by central differences (2 forward passes per entry). */
 export function numericalParamGrads(
   p: Params, inputs: readonly number[], targets: readonly number[], h0: Vector, eps = FD_EPSILON,
 ): ParamGrads {
   const q = cloneParams(p);
+  const { tail } = makeTailLoss(q, inputs, targets);
+  const h0copy = h0.slice();
+  const loss = () => tail(0, h0copy) / inputs.length;
   const out = {} as Record<ParamName, Matrix | Vector>;
   for (const name of PARAM_NAMES) {
     const theta = dataOf(q[name]);
@@ -36,9 +83,9 @@ export function numericalParamGrads(
     for (let k = 0; k < theta.length; k++) {
       const keep = theta[k]!;
       theta[k] = keep + eps;
-      const up = lossOf(q, inputs, targets, h0);
+      const up = loss();
       theta[k] = keep - eps;
-      const down = lossOf(q, inputs, targets, h0);
+      const down = loss();
       theta[k] = keep;
       gd[k] = (up - down) / (2 * eps);
     }
@@ -73,19 +120,10 @@ export function numericalLogitGrads(f: Forward, targets: readonly number[], eps 
 export function lossWithHiddenAt(
   p: Params, f: Forward, inputs: readonly number[], targets: readonly number[], step: number, hAlt: Vector,
 ): number {
-  const tau = f.h.rows;
+  const { readout, tail } = makeTailLoss(p, inputs, targets);
   let sum = 0;
   for (let s = 0; s < step; s++) sum += f.L_t[s]!;
-  let h = hAlt;
-  for (let s = step; s < tau; s++) {
-    if (s > step) {
-      const a = vecmatT(h, p.W), xU = vecmatT(row(p.E, inputs[s]!), p.U);
-      h = a.map((v, j) => Math.tanh(v + xU[j]! + p.b[j]!));
-    }
-    const o = vecmatT(h, p.V).map((v, k) => v + p.c[k]!);
-    sum += stepLoss(o, targets[s]!);
-  }
-  return sum / tau;
+  return (sum + readout(hAlt, step) + tail(step + 1, hAlt)) / f.h.rows;
 }
 
 /** ∂L/∂h⁽ᵗ⁾ (total derivative, through every later step) by central differences. */

@@ -126,7 +126,7 @@ export function configForm(): HTMLFormElement & { value: Example } {
 
   form.addEventListener("input", (event) => {
     if (event.target === form) return; // our own re-dispatch below
-    event.stopPropagation();
+    event.stopImmediatePropagation(); // Framework's view() listens on the form too: it must hear only our re-dispatch
     try {
       form.value = buildExample(read());
     } catch (error) {

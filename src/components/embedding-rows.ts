@@ -5,6 +5,7 @@
  * Drawing only: every number comes from lib/.
  */
 import * as Plot from "@observablehq/plot";
+import { asImage } from "./plot-a11y.js";
 import { type CheckResult, checkBadge } from "./check.js";
 import { fmt } from "./format.js";
 import { type MatrixLike, asMatrix, matrixTable } from "./heatmap.js";
@@ -323,11 +324,11 @@ export function contributionStack(o: ContributionStackOptions): HTMLElement {
       Plot.tickY(totals, { fx: "j", y: "v", stroke: "currentColor", strokeWidth: 2.5 }),
     ],
   }) as HTMLElement;
-  plot.setAttribute("aria-label", `The rows added for token ${o.token}, accumulated per component, ending on its row of (DL)_E (black tick); numbers in the table.`);
+  asImage(plot, `The rows added for token ${o.token}, accumulated per component, ending on its row of (DL)_E (black tick); numbers in the table.`);
   const table = el("table", "stack-table");
   table.createCaption().textContent = `token ${o.token}`;
   const head = table.createTHead().insertRow();
-  for (const s of ["", ...o.colLabels]) {
+  for (const s of ["step", ...o.colLabels]) {
     const th = el("th", undefined, s);
     th.scope = "col";
     head.append(th);

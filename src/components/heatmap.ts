@@ -1,8 +1,7 @@
 /**
- * A matrix as a small labelled heatmap (Observable Plot), with its numbers printed in the cells and a table
+ * A matrix as a small labelled heatmap (SVG), with its numbers printed in the cells and a table
  * behind a <details> as the text alternative, for screen readers and for copying into coursework.
  */
-import * as Plot from "@observablehq/plot";
 import { fmt } from "./format.js";
 
 export interface MatrixLike {
@@ -55,48 +54,58 @@ export function matrixTable(m: MatrixLike, o: HeatmapOptions): HTMLTableElement 
   return table;
 }
 
+/** ColorBrewer's diverging RdBu, red (negative) through white to blue (positive), as d3 and Plot use it. */
+const RDBU = ["#67001f", "#b2182b", "#d6604d", "#f4a582", "#fddbc7", "#f7f7f7", "#d1e5f0", "#92c5de", "#4393c3", "#2166ac", "#053061"]
+  .map((h) => [1, 3, 5].map((k) => parseInt(h.slice(k, k + 2), 16)));
+
+/** The colour of u ∈ [0, 1] on RdBu, interpolated linearly between the eleven classes. */
+function rdbu(u: number): string {
+  const x = Math.min(1, Math.max(0, u)) * (RDBU.length - 1);
+  const i = Math.min(RDBU.length - 2, Math.floor(x)), f = x - i;
+  const [a, b] = [RDBU[i]!, RDBU[i + 1]!];
+  return `rgb(${a.map((v, k) => Math.round(v + (b[k]! - v) * f)).join(",")})`;
+}
+
+const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;");
+
+/**
+ * Drawn as one SVG string rather than with Plot: a page shows a dozen of these and redraws them all on every
+ * edit, and building scales, axes and marks each time cost more than the maths behind them.
+ */
 export function heatmap(value: Float64Array | MatrixLike, o: HeatmapOptions): HTMLElement {
   const m = asMatrix(value);
-  const rowLabels = o.rowLabels ?? Array.from({ length: m.rows }, (_, i) => String(i + 1));
+  const rowLabels = (o.rowLabels ?? Array.from({ length: m.rows }, (_, i) => String(i + 1)))
+    .map((d, i) => (o.markedRows?.has(i) ? `${d} ●` : d));
   const colLabels = o.colLabels ?? Array.from({ length: m.cols }, (_, j) => String(j + 1));
-  const cells = Array.from({ length: m.rows * m.cols }, (_, k) => ({
-    r: rowLabels[Math.floor(k / m.cols)]!, c: colLabels[k % m.cols]!, v: m.data[k]!,
-  }));
   let extent = 0;
   for (const v of m.data) extent = Math.max(extent, Math.abs(v));
-  const cell = 46; // wide enough for "−0.0063" at 11px
-  const plot = Plot.plot({
-    width: 60 + cell * m.cols,
-    height: 40 + cell * m.rows,
-    marginLeft: 44,
-    marginTop: 30,
-    marginBottom: 10,
-    style: { fontSize: "11px" },
-    x: { domain: colLabels, axis: "top", label: o.colName ?? null, tickSize: 0 },
-    y: {
-      domain: rowLabels, label: null, tickSize: 0, // a rotated one-letter axis name reads like a glyph
-      tickFormat: (d: string) => (o.markedRows?.has(rowLabels.indexOf(d)) ? `${d} ●` : d),
-    },
-    color: { type: "diverging", scheme: "RdBu", domain: [-(extent || 1), extent || 1] },
-    marks: [
-      Plot.cell(cells, { x: "c", y: "r", fill: "v", inset: 0.5 }),
-      Plot.text(cells, {
-        x: "c", y: "r", text: (d: { v: number }) => fmt(d.v, 2),
-        fill: (d: { v: number }) => (Math.abs(d.v) > 0.6 * extent ? "white" : "black"),
-      }),
-    ],
-  }) as HTMLElement;
-  // The figure is one image to assistive technology; Plot's per-mark labels ("cell") on its <g>s are
-  // not allowed there (axe: aria-prohibited-attr), and the numbers are in the table anyway.
-  for (const el of plot.querySelectorAll("[aria-label]")) el.removeAttribute("aria-label");
-  plot.setAttribute("role", "img");
-  plot.setAttribute("aria-label", `Heatmap of ${o.label}, ${m.rows} by ${m.cols}; the same numbers are in the table below.`);
+  const cw = 46, ch = 26; // wide enough for "−0.0063" at 11px
+  const left = 8 + 7 * Math.max(1, ...rowLabels.map((d) => d.length));
+  const top = o.colName ? 34 : 20;
+  const width = left + cw * m.cols + 4, height = top + ch * m.rows + 4;
+  const parts: string[] = [];
+  if (o.colName) parts.push(`<text x="${left + (cw * m.cols) / 2}" y="11" text-anchor="middle" class="hm-axis">${esc(o.colName)}</text>`);
+  colLabels.forEach((c, j) => parts.push(`<text x="${left + cw * j + cw / 2}" y="${top - 6}" text-anchor="middle">${esc(c)}</text>`));
+  for (let i = 0; i < m.rows; i++) {
+    const y = top + ch * i;
+    parts.push(`<text x="${left - 6}" y="${y + ch / 2 + 4}" text-anchor="end">${esc(rowLabels[i]!)}</text>`);
+    for (let j = 0; j < m.cols; j++) {
+      const v = m.data[i * m.cols + j]!;
+      const fill = Number.isFinite(v) ? rdbu(extent === 0 ? 0.5 : 0.5 + v / (2 * extent)) : "#ccc";
+      const ink = Math.abs(v) > 0.6 * extent ? "white" : "black";
+      parts.push(`<rect x="${left + cw * j + 0.5}" y="${y + 0.5}" width="${cw - 1}" height="${ch - 1}" fill="${fill}"></rect>` +
+        `<text x="${left + cw * j + cw / 2}" y="${y + ch / 2 + 4}" text-anchor="middle" fill="${ink}">${esc(fmt(v, 2))}</text>`);
+    }
+  }
   const figure = document.createElement("figure");
   figure.className = "heatmap";
+  figure.innerHTML = `<svg width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" ` +
+    `aria-label="${esc(`Heatmap of ${o.label}, ${m.rows} by ${m.cols}; the same numbers are in the table below.`).replace(/"/g, "&quot;")}">` +
+    `${parts.join("")}</svg>`;
   const details = document.createElement("details");
   const summary = document.createElement("summary");
   summary.textContent = "Table of values";
   details.append(summary, matrixTable(m, o));
-  figure.append(plot, details);
+  figure.append(details);
   return figure;
 }

@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
 import { serveDist } from "./serve.js";
+import { DIST } from "./navigation.js";
 import { launch } from "./browser.js";
 import { DEFAULT_CONFIG, buildExample } from "../../lib/example.js";
 import { row } from "../../lib/matrix.js";
@@ -16,7 +17,7 @@ let base: string;
 let close: () => void;
 
 beforeAll(async () => {
-  const { url, server } = await serveDist("dist");
+  const { url, server } = await serveDist(DIST);
   base = url;
   close = () => server.close();
   browser = await launch();

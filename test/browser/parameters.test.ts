@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Locator, Page } from "playwright-core";
 import { serveDist } from "./serve.js";
+import { DIST } from "./navigation.js";
 import { launch } from "./browser.js";
 import { DEFAULT_CONFIG, buildExample } from "../../lib/example.js";
 import { hPrevAt } from "../../lib/forward.js";
@@ -17,7 +18,7 @@ let base: string;
 let close: () => void;
 
 beforeAll(async () => {
-  const { url, server } = await serveDist("dist");
+  const { url, server } = await serveDist(DIST);
   base = url;
   close = () => server.close();
   browser = await launch();

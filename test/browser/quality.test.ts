@@ -62,15 +62,26 @@ describe.each(navigationPaths())("page %s", (path) => {
 
   it("lets a keyboard reach every control, and gives every heatmap a text alternative", async () => {
     const page = await open(path);
-    const controls = await page.evaluate(() => {
+    const { controls, stops } = await page.evaluate(() => {
       const els = Array.from(document.querySelectorAll<HTMLElement>(
         "main input, main select, main button, main textarea, main summary, main [tabindex]:not([tabindex='-1'])",
-      )).filter((e) => e.offsetParent !== null && !(e as HTMLInputElement).disabled);
-      els.forEach((e, i) => (e.dataset.kbd = String(i)));
-      return els.length;
+      )).filter((e) => e.checkVisibility() && !(e as HTMLInputElement).disabled); // not inside a closed <details>
+      // A radio group is one tab stop (arrow keys move within it): it counts as reached when any of it is.
+      const key = (e: HTMLElement) => (e instanceof HTMLInputElement && e.type === "radio" ? `radio:${e.name}` : null);
+      let n = 0;
+      const groups = new Map<string, string>();
+      for (const e of els) {
+        const k = key(e);
+        if (k && groups.has(k)) e.dataset.kbd = groups.get(k)!;
+        else {
+          e.dataset.kbd = String(n++);
+          if (k) groups.set(k, e.dataset.kbd);
+        }
+      }
+      return { controls: n, stops: document.querySelectorAll("a[href], input, select, button, textarea, summary, [tabindex]").length };
     });
     const reached = new Set<string>();
-    for (let i = 0; i < controls * 2 + 40 && reached.size < controls; i++) {
+    for (let i = 0; i < stops + 20 && reached.size < controls; i++) {
       await page.keyboard.press("Tab");
       const k = await page.evaluate(() => (document.activeElement as HTMLElement | null)?.dataset.kbd ?? null);
       if (k !== null) reached.add(k);

@@ -141,7 +141,7 @@ describe("the forward-pass page", () => {
     // Out of range size and an empty text: same behaviour.
     await page.getByLabel("Input text").fill("badge");
     await page.getByLabel("Hidden size").fill("0");
-    await expect.poll(() => page.locator(".config-error").textContent()).toMatch(/^hidden: 0 is out of range: expected an integer from 1 to 32/);
+    await expect.poll(() => page.locator(".config-error").textContent()).toMatch(/^hidden: 0 is out of range: expected an integer from 1 to 16/);
     await page.getByLabel("Hidden size").fill("6");
     await page.getByLabel("Input text").fill("");
     await expect.poll(() => page.locator(".config-error").textContent()).toMatch(/^text: has 0 characters/);
