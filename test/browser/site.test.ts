@@ -5,6 +5,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
+import { readFileSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import { makeRng } from "../../lib/rng.js";
 import { DIST, navigationPaths } from "./navigation.js";
 import { serveDist } from "./serve.js";
 import { launch } from "./browser.js";
@@ -172,3 +175,60 @@ describe("the forward-pass page", () => {
     await bad.page.close();
   });
 });
+
+describe("the main derivation's numbering", () => {
+  it("has all 37 numbered equations and Remark 3.22 as anchors, each once in the site, each rendered by KaTeX", () => {
+    const want = [
+      ...Array.from({ length: 7 }, (_, i) => `eq-1-${i + 1}`),
+      ...Array.from({ length: 21 }, (_, i) => `eq-3-${i + 1}`),
+      ...Array.from({ length: 9 }, (_, i) => `eq-4-${i + 1}`),
+      "remark-3-22",
+    ];
+    const found = new Map<string, string[]>();
+    for (const name of readdirSync(DIST).filter((f) => f.endsWith(".html"))) {
+      const html = readFileSync(join(DIST, name), "utf8");
+      for (const m of html.matchAll(/<div[^>]*\sid="((?:eq|remark)-[\d-]+)"[^>]*>([\s\S]{0,400})/g)) {
+        found.set(m[1]!, [...(found.get(m[1]!) ?? []), name]);
+        if (m[1]!.startsWith("eq-")) {
+          const tag = m[1]!.slice(3).replace(/-/g, ".");
+          expect(m[2], `${name}#${m[1]} holds KaTeX`).toContain("katex");
+          expect(html.includes(`\\tag{${tag}}`), `${name}#${m[1]} carries \\tag{${tag}}`).toBe(true);
+        }
+      }
+    }
+    expect([...found.keys()].sort()).toEqual([...want].sort());
+    for (const [id, pages] of found) expect(pages, `${id} appears once`).toHaveLength(1);
+  });
+});
+
+describe("random configurations", () => {
+  // Seeded, so a failure names a configuration anyone can open.
+  const rng = makeRng(2026);
+  const vocab = "abcdefghij";
+  const configs = Array.from({ length: 3 }, () => {
+    const n = 2 + rng.int(9);
+    const text = Array.from({ length: n }, () => vocab[rng.int(vocab.length)]).join("");
+    return `?text=${text}&vocab=${vocab}&d_model=${1 + rng.int(8)}&hidden=${1 + rng.int(16)}&seed=${rng.int(1000)}` +
+      `&h0=${rng.int(2) ? "point-one" : "zeros"}`;
+  });
+
+  it.each(navigationPaths().flatMap((p) => configs.map((c) => [p, c] as const)))(
+    "%s%s: every check passes, no error",
+    async (path, query) => {
+      const { page, problems } = await visit(path + query);
+      const report = await page.evaluate(() => ({
+        failed: Array.from(document.querySelectorAll(".check-fail"), (e) => e.textContent),
+        configError: document.querySelector(".config-error")?.textContent ?? "",
+        errors: document.querySelectorAll(".observablehq--error").length,
+        cells: document.querySelectorAll(".live-cell").length,
+      }));
+      await page.close();
+      expect(report.configError).toBe("");
+      expect(problems).toEqual([]);
+      expect(report.errors).toBe(0);
+      expect(report.failed).toEqual([]);
+      expect(report.cells).toBeGreaterThan(0);
+    },
+  );
+});
+
