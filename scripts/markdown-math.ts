@@ -6,7 +6,8 @@
  * them into KaTeX errors (shared/notes/offline-build.md). Here a `$` directly followed by `{` is never math.
  *
  * A display equation carrying `\tag{3.21}` is wrapped in `<div class="equation" id="eq-3-21">` with a link to
- * itself, so the source's numbering is the citation anchor: `…/embedding#eq-3-21`.
+ * itself, so the source's numbering is the citation anchor: `…/embedding#eq-3-21`. Equations of the other sources
+ * choose their anchor after the closing delimiter, `$$ {#d2l-2-4}`, keeping the source's own number in \tag.
  */
 import katex from "katex";
 import type MarkdownIt from "markdown-it";
@@ -57,6 +58,7 @@ function mathBlock(state: StateBlock, startLine: number, endLine: number, silent
   if (silent) return true;
   let first = state.src.slice(pos + 2, max);
   let last = "";
+  let explicitId: string | null = null;
   let line = startLine;
   let found = false;
   if (first.trimEnd().endsWith("$$")) {
@@ -69,8 +71,10 @@ function mathBlock(state: StateBlock, startLine: number, endLine: number, silent
     pos = state.bMarks[line]! + state.tShift[line]!;
     max = state.eMarks[line]!;
     const text = state.src.slice(pos, max);
-    if (text.trimEnd().endsWith("$$")) {
-      last = text.trimEnd().slice(0, -2);
+    const close = /^(.*)\$\$\s*(?:\{#([a-z][\w-]*)\})?\s*$/.exec(text);
+    if (close) {
+      last = close[1]!;
+      explicitId = close[2] ?? null;
       found = true;
     }
   }
@@ -79,6 +83,7 @@ function mathBlock(state: StateBlock, startLine: number, endLine: number, silent
   const token = state.push("math_block", "math", 0);
   token.block = true;
   token.content = body.trim();
+  if (explicitId) token.meta = { id: explicitId };
   token.map = [startLine, line + 1];
   state.line = line + 1;
   return true;
@@ -95,8 +100,8 @@ export default function markdownMath(md: MarkdownIt): void {
     const tex = tokens[i]!.content;
     const html = renderTex(tex, true, where("display math", env, tokens[i]!.map?.[0]));
     const tag = equationTag(tex);
-    if (!tag) return `<div class="equation">${html}</div>\n`;
-    const id = equationId(tag);
+    const id = (tokens[i]!.meta as { id?: string } | null)?.id ?? (tag ? equationId(tag) : null);
+    if (!tag || !id) return `<div class="equation"${id ? ` id="${id}"` : ""}>${html}</div>\n`;
     return `<div class="equation" id="${id}">${html}<a class="eq-link" href="#${id}" aria-label="Link to equation (${tag})">#</a></div>\n`;
   };
 }

@@ -19,6 +19,12 @@ describe("build-time KaTeX (scripts/markdown-math.ts)", () => {
     expect(html).toContain("katex-display");
   });
 
+  it("takes an explicit anchor after the closing $$, for sources with their own numbering", () => {
+    const html = md().render("$$\nh_t = W_{hx} x_t + W_{hh} h_{t-1} \\tag{2.1}\n$$ {#d2l-2-1}\n");
+    expect(html).toMatch(/<div class="equation" id="d2l-2-1">/);
+    expect(html).toContain('href="#d2l-2-1"');
+  });
+
   it("renders untagged multi-line displays without an anchor", () => {
     const html = md().render("$$\n\\begin{pmatrix} 0 & 0 \\\\\nh_1 & h_2 \\end{pmatrix}\n$$\n");
     expect(html).toContain('<div class="equation">');
