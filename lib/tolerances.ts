@@ -22,3 +22,9 @@ export const FD_REL_TOL = 1e-7;
 
 /** TF.js computes in float32 (u ≈ 6e-8): gradients agree to about 1e-5 relative. */
 export const TFJS_REL_TOL = 1e-4;
+
+/**
+ * …unless every entry is within this absolute distance: a gradient that is itself tiny (a bias deep in a random
+ * model, ~1e-8) has float32 noise comparable to its size, so its relative error says nothing.
+ */
+export const TFJS_ABS_TOL = 1e-6;

@@ -99,8 +99,10 @@ export default function markdownMath(md: MarkdownIt): void {
   md.renderer.rules.math_block = (tokens, i, _o, env) => {
     const tex = tokens[i]!.content;
     const html = renderTex(tex, true, where("display math", env, tokens[i]!.map?.[0]));
-    const tag = equationTag(tex);
-    const id = (tokens[i]!.meta as { id?: string } | null)?.id ?? (tag ? equationId(tag) : null);
+    const explicit = (tokens[i]!.meta as { id?: string } | null)?.id;
+    // Other sources number equations like (2.4b) or (2.1 (5)): with an explicit id any \tag is the label.
+    const tag = explicit ? (/\\tag\{([^}]*)\}/.exec(tex)?.[1] ?? null) : equationTag(tex);
+    const id = explicit ?? (tag ? equationId(tag) : null);
     if (!tag || !id) return `<div class="equation"${id ? ` id="${id}"` : ""}>${html}</div>\n`;
     return `<div class="equation" id="${id}">${html}<a class="eq-link" href="#${id}" aria-label="Link to equation (${tag})">#</a></div>\n`;
   };

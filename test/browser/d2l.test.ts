@@ -1,0 +1,86 @@
+/**
+ * The D2L page (/d2l) in Chromium: its anchors in the lib's numbering, the loss it shows against lib/, the page's own
+ * controls (a change recomputes, an invalid value shows one message and keeps the last good numbers), and the
+ * main site's query parameters being ignored.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Browser, Page } from "playwright-core";
+import { serveDist } from "./serve.js";
+import { DIST } from "./navigation.js";
+import { launch } from "./browser.js";
+import { D2L_DEFAULT, buildD2L } from "../../lib/d2l-config.js";
+
+let browser: Browser;
+let base: string;
+let close: () => void;
+
+beforeAll(async () => {
+  const { url, server } = await serveDist(DIST);
+  base = url;
+  close = () => server.close();
+  browser = await launch();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  close?.();
+});
+
+async function open(query = ""): Promise<{ page: Page; problems: string[] }> {
+  const page = await browser.newPage();
+  const problems: string[] = [];
+  page.on("console", (m) => {
+    if (m.type() === "error" || m.type() === "warning") problems.push(`console.${m.type()}: ${m.text()}`);
+  });
+  page.on("pageerror", (e) => problems.push(`uncaught: ${e.message}`));
+  await page.goto(`${base}/d2l${query}`, { waitUntil: "networkidle" });
+  await page.waitForFunction(() => document.querySelectorAll(".live-cell").length >= document.querySelectorAll(".equation[id]").length);
+  return { page, problems };
+}
+
+const shownLoss = async (page: Page) => Number((await page.locator(".live-value", { hasText: "L = " }).textContent())!.replace(/^.*L = /, "").split(" ")[0]);
+
+describe("the D2L page", () => {
+  it("has the anchors of d2l eqs 2a–2.5 and 1c–1e, each tagged with its number, and no failing check", async () => {
+    const { page, problems } = await open();
+    const anchors = await page.evaluate(() =>
+      Array.from(document.querySelectorAll(".equation[id]"), (e) => ({ id: e.id, tag: e.querySelector(".katex-tag")?.textContent })));
+    expect(anchors).toEqual([
+      ["d2l-2a", "2a"], ["d2l-2b", "2b"], ["d2l-2-1", "2.1"], ["d2l-2-2", "2.2"], ["d2l-2-3", "2.3"], ["d2l-2-4a", "2.4a"],
+      ["d2l-2-4b", "2.4b"], ["d2l-2-5", "2.5"], ["d2l-1c", "1c"], ["d2l-1d", "1d"], ["d2l-1e", "1e"],
+    ].map(([id, n]) => ({ id, tag: `(${n})` })));
+    expect(await page.locator(".check-fail").count()).toBe(0);
+    expect(await page.locator(".check-pass").count()).toBeGreaterThanOrEqual(16);
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it("shows lib's L, recomputes on a change, and keeps the last good state on an invalid value", async () => {
+    const { page, problems } = await open();
+    expect(Math.abs((await shownLoss(page)) - buildD2L(D2L_DEFAULT).fwd.loss)).toBeLessThan(1e-9);
+
+    await page.getByLabel("Steps T").fill("7");
+    const seven = buildD2L({ ...D2L_DEFAULT, T: 7 }).fwd.loss;
+    await expect.poll(() => shownLoss(page)).toBeCloseTo(seven, 9);
+    expect(await page.locator(".check-fail").count()).toBe(0);
+
+    await page.getByLabel("Hidden size h").fill("9");
+    const alert = page.locator(".config-error");
+    await expect.poll(() => alert.textContent()).toMatch(/^h: 9 is out of range/);
+    expect(await page.getByLabel("Hidden size h").getAttribute("aria-invalid")).toBe("true");
+    expect(await shownLoss(page)).toBeCloseTo(seven, 9);
+
+    await page.getByLabel("Hidden size h").fill("2");
+    await expect.poll(() => alert.textContent()).toBe("");
+    await expect.poll(() => shownLoss(page)).toBeCloseTo(buildD2L({ ...D2L_DEFAULT, T: 7, hidden: 2 }).fwd.loss, 9);
+    expect(await page.locator(".check-fail").count()).toBe(0);
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it("ignores the shared tiny RNN's query parameters", async () => {
+    const { page } = await open("?text=badge&seed=3");
+    expect(Math.abs((await shownLoss(page)) - buildD2L(D2L_DEFAULT).fwd.loss)).toBeLessThan(1e-9);
+    await page.close();
+  });
+});
