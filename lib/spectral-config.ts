@@ -1,0 +1,117 @@
+/**
+ * The controls of the pages /vanishing and /truncation, validated here (as lib/example.ts validates the shared
+ * form): a raw form reading (strings or numbers) becomes a typed configuration or an InputError naming the field.
+ * Also the scale-free error measure both pages use in their checks, because their gradients span many orders of
+ * magnitude (‖∂L/∂h_1‖ can be 1e-15 or 1e+12 of ‖∂L/∂h_T‖), where an absolute tolerance means nothing.
+ */
+import type { Activation } from "./d2l.js";
+import { type Matrix, type Vector, maxAbs, maxAbsDiff } from "./matrix.js";
+import { InputError } from "./tokens.js";
+
+export type Raw = Record<string, string | number | undefined>;
+
+export interface VanishingConfig {
+  /** Spectral radius ρ of W_hh (withSpectralRadius). */
+  rho: number;
+  hidden: number;
+  T: number;
+  activation: Activation;
+  seed: number;
+}
+
+export interface TruncationConfig {
+  /** Spectral radius of W_hh. */
+  rho: number;
+  hidden: number;
+  /** T ≤ 12 so that the 2^{T−1} patterns of exactRandomizedMoments stay cheap. */
+  T: number;
+  activation: Activation;
+  /** Truncation after k steps (d2l eq 1.2). */
+  k: number;
+  /** π of d2l eq 1.3a, the same for every step. */
+  pi: number;
+  /** Monte-Carlo samples, ≤ 2000 so the page stays responsive. */
+  N: number;
+  seed: number;
+}
+
+export const VANISHING_DEFAULT: Readonly<VanishingConfig> = { rho: 0.9, hidden: 6, T: 30, activation: "tanh", seed: 1 };
+export const TRUNCATION_DEFAULT: Readonly<TruncationConfig> = {
+  rho: 0.9, hidden: 4, T: 8, activation: "tanh", k: 2, pi: 0.5, N: 500, seed: 1,
+};
+
+/** Ranges of the numeric fields, [lo, hi] inclusive. ρ ≤ 1.6 keeps the largest norms (1.6^59 ≈ 1e12) finite. */
+export const VANISHING_LIMITS = { rho: [0, 1.6], hidden: [1, 12], T: [2, 60], seed: [0, 4294967295] } as const;
+export const TRUNCATION_LIMITS = {
+  rho: [0, 1.6], hidden: [1, 6], T: [2, 12], k: [0, 12], pi: [0.05, 1], N: [2, 2000], seed: [0, 4294967295],
+} as const;
+
+const ACTIVATIONS: readonly Activation[] = ["identity", "tanh", "relu"];
+
+function toNumber(field: string, v: string | number | undefined, what: string): number {
+  const n = typeof v === "number" ? v : v === undefined || v.trim() === "" ? NaN : Number(v);
+  if (Number.isNaN(n)) throw new InputError(`${field}: is empty or not a number: expected ${what}`);
+  return n;
+}
+
+export function checkIntField(field: string, v: string | number | undefined, [lo, hi]: readonly [number, number]): number {
+  const what = `an integer from ${lo} to ${hi}`;
+  const n = toNumber(field, v, what);
+  if (!Number.isInteger(n) || n < lo || n > hi) throw new InputError(`${field}: ${v} is out of range: expected ${what}`);
+  return n;
+}
+
+export function checkRealField(field: string, v: string | number | undefined, [lo, hi]: readonly [number, number]): number {
+  const what = `a number from ${lo} to ${hi}`;
+  const n = toNumber(field, v, what);
+  if (!(n >= lo && n <= hi)) throw new InputError(`${field}: ${v} is out of range: expected ${what}`);
+  return n;
+}
+
+export function checkActivation(v: string | number | undefined): Activation {
+  if (!ACTIVATIONS.includes(v as Activation)) throw new InputError(`activation: "${v}" is not one of ${ACTIVATIONS.join(", ")}`);
+  return v as Activation;
+}
+
+export function validateVanishing(raw: Raw): VanishingConfig {
+  const L = VANISHING_LIMITS;
+  return {
+    rho: checkRealField("rho", raw.rho, L.rho),
+    hidden: checkIntField("hidden", raw.hidden, L.hidden),
+    T: checkIntField("T", raw.T, L.T),
+    activation: checkActivation(raw.activation),
+    seed: checkIntField("seed", raw.seed, L.seed),
+  };
+}
+
+export function validateTruncation(raw: Raw): TruncationConfig {
+  const L = TRUNCATION_LIMITS;
+  const T = checkIntField("T", raw.T, L.T);
+  const k = checkIntField("k", raw.k, L.k);
+  if (k > T) throw new InputError(`k: ${k} is out of range: expected an integer from 0 to T = ${T}`);
+  return {
+    rho: checkRealField("rho", raw.rho, L.rho),
+    hidden: checkIntField("hidden", raw.hidden, L.hidden),
+    T, k,
+    activation: checkActivation(raw.activation),
+    pi: checkRealField("pi", raw.pi, L.pi),
+    N: checkIntField("N", raw.N, L.N),
+    seed: checkIntField("seed", raw.seed, L.seed),
+  };
+}
+
+/**
+ * max |a − b| / max |b|: the largest error relative to the largest entry of the reference (the absolute error when
+ * b is all zeros). Scale-free, so one tolerance (FD_REL_TOL against finite differences, ROUNDING_TOL between forms)
+ * fits a gradient of 1e-15 and one of 1e+12. Lists of vectors or matrices are compared entry by entry.
+ */
+export function relMaxError(a: Matrix | Vector | readonly (Matrix | Vector)[], b: Matrix | Vector | readonly (Matrix | Vector)[]): number {
+  const as = Array.isArray(a) ? a : [a], bs = Array.isArray(b) ? b : [b];
+  if (as.length !== bs.length) throw new RangeError(`relMaxError: ${as.length} against ${bs.length} items`);
+  let err = 0, scale = 0;
+  as.forEach((x, i) => {
+    err = Math.max(err, maxAbsDiff(x, bs[i]!));
+    scale = Math.max(scale, maxAbs(bs[i]!));
+  });
+  return scale === 0 ? err : err / scale;
+}

@@ -1,0 +1,84 @@
+/**
+ * /truncation in Chromium: its anchors (d2l eqs 1e, 1.2, 1.3a and the corrected 1.3b) each with a passing live cell,
+ * the exact variances shown are lib's, and N above 2000 is refused with one message while the numbers stay.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Browser, Page } from "playwright-core";
+import { serveDist } from "./serve.js";
+import { DIST } from "./navigation.js";
+import { launch } from "./browser.js";
+import { gradientNormDemo } from "../../lib/spectral.js";
+import { TRUNCATION_DEFAULT } from "../../lib/spectral-config.js";
+import { exactRandomizedMoments, flattenWeights, fullGradient } from "../../lib/truncation.js";
+
+let browser: Browser;
+let base: string;
+let close: () => void;
+
+beforeAll(async () => {
+  const { url, server } = await serveDist(DIST);
+  base = url;
+  close = () => server.close();
+  browser = await launch();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  close?.();
+});
+
+async function open(): Promise<{ page: Page; problems: string[] }> {
+  const page = await browser.newPage();
+  const problems: string[] = [];
+  page.on("console", (m) => {
+    if (m.type() === "error" || m.type() === "warning") problems.push(`console.${m.type()}: ${m.text()}`);
+  });
+  page.on("pageerror", (e) => problems.push(`uncaught: ${e.message}`));
+  await page.goto(`${base}/truncation`, { waitUntil: "networkidle" });
+  await page.waitForFunction(() => document.querySelectorAll(".live-cell").length >= document.querySelectorAll(".equation[id]").length);
+  return { page, problems };
+}
+
+/** Rows of the table whose caption starts with `caption`, as text. */
+function tableRows(page: Page, caption: string): Promise<string[][]> {
+  return page.evaluate((c) => {
+    const table = Array.from(document.querySelectorAll("table.number-table")).find((t) => t.querySelector("caption")?.textContent?.startsWith(c));
+    return table ? Array.from(table.querySelectorAll("tbody tr"), (tr) => Array.from(tr.querySelectorAll("td"), (td) => td.textContent ?? "")) : [];
+  }, caption);
+}
+
+describe("the truncation page", () => {
+  it("has its anchors, each followed by a live cell whose check passes", async () => {
+    const { page, problems } = await open();
+    const ids = await page.evaluate(() => Array.from(document.querySelectorAll(".equation[id]"), (e) => e.id));
+    expect(ids).toEqual(["d2l-1e", "d2l-1-2", "d2l-1-3a", "d2l-1-3b-corrected"]);
+    expect(await page.locator(".check-fail").count()).toBe(0);
+    await page.close();
+    expect(problems).toEqual([]);
+  });
+
+  it("shows lib's exact variance by π, and refuses N > 2000 keeping the numbers", async () => {
+    const { page, problems } = await open();
+    const c = TRUNCATION_DEFAULT;
+    const d = gradientNormDemo({ hidden: c.hidden, T: c.T, seed: c.seed, rho: c.rho, activation: c.activation, lossAt: "all" });
+    const g2 = flattenWeights(fullGradient(d.p, d.s, d.opts)).reduce((a, v) => a + v * v, 0);
+    await expect.poll(async () => (await tableRows(page, "Bias and variance of randomized truncation")).length).toBe(8);
+    const rows = await tableRows(page, "Bias and variance of randomized truncation");
+    for (const r of rows) {
+      const want = exactRandomizedMoments(d.p, d.s, Number(r[0]), d.opts).totalVariance / g2;
+      expect(Math.abs(Number(r[2]) - want)).toBeLessThanOrEqual(1e-3 * want + 1e-15);
+    }
+    const mcBefore = await tableRows(page, "Monte-Carlo with");
+    expect(mcBefore.length).toBe(3);
+    const n = page.getByLabel("Monte-Carlo samples N");
+    await n.fill("2001");
+    await expect.poll(() => page.locator(".config-error").textContent()).toMatch(/^N: 2001 is out of range/);
+    expect(await tableRows(page, "Monte-Carlo with")).toEqual(mcBefore);
+    await n.fill("200");
+    await expect.poll(() => page.locator(".config-error").textContent()).toBe("");
+    await expect.poll(async () => (await page.locator("caption", { hasText: "Monte-Carlo with N = 200," }).count())).toBe(1);
+    expect(await page.locator(".check-fail").count()).toBe(0);
+    await page.close();
+    expect(problems).toEqual([]);
+  });
+});
