@@ -1,0 +1,133 @@
+/**
+ * The stacked-RNN page (/stacked, source: J. Vera, "Mathematics of Backpropagation Through Time"): every one of the
+ * source's §2.1 and §2.1.1 equations has its anchor and a live cell; where lib's verdict is "wrong" the cell reports
+ * the formula as written in plain text (no check badge) and the corrected equation — whose TeX is lib's
+ * `correctedTex` — follows with a passing check; the shown values are lib's; the controls recompute, and an invalid
+ * size shows one message and keeps the last good state.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Browser, Page } from "playwright-core";
+import { serveDist } from "./serve.js";
+import { DIST } from "./navigation.js";
+import { launch } from "./browser.js";
+import { STACKED_DEFAULTS, buildStackedExample } from "../../lib/stacked-config.js";
+import { STACKED_EQUATIONS, singleStepWeights, stacked21Corrected, stackedForward, withWeights } from "../../lib/stacked.js";
+
+let browser: Browser;
+let base: string;
+let close: () => void;
+
+beforeAll(async () => {
+  const { url, server } = await serveDist(DIST);
+  base = url;
+  close = () => server.close();
+  browser = await launch();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  close?.();
+});
+
+async function open(): Promise<{ page: Page; problems: string[] }> {
+  const page = await browser.newPage();
+  const problems: string[] = [];
+  page.on("console", (m) => {
+    if (m.type() === "error" || m.type() === "warning") problems.push(`console.${m.type()}: ${m.text()}`);
+  });
+  page.on("pageerror", (e) => problems.push(`uncaught: ${e.message}`));
+  await page.goto(`${base}/stacked`, { waitUntil: "networkidle" });
+  await page.waitForFunction(() => document.querySelectorAll(".live-cell").length >= document.querySelectorAll(".equation[id]").length);
+  return { page, problems };
+}
+
+/** The live cell after equation `id`: its text, whether it has an as-written box, its badges, its table numbers. */
+function cellAfter(page: Page, id: string) {
+  return page.evaluate((eqId) => {
+    const eq = document.getElementById(eqId)!;
+    for (let n = eq.nextElementSibling; n && !n.matches(".equation, h1, h2, h3"); n = n.nextElementSibling) {
+      const cell = n.matches(".live-cell") ? n : n.querySelector(".live-cell");
+      if (!cell) continue;
+      return {
+        text: cell.textContent ?? "",
+        asWritten: !!cell.querySelector(".as-written"),
+        pass: cell.querySelectorAll(".check-pass").length,
+        fail: cell.querySelectorAll(".check-fail").length,
+        values: Array.from(cell.querySelectorAll("table.matrix-table tbody tr"), (tr) =>
+          Array.from(tr.querySelectorAll("td"), (td) => Number(td.textContent))),
+      };
+    }
+    return null;
+  }, id);
+}
+
+const wrong = STACKED_EQUATIONS.filter((e) => e.verdict !== "right");
+
+describe("the stacked-RNN page", () => {
+  it("has the 16 anchors of §2.1 and §2.1.1 in order, plus one corrected equation per wrong one", async () => {
+    const { page, problems } = await open();
+    const ids = await page.evaluate(() => Array.from(document.querySelectorAll(".equation[id]"), (e) => e.id));
+    const want = STACKED_EQUATIONS.flatMap((e) => (e.verdict === "right" ? [e.anchor] : [e.anchor, `${e.anchor}-corrected`]));
+    expect(ids).toEqual(want);
+    const tags = await page.evaluate(() => Array.from(document.querySelectorAll(".equation[id] .katex-tag"), (e) => e.textContent));
+    expect(tags).toEqual(STACKED_EQUATIONS.flatMap((e) => (e.verdict === "right" ? [`(${e.number})`] : [`(${e.number})`, `(${e.number}′)`])));
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it("reports each wrong equation as written without a badge, then checks its correction (TeX = lib's correctedTex)", async () => {
+    const { page } = await open();
+    for (const e of wrong) {
+      const asWritten = await cellAfter(page, e.anchor);
+      expect(asWritten, e.anchor).not.toBeNull();
+      expect(asWritten!.asWritten, `${e.anchor} is shown as written`).toBe(true);
+      expect(asWritten!.pass + asWritten!.fail, `${e.anchor} has no badge`).toBe(0);
+      expect(asWritten!.text).toMatch(e.verdict === "wrong shape" ? /shapes do not fit/ : /wrong value — differs from finite differences/);
+      const fixed = await cellAfter(page, `${e.anchor}-corrected`);
+      expect(fixed!.pass, `${e.anchor}-corrected passes`).toBe(1);
+      expect(fixed!.fail).toBe(0);
+      const tex = await page.evaluate((id) =>
+        document.querySelector(`#${id} annotation[encoding="application/x-tex"]`)?.textContent ?? "", `${e.anchor}-corrected`);
+      const norm = (s: string) => s.replace(/\\begin\{gathered\}|\\end\{gathered\}|\\tag\{[^}]*\}/g, "").replace(/,\\\\/g, ",\\quad").replace(/\s+/g, "");
+      expect(norm(tex), `${e.anchor}-corrected TeX`).toBe(norm(e.correctedTex));
+    }
+    for (const e of STACKED_EQUATIONS.filter((x) => x.verdict === "right")) {
+      const c = await cellAfter(page, e.anchor);
+      expect(c!.pass, `${e.anchor} passes`).toBe(1);
+    }
+    await page.close();
+  });
+
+  it("shows lib's numbers: corrected 2.1 (4) at the default configuration", async () => {
+    const { page } = await open();
+    const ex = buildStackedExample(STACKED_DEFAULTS);
+    const f = withWeights(stackedForward(ex.params, ex.X, ex.targets, { H0: ex.H0, reduction: "source" }), singleStepWeights(2, 2));
+    const want = stacked21Corrected(4, ex.params, f, 2);
+    const shown = (await cellAfter(page, "stacked-2-1-4-corrected"))!.values;
+    expect(shown.length).toBe(want.rows);
+    shown.forEach((row, i) => row.forEach((v, j) => {
+      const x = want.data[i * want.cols + j]!;
+      expect(Math.abs(v - x)).toBeLessThanOrEqual(Math.abs(x) * 5e-4 + 1e-12);
+    }));
+    await page.close();
+  });
+
+  it("recomputes on a valid edit (n = h₂ lets 2.1 (5) evaluate) and keeps the last good state on an invalid one", async () => {
+    const { page, problems } = await open();
+    await page.getByLabel("Batch size n").fill("2");
+    await expect.poll(async () => (await cellAfter(page, "stacked-2-1-5"))!.text).toMatch(/wrong value — differs/);
+    const before = (await cellAfter(page, "stacked-2-1-1"))!.values;
+    expect(before.length).toBe(2);
+    await page.getByLabel("Batch size n").fill("9");
+    await expect.poll(() => page.locator(".config-error").textContent()).toMatch(/^n: 9 is not allowed: expected an integer from 1 to 4/);
+    expect(await page.getByLabel("Batch size n").getAttribute("aria-invalid")).toBe("true");
+    expect((await cellAfter(page, "stacked-2-1-1"))!.values).toEqual(before);
+    await page.getByLabel("Steps T").fill("1");
+    await page.getByLabel("Batch size n").fill("3");
+    await expect.poll(() => page.locator(".config-error").textContent()).toBe("");
+    await expect.poll(async () => (await cellAfter(page, "stacked-2-1-1"))!.values.length).toBe(3);
+    expect(await page.locator(".check-fail").count()).toBe(0);
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+});
