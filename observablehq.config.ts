@@ -19,6 +19,25 @@ const pages: NavSection[] = [
       { name: "4 · Summary", path: "/summary" },
     ],
   },
+  {
+    name: "Stacked RNN with batches (Vera)",
+    pages: [{ name: "2 · BPTT at T = 2, checked", path: "/stacked" }],
+  },
+  {
+    name: "D2L and intuition",
+    pages: [
+      { name: "D2L · The simplified RNN and three conventions", path: "/d2l" },
+      { name: "Vanishing and exploding gradients", path: "/vanishing" },
+      { name: "Truncating BPTT", path: "/truncation" },
+    ],
+  },
+  {
+    name: "Coursework",
+    pages: [
+      { name: "Check your own numbers", path: "/check" },
+      { name: "Cite this site", path: "/cite" },
+    ],
+  },
 ];
 
 export default {
@@ -33,7 +52,9 @@ export default {
   // `rel="… external"` keeps Framework from resolving the link itself: the file is copied by scripts/check-dist.ts.
   head: ({ path }: { path: string }) =>
     `<link rel="stylesheet external" href="${up(path)}_file/_katex/katex.css">` +
-    `<link rel="icon" href="data:,">`,
+    `<link rel="icon" href="data:,">` +
+    // The copy-link button on every equation (src/components/permalink.ts); Framework bundles the module.
+    `<script type="module" src="/components/permalink.js"></script>`,
   // No web fonts from a CDN: the site must work offline.
   globalStylesheets: [],
   style: "style.css",
