@@ -54,7 +54,9 @@ export default {
     `<link rel="stylesheet external" href="${up(path)}_file/_katex/katex.css">` +
     `<link rel="icon" href="data:,">` +
     // The copy-link button on every equation (src/components/permalink.ts); Framework bundles the module.
-    `<script type="module" src="/components/permalink.js"></script>`,
+    `<script type="module" src="/components/permalink.js"></script>` +
+    // The header that only print shows: title, permalink with the configuration, date (src/components/print-header.ts).
+    `<script type="module" src="/components/print-header.js"></script>`,
   // No web fonts from a CDN: the site must work offline.
   globalStylesheets: [],
   style: "style.css",
