@@ -4,83 +4,11 @@
  * nothing), and a line chart (log or linear y) that always comes with a table of the plotted numbers.
  */
 import * as Plot from "@observablehq/plot";
-import type { Raw } from "../lib/spectral-config.js";
 import { asImage } from "./plot-a11y.js";
 import { fmt } from "./format.js";
 
-export interface FormField {
-  key: string;
-  label: string;
-  type: "number" | "select";
-  options?: [string, string][];
-  min?: number;
-  max?: number;
-  step?: string;
-}
-
-let uid = 0;
-
-export function settingsForm<C extends object>(o: {
-  label: string; fields: FormField[]; defaults: Readonly<C>; validate: (raw: Raw) => C;
-}): HTMLFormElement & { value: C } {
-  const form = document.createElement("form") as HTMLFormElement & { value: C };
-  form.className = "config-form";
-  form.setAttribute("aria-label", o.label);
-  form.addEventListener("submit", (e) => e.preventDefault());
-  const id = `sf${++uid}`;
-  const inputs = new Map<string, HTMLInputElement | HTMLSelectElement>();
-  for (const f of o.fields) {
-    const wrap = document.createElement("div");
-    wrap.className = `field field-${f.key}`;
-    const label = document.createElement("label");
-    label.htmlFor = `${id}-${f.key}`;
-    label.textContent = f.label;
-    let input: HTMLInputElement | HTMLSelectElement;
-    if (f.type === "select") {
-      input = document.createElement("select");
-      for (const [value, text] of f.options!) input.append(new Option(text, value));
-    } else {
-      input = document.createElement("input");
-      input.type = "number";
-      input.autocomplete = "off";
-      if (f.min !== undefined) input.min = String(f.min);
-      if (f.max !== undefined) input.max = String(f.max);
-      input.step = f.step ?? "1";
-    }
-    input.id = `${id}-${f.key}`;
-    input.name = f.key;
-    input.value = String((o.defaults as Record<string, unknown>)[f.key]);
-    inputs.set(f.key, input);
-    wrap.append(label, input);
-    form.append(wrap);
-  }
-  const message = document.createElement("p");
-  message.className = "config-error";
-  message.setAttribute("role", "alert");
-  form.append(message);
-  form.value = o.validate(Object.fromEntries(Array.from(inputs, ([k, el]) => [k, el.value])));
-
-  form.addEventListener("input", (event) => {
-    if (event.target === form) return; // our own re-dispatch below
-    event.stopImmediatePropagation(); // view() must hear only valid configurations
-    try {
-      form.value = o.validate(Object.fromEntries(Array.from(inputs, ([k, el]) => [k, el.value])));
-    } catch (error) {
-      const text = error instanceof Error ? error.message : String(error);
-      message.textContent = `${text} — showing the last valid settings.`;
-      const key = /^(\w+)/.exec(text)?.[1];
-      for (const [k, el] of inputs) {
-        if (k === key) el.setAttribute("aria-invalid", "true");
-        else el.removeAttribute("aria-invalid");
-      }
-      return;
-    }
-    message.textContent = "";
-    for (const el of inputs.values()) el.removeAttribute("aria-invalid");
-    form.dispatchEvent(new Event("input", { bubbles: true }));
-  });
-  return form;
-}
+// The settings form is the site's shared one; its `validate` receives the raw strings (lib/spectral-config.ts).
+export { type FormField, settingsForm } from "./settings-form.js";
 
 export interface Series {
   name: string;

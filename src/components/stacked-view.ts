@@ -13,76 +13,27 @@ import type { Evaluation } from "../lib/stacked.js";
 import { liveCell } from "./cell.js";
 import { heatmap } from "./heatmap.js";
 import { fmt } from "./format.js";
+import { type FormField, num, settingsForm } from "./settings-form.js";
 import { indexLabels } from "./labels.js";
 
-const FIELDS: { key: keyof StackedConfig; label: string }[] = [
-  { key: "n", label: "Batch size n" },
-  { key: "T", label: "Steps T" },
-  { key: "d", label: "Input width d" },
-  { key: "h1", label: "Hidden h₁" },
-  { key: "h2", label: "Hidden h₂" },
-  { key: "a", label: "Classes a" },
-  { key: "seed", label: "Seed" },
-];
-
-let uid = 0;
+const FIELDS: FormField[] = ([
+  ["n", "Batch size n"], ["T", "Steps T"], ["d", "Input width d"], ["h1", "Hidden h₁"], ["h2", "Hidden h₂"],
+  ["a", "Classes a"], ["seed", "Seed"],
+] as [keyof StackedConfig, string][]).map(([key, label]) => ({ key, label, min: STACKED_LIMITS[key][0], max: STACKED_LIMITS[key][1] }));
 
 /**
  * Labelled number inputs for n, T, d, h₁, h₂, a and the seed. `value` is the last VALID StackedExample: an invalid
  * field shows one message (role="alert") and nothing downstream changes. The URL is ignored.
  */
 export function stackedForm(): HTMLFormElement & { value: StackedExample } {
-  const form = document.createElement("form") as HTMLFormElement & { value: StackedExample };
-  form.className = "config-form stacked-form";
-  form.setAttribute("aria-label", "Sizes and seed of the stacked RNN");
-  form.addEventListener("submit", (e) => e.preventDefault());
-  const id = `stk${++uid}`;
-  const inputs = new Map<keyof StackedConfig, HTMLInputElement>();
-  for (const f of FIELDS) {
-    const wrap = document.createElement("div");
-    wrap.className = `field field-${f.key}`;
-    const label = document.createElement("label");
-    label.htmlFor = `${id}-${f.key}`;
-    label.textContent = f.label;
-    const input = document.createElement("input");
-    const [lo, hi] = STACKED_LIMITS[f.key];
-    Object.assign(input, { type: "number", min: String(lo), max: String(hi), step: "1", id: `${id}-${f.key}`, name: f.key });
-    input.value = String(STACKED_DEFAULTS[f.key]);
-    inputs.set(f.key, input);
-    wrap.append(label, input);
-    form.append(wrap);
-  }
-  const message = document.createElement("p");
-  message.className = "config-error";
-  message.setAttribute("role", "alert");
-  form.append(message);
-  form.value = buildStackedExample(STACKED_DEFAULTS);
-
-  const read = () => Object.fromEntries(
-    [...inputs].map(([k, el]) => [k, el.value.trim() === "" ? NaN : Number(el.value)]),
-  ) as Record<keyof StackedConfig, number>;
-
-  form.addEventListener("input", (event) => {
-    if (event.target === form) return; // our own re-dispatch below
-    event.stopImmediatePropagation(); // Framework's view() must hear only the re-dispatch of a valid state
-    let next: StackedExample;
-    try {
-      next = buildStackedExample(read());
-    } catch (error) {
-      const text = error instanceof Error ? error.message : String(error);
-      message.textContent = `${text} — showing the last valid configuration.`;
-      for (const [k, el] of inputs) {
-        if (error instanceof StackedConfigError && k === error.field) el.setAttribute("aria-invalid", "true");
-        else el.removeAttribute("aria-invalid");
-      }
-      return;
-    }
-    message.textContent = "";
-    for (const el of inputs.values()) el.removeAttribute("aria-invalid");
-    form.value = next;
-    form.dispatchEvent(new Event("input", { bubbles: true }));
+  return settingsForm<StackedExample>({
+    label: "Sizes and seed of the stacked RNN",
+    className: "stacked-form",
+    fields: FIELDS,
+    defaults: STACKED_DEFAULTS,
+    fieldOf: (error) => (error instanceof StackedConfigError ? error.field : undefined),
+    validate: (raw) => buildStackedExample(Object.fromEntries(FIELDS.map((f) => [f.key, num(raw[f.key])]))),
   });
-  return form;
 }
 
 /** Axis names and a label for a matrix on the page. */
