@@ -44,7 +44,8 @@ export function controlSettings(root: ParentNode = document): string[] {
   for (const el of root.querySelectorAll<HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement>(
     "#observablehq-main input, #observablehq-main select, #observablehq-main textarea",
   )) {
-    if (el.closest(".print-header")) continue;
+    // Read-only fields show results (a TSV copy of a table), not settings.
+    if (el.closest(".print-header") || (el as HTMLInputElement).readOnly) continue;
     const value = valueOf(el);
     if (value === null || value === "") continue;
     const label = labelOf(el) || el.name;
