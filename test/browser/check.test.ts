@@ -5,27 +5,16 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
-import { serveDist } from "./serve.js";
-import { DIST } from "./navigation.js";
-import { launch } from "./browser.js";
 import { InputError, answerCase, caseToJson, parseCase, randomCase } from "../../lib/answer-key.js";
 import { parseStudentAnswer } from "../../lib/compare-answer.js";
+import { startSite } from "./harness.js";
 
 let browser: Browser;
 let base: string;
-let close: () => void;
+let stop: (() => Promise<void>) | undefined;
 
-beforeAll(async () => {
-  const { url, server } = await serveDist(DIST);
-  base = url;
-  close = () => server.close();
-  browser = await launch();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  close?.();
-});
+beforeAll(async () => ({ base, browser, stop } = await startSite()));
+afterAll(async () => stop?.());
 
 const k = randomCase({ seed: 11, vocab: 5, dModel: 3, hidden: 4, tau: 3 });
 const caseJson = JSON.stringify(caseToJson(k));

@@ -6,27 +6,16 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
-import { serveDist } from "./serve.js";
-import { DIST } from "./navigation.js";
-import { launch } from "./browser.js";
 import { DEFAULT_CONFIG, buildExample } from "../../lib/example.js";
 import { row } from "../../lib/matrix.js";
+import { startSite } from "./harness.js";
 
 let browser: Browser;
 let base: string;
-let close: () => void;
+let stop: (() => Promise<void>) | undefined;
 
-beforeAll(async () => {
-  const { url, server } = await serveDist(DIST);
-  base = url;
-  close = () => server.close();
-  browser = await launch();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  close?.();
-});
+beforeAll(async () => ({ base, browser, stop } = await startSite()));
+afterAll(async () => stop?.());
 
 /** Opens a page, collecting console errors and warnings, failed requests and requests to other hosts. */
 async function open(path: string): Promise<{ page: Page; problems: string[] }> {

@@ -4,30 +4,19 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Locator, Page } from "playwright-core";
-import { serveDist } from "./serve.js";
-import { DIST } from "./navigation.js";
-import { launch } from "./browser.js";
 import { DEFAULT_CONFIG, buildExample } from "../../lib/example.js";
 import { hPrevAt } from "../../lib/forward.js";
 import { maxAbs, row } from "../../lib/matrix.js";
 import { gradWPerStep } from "../../lib/parameters-views.js";
 import { fmt } from "../../src/components/format.js";
+import { startSite } from "./harness.js";
 
 let browser: Browser;
 let base: string;
-let close: () => void;
+let stop: (() => Promise<void>) | undefined;
 
-beforeAll(async () => {
-  const { url, server } = await serveDist(DIST);
-  base = url;
-  close = () => server.close();
-  browser = await launch();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  close?.();
-});
+beforeAll(async () => ({ base, browser, stop } = await startSite()));
+afterAll(async () => stop?.());
 
 async function open(query = ""): Promise<{ page: Page; problems: string[] }> {
   const page = await browser.newPage();

@@ -5,28 +5,17 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
-import { DIST } from "./navigation.js";
-import { serveDist } from "./serve.js";
-import { launch } from "./browser.js";
 import { buildExample, DEFAULT_CONFIG } from "../../lib/example.js";
 import { rnnGraph } from "../../lib/graph.js";
 import { row } from "../../lib/matrix.js";
+import { startSite } from "./harness.js";
 
 let browser: Browser;
 let base: string;
-let close: () => void;
+let stop: (() => Promise<void>) | undefined;
 
-beforeAll(async () => {
-  const { url, server } = await serveDist(DIST);
-  base = url;
-  close = () => server.close();
-  browser = await launch();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  close?.();
-});
+beforeAll(async () => ({ base, browser, stop } = await startSite()));
+afterAll(async () => stop?.());
 
 async function open(path: string): Promise<{ page: Page; problems: string[] }> {
   const page = await browser.newPage();

@@ -8,9 +8,9 @@ import { createRequire } from "node:module";
 import { join, relative } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
-import { launch } from "./browser.js";
-import { resolveFile, serveDist } from "./serve.js";
+import { resolveFile } from "./serve.js";
 import { DIST, navigationPaths } from "./navigation.js";
+import { startSite } from "./harness.js";
 
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 
@@ -21,19 +21,10 @@ const EDIT_FAIL_FACTOR = 3;
 
 let browser: Browser;
 let base: string;
-let close: () => void;
+let stop: (() => Promise<void>) | undefined;
 
-beforeAll(async () => {
-  const { url, server } = await serveDist(DIST);
-  base = url;
-  close = () => server.close();
-  browser = await launch();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  close?.();
-});
+beforeAll(async () => ({ base, browser, stop } = await startSite()));
+afterAll(async () => stop?.());
 
 async function open(path: string, width = 1280): Promise<Page> {
   const page = await browser.newPage({ viewport: { width, height: 900 } });

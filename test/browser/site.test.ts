@@ -9,25 +9,15 @@ import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { makeRng } from "../../lib/rng.js";
 import { DIST, navigationPaths } from "./navigation.js";
-import { serveDist } from "./serve.js";
-import { launch } from "./browser.js";
 import { buildExample, DEFAULT_CONFIG } from "../../lib/example.js";
+import { startSite } from "./harness.js";
 
 let browser: Browser;
 let base: string;
-let close: () => void;
+let stop: (() => Promise<void>) | undefined;
 
-beforeAll(async () => {
-  const { url, server } = await serveDist(DIST);
-  base = url;
-  close = () => server.close();
-  browser = await launch();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  close?.();
-});
+beforeAll(async () => ({ base, browser, stop } = await startSite()));
+afterAll(async () => stop?.());
 
 interface Visit {
   page: Page;

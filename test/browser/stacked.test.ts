@@ -7,27 +7,16 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
-import { serveDist } from "./serve.js";
-import { DIST } from "./navigation.js";
-import { launch } from "./browser.js";
 import { STACKED_DEFAULTS, buildStackedExample } from "../../lib/stacked-config.js";
 import { STACKED_EQUATIONS, singleStepWeights, stacked21Corrected, stackedForward, withWeights } from "../../lib/stacked.js";
+import { startSite } from "./harness.js";
 
 let browser: Browser;
 let base: string;
-let close: () => void;
+let stop: (() => Promise<void>) | undefined;
 
-beforeAll(async () => {
-  const { url, server } = await serveDist(DIST);
-  base = url;
-  close = () => server.close();
-  browser = await launch();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  close?.();
-});
+beforeAll(async () => ({ base, browser, stop } = await startSite()));
+afterAll(async () => stop?.());
 
 async function open(): Promise<{ page: Page; problems: string[] }> {
   const page = await browser.newPage();

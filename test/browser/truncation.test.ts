@@ -4,28 +4,17 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
-import { serveDist } from "./serve.js";
-import { DIST } from "./navigation.js";
-import { launch } from "./browser.js";
 import { gradientNormDemo } from "../../lib/spectral.js";
 import { TRUNCATION_DEFAULT } from "../../lib/spectral-config.js";
 import { exactRandomizedMoments, flattenWeights, fullGradient } from "../../lib/truncation.js";
+import { startSite } from "./harness.js";
 
 let browser: Browser;
 let base: string;
-let close: () => void;
+let stop: (() => Promise<void>) | undefined;
 
-beforeAll(async () => {
-  const { url, server } = await serveDist(DIST);
-  base = url;
-  close = () => server.close();
-  browser = await launch();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  close?.();
-});
+beforeAll(async () => ({ base, browser, stop } = await startSite()));
+afterAll(async () => stop?.());
 
 async function open(): Promise<{ page: Page; problems: string[] }> {
   const page = await browser.newPage();
