@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
 import { D2L_DEFAULT, buildD2L } from "../../lib/d2l-config.js";
-import { startSite } from "./harness.js";
+import { openPage, startSite } from "./harness.js";
 
 let browser: Browser;
 let base: string;
@@ -16,15 +16,7 @@ beforeAll(async () => ({ base, browser, stop } = await startSite()));
 afterAll(async () => stop?.());
 
 async function open(query = ""): Promise<{ page: Page; problems: string[] }> {
-  const page = await browser.newPage();
-  const problems: string[] = [];
-  page.on("console", (m) => {
-    if (m.type() === "error" || m.type() === "warning") problems.push(`console.${m.type()}: ${m.text()}`);
-  });
-  page.on("pageerror", (e) => problems.push(`uncaught: ${e.message}`));
-  await page.goto(`${base}/d2l${query}`, { waitUntil: "networkidle" });
-  await page.waitForFunction(() => document.querySelectorAll(".live-cell").length >= document.querySelectorAll(".equation[id]").length);
-  return { page, problems };
+  return openPage(browser, `${base}/d2l${query}`);
 }
 
 const shownLoss = async (page: Page) => Number((await page.locator(".live-value", { hasText: "L = " }).textContent())!.replace(/^.*L = /, "").split(" ")[0]);

@@ -1,7 +1,7 @@
 /**
  * The built site served on 127.0.0.1 and a Chromium to visit it with: what every browser test file starts from.
  */
-import type { Browser } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { launch } from "./browser.js";
 import { DIST } from "./navigation.js";
 import { serveDist } from "./serve.js";
@@ -23,4 +23,20 @@ export async function startSite(): Promise<Site> {
       server.close();
     },
   };
+}
+
+/**
+ * Opens `url` and records what would spoil a reader's visit (console errors and warnings, uncaught exceptions),
+ * once every numbered equation has its live cell.
+ */
+export async function openPage(browser: Browser, url: string): Promise<{ page: Page; problems: string[] }> {
+  const page = await browser.newPage();
+  const problems: string[] = [];
+  page.on("console", (m) => {
+    if (m.type() === "error" || m.type() === "warning") problems.push(`console.${m.type()}: ${m.text()}`);
+  });
+  page.on("pageerror", (e) => problems.push(`uncaught: ${e.message}`));
+  await page.goto(url, { waitUntil: "networkidle" });
+  await page.waitForFunction(() => document.querySelectorAll(".live-cell").length >= document.querySelectorAll(".equation[id]").length);
+  return { page, problems };
 }

@@ -7,7 +7,7 @@ import type { Browser, Page } from "playwright-core";
 import { DEFAULT_CONFIG, buildExample, numericalGradients } from "../../lib/example.js";
 import { hiddenGradsBroadcastForm, hiddenStepJacobian } from "../../lib/forms.js";
 import { maxAbsDiff, row } from "../../lib/matrix.js";
-import { startSite } from "./harness.js";
+import { openPage, startSite } from "./harness.js";
 
 let browser: Browser;
 let base: string;
@@ -20,15 +20,7 @@ const ex = buildExample(DEFAULT_CONFIG);
 const tau = ex.inputs.length;
 
 async function open(): Promise<{ page: Page; problems: string[] }> {
-  const page = await browser.newPage();
-  const problems: string[] = [];
-  page.on("console", (m) => {
-    if (m.type() === "error" || m.type() === "warning") problems.push(`console.${m.type()}: ${m.text()}`);
-  });
-  page.on("pageerror", (e) => problems.push(`uncaught: ${e.message}`));
-  await page.goto(`${base}/hidden`, { waitUntil: "networkidle" });
-  await page.waitForFunction(() => document.querySelectorAll(".live-cell").length >= document.querySelectorAll(".equation[id]").length);
-  return { page, problems };
+  return openPage(browser, `${base}/hidden`);
 }
 
 /** The numbers in the value table of the live cell that follows equation `id`, row by row. */

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
 import { STACKED_DEFAULTS, buildStackedExample } from "../../lib/stacked-config.js";
 import { STACKED_EQUATIONS, singleStepWeights, stacked21Corrected, stackedForward, withWeights } from "../../lib/stacked.js";
-import { startSite } from "./harness.js";
+import { openPage, startSite } from "./harness.js";
 
 let browser: Browser;
 let base: string;
@@ -19,15 +19,7 @@ beforeAll(async () => ({ base, browser, stop } = await startSite()));
 afterAll(async () => stop?.());
 
 async function open(): Promise<{ page: Page; problems: string[] }> {
-  const page = await browser.newPage();
-  const problems: string[] = [];
-  page.on("console", (m) => {
-    if (m.type() === "error" || m.type() === "warning") problems.push(`console.${m.type()}: ${m.text()}`);
-  });
-  page.on("pageerror", (e) => problems.push(`uncaught: ${e.message}`));
-  await page.goto(`${base}/stacked`, { waitUntil: "networkidle" });
-  await page.waitForFunction(() => document.querySelectorAll(".live-cell").length >= document.querySelectorAll(".equation[id]").length);
-  return { page, problems };
+  return openPage(browser, `${base}/stacked`);
 }
 
 /** The live cell after equation `id`: its text, whether it has an as-written box, its badges, its table numbers. */

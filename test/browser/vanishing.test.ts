@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
 import { gradientNormDemo } from "../../lib/spectral.js";
 import { VANISHING_DEFAULT } from "../../lib/spectral-config.js";
-import { startSite } from "./harness.js";
+import { openPage, startSite } from "./harness.js";
 
 let browser: Browser;
 let base: string;
@@ -17,15 +17,7 @@ beforeAll(async () => ({ base, browser, stop } = await startSite()));
 afterAll(async () => stop?.());
 
 async function open(): Promise<{ page: Page; problems: string[] }> {
-  const page = await browser.newPage();
-  const problems: string[] = [];
-  page.on("console", (m) => {
-    if (m.type() === "error" || m.type() === "warning") problems.push(`console.${m.type()}: ${m.text()}`);
-  });
-  page.on("pageerror", (e) => problems.push(`uncaught: ${e.message}`));
-  await page.goto(`${base}/vanishing`, { waitUntil: "networkidle" });
-  await page.waitForFunction(() => document.querySelectorAll(".live-cell").length >= document.querySelectorAll(".equation[id]").length);
-  return { page, problems };
+  return openPage(browser, `${base}/vanishing`);
 }
 
 /** The ratio column of the "first step over last" table, by activation. */
