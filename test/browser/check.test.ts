@@ -106,14 +106,19 @@ describe("/check", () => {
 
   it("loads an example and downloads the key as JSON and LaTeX without the network", async () => {
     const { page } = await open();
+    const before = await page.inputValue("#case-text");
     await page.click("#case-text-example");
-    await page.waitForFunction(() => document.querySelector("#case-message")?.getAttribute("role") === "status");
+    // The default case is valid too, so wait for the example itself, then for the page to recompute its key.
+    await page.waitForFunction((b) => (document.querySelector("#case-text") as HTMLTextAreaElement).value !== b, before);
     const text = await page.inputValue("#case-text");
     const key = answerCase(parseCase(text));
-    const [json] = await Promise.all([page.waitForEvent("download"), page.click("text=Download answer key (JSON)")]);
-    expect(json.suggestedFilename()).toBe("answer-key.json");
     const { readFileSync } = await import("node:fs");
-    expect(JSON.parse(readFileSync((await json.path())!, "utf8"))).toEqual(key);
+    const downloaded = async () => {
+      const [json] = await Promise.all([page.waitForEvent("download"), page.click("text=Download answer key (JSON)")]);
+      expect(json.suggestedFilename()).toBe("answer-key.json");
+      return JSON.parse(readFileSync((await json.path())!, "utf8"));
+    };
+    await expect.poll(downloaded, { timeout: 5_000 }).toEqual(key);
     const [tex] = await Promise.all([page.waitForEvent("download"), page.click("text=Download answer key (LaTeX tables)")]);
     expect(readFileSync((await tex.path())!, "utf8")).toContain("\\toprule");
     await page.close();
