@@ -1,0 +1,44 @@
+/**
+ * Web Workers, bundled. Each `src/workers/NAME.ts` becomes one self-contained classic script
+ * `src/_workers/NAME.js` (lib/ inlined), which a page loads with
+ * `new Worker(await FileAttachment("./_workers/NAME.js").url())`: Framework then copies it into `dist/_file/`
+ * under a content hash. Framework bundles modules that pages import, but not a worker's entry point, hence this step.
+ *
+ * Run by `predev` and `prebuild`; the output is git-ignored. `--watch` rebuilds on change (for `npm run dev`).
+ */
+import { existsSync, mkdirSync, readdirSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import * as esbuild from "esbuild";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const src = join(root, "src", "workers");
+export const WORKERS_OUT = join(root, "src", "_workers");
+
+export function workerOptions(out = WORKERS_OUT): esbuild.BuildOptions {
+  const entryPoints = (existsSync(src) ? readdirSync(src) : []).filter((f) => f.endsWith(".ts")).map((f) => join(src, f));
+  return {
+    entryPoints,
+    outdir: out,
+    bundle: true,
+    format: "iife", // a classic worker: no module-worker support needed, no import resolution at run time
+    target: "es2022",
+    platform: "browser",
+    logLevel: "warning",
+    legalComments: "none",
+  };
+}
+
+export async function buildWorkers(out = WORKERS_OUT): Promise<void> {
+  mkdirSync(out, { recursive: true });
+  await esbuild.build(workerOptions(out));
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  if (process.argv.includes("--watch")) {
+    const ctx = await esbuild.context(workerOptions());
+    await ctx.watch();
+  } else {
+    await buildWorkers();
+  }
+}
