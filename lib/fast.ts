@@ -1,0 +1,246 @@
+/**
+ * The same loss and gradients as lib/forward.ts + lib/backward.ts (eqs 1.1–1.7, 4.1–4.9), arranged for speed:
+ * the derivation's plan of attack (§2) says everything except the hidden-state recursion is parallel over t,
+ * so here every such step is one matrix product over all τ steps at once, and only eqs 1.4–1.5 forward and
+ * 4.2–4.3 backward loop over t. Pages show lib/backward.ts, which reads like the equations; the training page
+ * and `npm run bench` use this file; test/fast.test.ts proves the two agree to rounding.
+ *
+ * Every product is `gemmNT`, C = A Bᵀ with both operands row-major, so each entry is a dot product of two
+ * contiguous rows — the access pattern V8 compiles best — blocked 2 × 4 so each load feeds two or four
+ * multiply-adds. Buffers live in a `Workspace` made once per (sizes, τ): a call allocates nothing.
+ */
+import { type Matrix, type Vector, ShapeError } from "./matrix.js";
+import { type Params, type Sizes, sizesOf } from "./model.js";
+
+/**
+ * C = A Bᵀ (beta = 0) or C += A Bᵀ (beta = 1), for A m×k, B n×k, C m×n, each given as (array, offset of its
+ * first entry, row stride). A row stride larger than k lets a caller pass a block of a wider matrix.
+ */
+export function gemmNT(
+  A: Float64Array, ao: number, lda: number,
+  B: Float64Array, bo: number, ldb: number,
+  C: Float64Array, co: number, ldc: number,
+  m: number, n: number, k: number, beta: 0 | 1,
+): void {
+  let i = 0;
+  // Two rows of A against four rows of B: 6 loads per 8 multiply-adds (a plain dot product does 2 per 1).
+  for (; i + 1 < m; i += 2) {
+    const a0 = ao + i * lda, a1 = a0 + lda, c0 = co + i * ldc, c1 = c0 + ldc;
+    let j = 0;
+    for (; j + 3 < n; j += 4) {
+      const b0 = bo + j * ldb, b1 = b0 + ldb, b2 = b1 + ldb, b3 = b2 + ldb;
+      let s00 = 0, s01 = 0, s02 = 0, s03 = 0, s10 = 0, s11 = 0, s12 = 0, s13 = 0;
+      for (let p = 0; p < k; p++) {
+        const x0 = A[a0 + p]!, x1 = A[a1 + p]!;
+        const y0 = B[b0 + p]!, y1 = B[b1 + p]!, y2 = B[b2 + p]!, y3 = B[b3 + p]!;
+        s00 += x0 * y0; s01 += x0 * y1; s02 += x0 * y2; s03 += x0 * y3;
+        s10 += x1 * y0; s11 += x1 * y1; s12 += x1 * y2; s13 += x1 * y3;
+      }
+      if (beta) {
+        C[c0 + j] = C[c0 + j]! + s00; C[c0 + j + 1] = C[c0 + j + 1]! + s01; C[c0 + j + 2] = C[c0 + j + 2]! + s02; C[c0 + j + 3] = C[c0 + j + 3]! + s03;
+        C[c1 + j] = C[c1 + j]! + s10; C[c1 + j + 1] = C[c1 + j + 1]! + s11; C[c1 + j + 2] = C[c1 + j + 2]! + s12; C[c1 + j + 3] = C[c1 + j + 3]! + s13;
+      } else {
+        C[c0 + j] = s00; C[c0 + j + 1] = s01; C[c0 + j + 2] = s02; C[c0 + j + 3] = s03;
+        C[c1 + j] = s10; C[c1 + j + 1] = s11; C[c1 + j + 2] = s12; C[c1 + j + 3] = s13;
+      }
+    }
+    for (; j < n; j++) {
+      const b0 = bo + j * ldb;
+      let s0 = 0, s1 = 0;
+      for (let p = 0; p < k; p++) {
+        const y = B[b0 + p]!;
+        s0 += A[a0 + p]! * y; s1 += A[a1 + p]! * y;
+      }
+      if (beta) { C[c0 + j] = C[c0 + j]! + s0; C[c1 + j] = C[c1 + j]! + s1; } else { C[c0 + j] = s0; C[c1 + j] = s1; }
+    }
+  }
+  if (i < m) gemvNT(A, ao + i * lda, B, bo, ldb, C, co + i * ldc, n, k, beta);
+}
+
+/** c = a Bᵀ or c += a Bᵀ for one row a (length k) and B n×k: the shape of the recursion's step. */
+export function gemvNT(
+  a: Float64Array, ao: number,
+  B: Float64Array, bo: number, ldb: number,
+  c: Float64Array, co: number,
+  n: number, k: number, beta: 0 | 1,
+): void {
+  let j = 0;
+  for (; j + 3 < n; j += 4) {
+    const b0 = bo + j * ldb, b1 = b0 + ldb, b2 = b1 + ldb, b3 = b2 + ldb;
+    let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    for (let p = 0; p < k; p++) {
+      const x = a[ao + p]!;
+      s0 += x * B[b0 + p]!; s1 += x * B[b1 + p]!; s2 += x * B[b2 + p]!; s3 += x * B[b3 + p]!;
+    }
+    if (beta) { c[co + j] = c[co + j]! + s0; c[co + j + 1] = c[co + j + 1]! + s1; c[co + j + 2] = c[co + j + 2]! + s2; c[co + j + 3] = c[co + j + 3]! + s3; } else {
+      c[co + j] = s0; c[co + j + 1] = s1; c[co + j + 2] = s2; c[co + j + 3] = s3;
+    }
+  }
+  for (; j < n; j++) {
+    const b0 = bo + j * ldb;
+    let s = 0;
+    for (let p = 0; p < k; p++) s += a[ao + p]! * B[b0 + p]!;
+    if (beta) c[co + j] = c[co + j]! + s; else c[co + j] = s;
+  }
+}
+
+/** out (cols × rows) = inᵀ for `in` rows × cols with row stride ld starting at offset o. */
+function transposeInto(src: Float64Array, o: number, ld: number, rows: number, cols: number, out: Float64Array): void {
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = src[o + r * ld + c]!;
+}
+
+const mat = (rows: number, cols: number): Matrix => ({ rows, cols, data: new Float64Array(rows * cols) });
+
+/** Every buffer one evaluation needs, for one (vocab, d_model, hidden, τ). */
+export interface Workspace {
+  readonly sizes: Sizes;
+  readonly tau: number;
+  /** x⁽ᵗ⁾ (eq 1.3), τ × d_model. */
+  readonly x: Float64Array;
+  /** a⁽ᵗ⁾ (eq 1.4), τ × hidden. */
+  readonly a: Float64Array;
+  /** h⁽⁰⁾ … h⁽τ⁾ (eq 1.5), (τ + 1) × hidden: row 0 is h⁽⁰⁾ so row t − 1 is always h⁽ᵗ⁻¹⁾. */
+  readonly hs: Float64Array;
+  /** o⁽ᵗ⁾ (eq 1.6), then overwritten in place by ŷ⁽ᵗ⁾ and by (DL)_{o⁽ᵗ⁾} (eq 4.1), τ × vocab. */
+  readonly o: Float64Array;
+  /** (DL)_{h⁽ᵗ⁾} (eqs 4.2–4.3) and (DL)_{a⁽ᵗ⁾} (the bracket of eqs 4.5, 4.7–4.9), τ × hidden. */
+  readonly dL_dh: Float64Array;
+  readonly dL_da: Float64Array;
+  /** (DL)_{x⁽ᵗ⁾}, the rows eq 4.9 scatters into (DL)_E, τ × d_model. */
+  readonly dL_dx: Float64Array;
+  /** Transposed copies so that every product reads contiguous rows. */
+  readonly WT: Float64Array; readonly VT: Float64Array; readonly UT: Float64Array;
+  readonly hsT: Float64Array; readonly daT: Float64Array; readonly xT: Float64Array; readonly doT: Float64Array;
+  /** The gradients of the last `lossAndGrads` call, overwritten by the next (eqs 4.4–4.9). */
+  readonly grads: { E: Matrix; U: Matrix; W: Matrix; b: Vector; V: Matrix; c: Vector };
+}
+
+export function makeWorkspace(sizes: Sizes, tau: number): Workspace {
+  const { vocab: V, dModel: d, hidden: H } = sizes;
+  for (const [name, n] of [["vocab", V], ["dModel", d], ["hidden", H], ["tau", tau]] as const) {
+    if (!Number.isInteger(n) || n < 1) throw new ShapeError(`makeWorkspace: ${name} must be a positive integer, got ${n}`);
+  }
+  const f = (n: number) => new Float64Array(n);
+  return {
+    sizes: { ...sizes }, tau,
+    x: f(tau * d), a: f(tau * H), hs: f((tau + 1) * H), o: f(tau * V),
+    dL_dh: f(tau * H), dL_da: f(tau * H), dL_dx: f(tau * d),
+    WT: f(H * H), VT: f(H * V), UT: f(d * H),
+    hsT: f(H * (tau + 1)), daT: f(H * tau), xT: f(d * tau), doT: f(V * tau),
+    grads: { E: mat(V, d), U: mat(H, d), W: mat(H, H), b: f(H), V: mat(V, H), c: f(V) },
+  };
+}
+
+function checkCall(fn: string, p: Params, inputs: readonly number[], targets: readonly number[], h0: Vector, ws: Workspace): void {
+  const s = sizesOf(p), w = ws.sizes;
+  if (s.vocab !== w.vocab || s.dModel !== w.dModel || s.hidden !== w.hidden) {
+    throw new ShapeError(`${fn}: parameters of sizes (${s.vocab}, ${s.dModel}, ${s.hidden}) do not match the workspace's (${w.vocab}, ${w.dModel}, ${w.hidden})`);
+  }
+  if (inputs.length !== ws.tau || targets.length !== ws.tau) {
+    throw new ShapeError(`${fn}: ${inputs.length} inputs and ${targets.length} targets, expected τ = ${ws.tau} of each`);
+  }
+  if (h0.length !== w.hidden) throw new ShapeError(`${fn}: h0 has length ${h0.length}, expected hidden = ${w.hidden}`);
+  for (let t = 0; t < ws.tau; t++) {
+    const i = inputs[t]!, y = targets[t]!;
+    if (!(Number.isInteger(i) && i >= 0 && i < w.vocab)) throw new ShapeError(`${fn}: inputs[${t}] = ${i} is not a token id in [0, ${w.vocab})`);
+    if (!(Number.isInteger(y) && y >= 0 && y < w.vocab)) throw new ShapeError(`${fn}: targets[${t}] = ${y} is not a token id in [0, ${w.vocab})`);
+  }
+}
+
+/** eqs 1.3–1.7 and 1.1–1.2 into the workspace; returns L. Leaves ŷ⁽ᵗ⁾ in `ws.o`. */
+function forwardInto(p: Params, inputs: readonly number[], targets: readonly number[], h0: Vector, ws: Workspace): number {
+  const { vocab: V, dModel: d, hidden: H } = ws.sizes, tau = ws.tau;
+  const { x, a, hs, o } = ws;
+  for (let t = 0; t < tau; t++) x.set(p.E.data.subarray(inputs[t]! * d, inputs[t]! * d + d), t * d); // eq 1.3
+  // eq 1.4, the input half for all t at once: a = x Uᵀ + b.
+  gemmNT(x, 0, d, p.U.data, 0, d, a, 0, H, tau, H, d, 0);
+  for (let t = 0; t < tau; t++) for (let j = 0; j < H; j++) a[t * H + j] = a[t * H + j]! + p.b[j]!;
+  hs.set(h0, 0);
+  for (let t = 0; t < tau; t++) {
+    gemvNT(hs, t * H, p.W.data, 0, H, a, t * H, H, H, 1); // eq 1.4: a⁽ᵗ⁾ += h⁽ᵗ⁻¹⁾ Wᵀ, the sequential part
+    for (let j = 0; j < H; j++) hs[(t + 1) * H + j] = Math.tanh(a[t * H + j]!); // eq 1.5
+  }
+  gemmNT(hs, H, H, p.V.data, 0, H, o, 0, V, tau, V, H, 0); // eq 1.6 for all t: o = h Vᵀ + c
+  let sum = 0;
+  for (let t = 0; t < tau; t++) {
+    const r = t * V;
+    let m = -Infinity;
+    for (let k = 0; k < V; k++) {
+      const v = (o[r + k] = o[r + k]! + p.c[k]!);
+      if (v > m) m = v;
+    }
+    let z = 0;
+    for (let k = 0; k < V; k++) z += Math.exp(o[r + k]! - m);
+    const lse = m + Math.log(z);
+    sum += lse - o[r + targets[t]!]!; // eq 1.1 through log-sum-exp, as lib/forward.ts
+    for (let k = 0; k < V; k++) o[r + k] = Math.exp(o[r + k]! - lse); // eq 1.7: ŷ⁽ᵗ⁾
+  }
+  return sum / tau; // eq 1.2
+}
+
+/** The mean loss L (eq 1.2) alone, for finite differences: no gradient work. */
+export function lossFast(p: Params, inputs: readonly number[], targets: readonly number[], h0: Vector, ws: Workspace): number {
+  checkCall("lossFast", p, inputs, targets, h0, ws);
+  return forwardInto(p, inputs, targets, h0, ws);
+}
+
+/**
+ * L and all six parameter gradients (eqs 4.1–4.9) into `ws.grads`; returns L. h⁽τ⁾, which truncated BPTT
+ * carries into the next chunk, is the last row of `ws.hs` (see `lastHidden`).
+ */
+export function lossAndGrads(p: Params, inputs: readonly number[], targets: readonly number[], h0: Vector, ws: Workspace): number {
+  checkCall("lossAndGrads", p, inputs, targets, h0, ws);
+  const loss = forwardInto(p, inputs, targets, h0, ws);
+  const { vocab: V, dModel: d, hidden: H } = ws.sizes, tau = ws.tau;
+  const { x, hs, o, dL_dh, dL_da, dL_dx, WT, VT, UT, hsT, daT, xT, doT, grads } = ws;
+  // eq 4.1 for all t, in place: (DL)_{o⁽ᵗ⁾} = (ŷ⁽ᵗ⁾ − e_{y⁽ᵗ⁾}) / τ.
+  for (let t = 0; t < tau; t++) {
+    const y = t * V + targets[t]!;
+    o[y] = o[y]! - 1;
+    for (let k = 0; k < V; k++) o[t * V + k] = o[t * V + k]! / tau;
+  }
+  const dL_do = o;
+  transposeInto(p.V.data, 0, H, V, H, VT);
+  transposeInto(p.W.data, 0, H, H, H, WT);
+  transposeInto(p.U.data, 0, d, H, d, UT);
+  // The (DL)_{o⁽ᵗ⁾} V term of eqs 4.2–4.3 for all t at once.
+  gemmNT(dL_do, 0, V, VT, 0, V, dL_dh, 0, H, tau, H, V, 0);
+  // eqs 4.2–4.3, t = τ … 1: add the recurrent term, then fold in the tanh derivative (the bracket of 4.5–4.9).
+  for (let t = tau - 1; t >= 0; t--) {
+    if (t < tau - 1) gemvNT(dL_da, (t + 1) * H, WT, 0, H, dL_dh, t * H, H, H, 1);
+    for (let j = 0; j < H; j++) {
+      const h = hs[(t + 1) * H + j]!;
+      dL_da[t * H + j] = dL_dh[t * H + j]! * (1 - h * h);
+    }
+  }
+  // eqs 4.4 and 4.5: sums over t.
+  grads.c.fill(0);
+  grads.b.fill(0);
+  for (let t = 0; t < tau; t++) {
+    for (let k = 0; k < V; k++) grads.c[k] = grads.c[k]! + dL_do[t * V + k]!;
+    for (let j = 0; j < H; j++) grads.b[j] = grads.b[j]! + dL_da[t * H + j]!;
+  }
+  // eqs 4.6–4.8, each Σ_t as one product over the time axis.
+  transposeInto(hs, 0, H, tau + 1, H, hsT); // column t of hsT is h⁽ᵗ⁾
+  transposeInto(dL_da, 0, H, tau, H, daT);
+  transposeInto(x, 0, d, tau, d, xT);
+  transposeInto(dL_do, 0, V, tau, V, doT);
+  gemmNT(doT, 0, tau, hsT, 1, tau + 1, grads.V.data, 0, H, V, H, tau, 0); // eq 4.6: Σ_t (DL)_{o⁽ᵗ⁾} ⊗ h⁽ᵗ⁾
+  gemmNT(daT, 0, tau, hsT, 0, tau + 1, grads.W.data, 0, H, H, H, tau, 0); // eq 4.7: … ⊗ h⁽ᵗ⁻¹⁾
+  gemmNT(daT, 0, tau, xT, 0, tau, grads.U.data, 0, d, H, d, tau, 0); // eq 4.8: … ⊗ x⁽ᵗ⁾
+  // eq 4.9: (DL)_{x⁽ᵗ⁾} = [(DL)_{h⁽ᵗ⁾} ⊙ (1 − h²)] U for all t, then scattered into the rows of the input tokens.
+  gemmNT(dL_da, 0, H, UT, 0, H, dL_dx, 0, d, tau, d, H, 0);
+  const dE = grads.E.data;
+  dE.fill(0);
+  for (let t = 0; t < tau; t++) {
+    const r = inputs[t]! * d;
+    for (let m = 0; m < d; m++) dE[r + m] = dE[r + m]! + dL_dx[t * d + m]!;
+  }
+  return loss;
+}
+
+/** h⁽τ⁾ of the last call, a view into the workspace (copy it before the next call if you keep it). */
+export function lastHidden(ws: Workspace): Vector {
+  const H = ws.sizes.hidden;
+  return ws.hs.subarray(ws.tau * H, (ws.tau + 1) * H);
+}
