@@ -10,7 +10,7 @@
  * multiply-adds. Buffers live in a `Workspace` made once per (sizes, τ): a call allocates nothing.
  */
 import { type Matrix, type Vector, ShapeError } from "./matrix.js";
-import { type Params, type Sizes, sizesOf } from "./model.js";
+import type { Params, Sizes } from "./model.js";
 
 /**
  * C = A Bᵀ (beta = 0) or C += A Bᵀ (beta = 1), for A m×k, B n×k, C m×n, each given as (array, offset of its
@@ -131,19 +131,29 @@ export function makeWorkspace(sizes: Sizes, tau: number): Workspace {
   };
 }
 
+/**
+ * Shapes and token ids, checked with plain comparisons: at the tiny size a whole evaluation takes a few
+ * microseconds, and lib/model.ts `sizesOf` (which builds its messages eagerly) would cost as much again.
+ */
 function checkCall(fn: string, p: Params, inputs: readonly number[], targets: readonly number[], h0: Vector, ws: Workspace): void {
-  const s = sizesOf(p), w = ws.sizes;
-  if (s.vocab !== w.vocab || s.dModel !== w.dModel || s.hidden !== w.hidden) {
-    throw new ShapeError(`${fn}: parameters of sizes (${s.vocab}, ${s.dModel}, ${s.hidden}) do not match the workspace's (${w.vocab}, ${w.dModel}, ${w.hidden})`);
+  const { vocab: V, dModel: d, hidden: H } = ws.sizes;
+  const shapes: [string, number, number, number, number][] = [
+    ["E", p.E.rows, p.E.cols, V, d], ["U", p.U.rows, p.U.cols, H, d], ["W", p.W.rows, p.W.cols, H, H],
+    ["b", p.b.length, 1, H, 1], ["V", p.V.rows, p.V.cols, V, H], ["c", p.c.length, 1, V, 1],
+  ];
+  for (const [name, r, c, wr, wc] of shapes) {
+    if (r !== wr || c !== wc) {
+      throw new ShapeError(`${fn}: ${name} has shape [${r},${c}], the workspace expects [${wr},${wc}] (vocab ${V}, d_model ${d}, hidden ${H})`);
+    }
   }
   if (inputs.length !== ws.tau || targets.length !== ws.tau) {
     throw new ShapeError(`${fn}: ${inputs.length} inputs and ${targets.length} targets, expected τ = ${ws.tau} of each`);
   }
-  if (h0.length !== w.hidden) throw new ShapeError(`${fn}: h0 has length ${h0.length}, expected hidden = ${w.hidden}`);
+  if (h0.length !== H) throw new ShapeError(`${fn}: h0 has length ${h0.length}, expected hidden = ${H}`);
   for (let t = 0; t < ws.tau; t++) {
     const i = inputs[t]!, y = targets[t]!;
-    if (!(Number.isInteger(i) && i >= 0 && i < w.vocab)) throw new ShapeError(`${fn}: inputs[${t}] = ${i} is not a token id in [0, ${w.vocab})`);
-    if (!(Number.isInteger(y) && y >= 0 && y < w.vocab)) throw new ShapeError(`${fn}: targets[${t}] = ${y} is not a token id in [0, ${w.vocab})`);
+    if (!(Number.isInteger(i) && i >= 0 && i < V)) throw new ShapeError(`${fn}: inputs[${t}] = ${i} is not a token id in [0, ${V})`);
+    if (!(Number.isInteger(y) && y >= 0 && y < V)) throw new ShapeError(`${fn}: targets[${t}] = ${y} is not a token id in [0, ${V})`);
   }
 }
 
@@ -151,7 +161,11 @@ function checkCall(fn: string, p: Params, inputs: readonly number[], targets: re
 function forwardInto(p: Params, inputs: readonly number[], targets: readonly number[], h0: Vector, ws: Workspace): number {
   const { vocab: V, dModel: d, hidden: H } = ws.sizes, tau = ws.tau;
   const { x, a, hs, o } = ws;
-  for (let t = 0; t < tau; t++) x.set(p.E.data.subarray(inputs[t]! * d, inputs[t]! * d + d), t * d); // eq 1.3
+  const Ed = p.E.data;
+  for (let t = 0; t < tau; t++) { // eq 1.3: x⁽ᵗ⁾ is row input⁽ᵗ⁾ of E
+    const r = inputs[t]! * d;
+    for (let m = 0; m < d; m++) x[t * d + m] = Ed[r + m]!;
+  }
   // eq 1.4, the input half for all t at once: a = x Uᵀ + b.
   gemmNT(x, 0, d, p.U.data, 0, d, a, 0, H, tau, H, d, 0);
   for (let t = 0; t < tau; t++) for (let j = 0; j < H; j++) a[t * H + j] = a[t * H + j]! + p.b[j]!;
@@ -169,11 +183,17 @@ function forwardInto(p: Params, inputs: readonly number[], targets: readonly num
       const v = (o[r + k] = o[r + k]! + p.c[k]!);
       if (v > m) m = v;
     }
+    // One exp per logit (they dominate the tiny size's cost): e_k = exp(o_k − m), z = Σ e_k, ŷ = e / z.
+    const oy = o[r + targets[t]!]! - m;
     let z = 0;
-    for (let k = 0; k < V; k++) z += Math.exp(o[r + k]! - m);
-    const lse = m + Math.log(z);
-    sum += lse - o[r + targets[t]!]!; // eq 1.1 through log-sum-exp, as lib/forward.ts
-    for (let k = 0; k < V; k++) o[r + k] = Math.exp(o[r + k]! - lse); // eq 1.7: ŷ⁽ᵗ⁾
+    for (let k = 0; k < V; k++) {
+      const e = Math.exp(o[r + k]! - m);
+      o[r + k] = e;
+      z += e;
+    }
+    // eq 1.1 through log-sum-exp, as lib/forward.ts: L⁽ᵗ⁾ = log z − (o_y − m) = −log ŷ_y.
+    sum += Math.log(z) - oy;
+    for (let k = 0; k < V; k++) o[r + k] = o[r + k]! / z; // eq 1.7: ŷ⁽ᵗ⁾
   }
   return sum / tau; // eq 1.2
 }

@@ -67,20 +67,42 @@ function makeTailLoss(p: Params, inputs: readonly number[], targets: readonly nu
   return { readout, tail };
 }
 
-/** ∂L/∂θ for every parameter θ ∈ {E, U, W, b, V, c}, by central differences (2 forward passes per entry). */
+/**
+ * ∂L/∂θ for every parameter θ ∈ {E, U, W, b, V, c}, by central differences (2 losses per entry).
+ *
+ * Each perturbed loss is evaluated in full from the first step that *reads* the perturbed entry, reusing the
+ * unperturbed steps before it (they cannot change): V and c are read only by the readouts (eqs 1.6–1.7), so the
+ * recursion's h⁽ᵗ⁾ are reused and only the τ readouts recomputed; row k of E is first read at the first step whose
+ * input is k (eq 1.3), so the recursion restarts there. A row of E that no input reads is perturbed like U, W and
+ * b, with the whole sequence recomputed: the finite difference must *find* its zero gradient, not assume it.
+ * Same numbers as re-running everything (up to the order of one sum), about twice as fast.
+ */
 export function numericalParamGrads(
   p: Params, inputs: readonly number[], targets: readonly number[], h0: Vector, eps = FD_EPSILON,
 ): ParamGrads {
   const q = cloneParams(p);
-  const { tail } = makeTailLoss(q, inputs, targets);
+  const { readout, tail } = makeTailLoss(q, inputs, targets);
+  const tau = inputs.length;
   const h0copy = h0.slice();
-  const loss = () => tail(0, h0copy) / inputs.length;
+  const f = forward(q, inputs, targets, h0copy);
+  const hs = Array.from({ length: tau }, (_, t) => row(f.h, t));
+  const before = new Float64Array(tau + 1); // before[s] = Σ_{t<s} L⁽ᵗ⁾
+  for (let t = 0; t < tau; t++) before[t + 1] = before[t]! + f.L_t[t]!;
+  const lossFrom = (s: number) => (before[s]! + tail(s, s === 0 ? h0copy : hs[s - 1]!)) / tau;
+  const readoutsOnly = () => {
+    let sum = 0;
+    for (let t = 0; t < tau; t++) sum += readout(hs[t]!, t);
+    return sum / tau;
+  };
+  const firstRead = (k: number) => Math.max(0, inputs.indexOf(k));
   const out = {} as Record<ParamName, Matrix | Vector>;
   for (const name of PARAM_NAMES) {
     const theta = dataOf(q[name]);
     const g = "data" in q[name] ? zeros((q[name] as Matrix).rows, (q[name] as Matrix).cols) : new Float64Array(theta.length);
     const gd = dataOf(g);
+    const d = q.E.cols;
     for (let k = 0; k < theta.length; k++) {
+      const loss = name === "V" || name === "c" ? readoutsOnly : name === "E" ? () => lossFrom(firstRead(Math.floor(k / d))) : () => lossFrom(0);
       const keep = theta[k]!;
       theta[k] = keep + eps;
       const up = loss();

@@ -1,0 +1,187 @@
+/**
+ * `npm run bench`: our forward + backward (lib/fast.ts, eqs 1.1–1.7 and 4.1–4.9) against its peers, side by side in
+ * one run — TF.js CPU autodiff of the same model and weights (same process), a float64 numpy BPTT in the
+ * min-char-rnn style (a python3 child, its batches alternating with ours) when python3 has numpy, and this
+ * machine's scalar peak (a 4-accumulator Float64Array dot product). Also the tiny size's absolute time and the
+ * full finite-difference check (lib/gradcheck.ts) at tiny size. Prints a table, then one JSON line of ratios.
+ *
+ * Every figure is the median over rounds of the per-evaluation time of a batch; each engine's gradients are
+ * compared with ours first, so the timings are of the same computation. docs/performance.md records a run.
+ * `BENCH_QUICK=1` runs fewer rounds (the test that keeps this script working uses it).
+ */
+import { cpus } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { lossAndGrads, makeWorkspace } from "../lib/fast.js";
+import { numericalParamGrads } from "../lib/gradcheck.js";
+import { PARAM_NAMES, type Params, type Sizes, initParams, initialHidden } from "../lib/model.js";
+import { makeRng } from "../lib/rng.js";
+import { numpyAvailable, startNumpy } from "./numpy.js";
+import { tfjsRnn, useCpuBackend } from "./tfjs-rnn.js";
+
+const QUICK = process.env.BENCH_QUICK === "1";
+const ROUNDS = QUICK ? 3 : 9;
+/** Each timed batch runs at least this long, so timer resolution and call overhead are negligible. */
+const BATCH_MS = QUICK ? 10 : 60;
+
+export const SIZES: { name: string; sizes: Sizes; tau: number }[] = [
+  { name: "tiny", sizes: { vocab: 8, dModel: 4, hidden: 6 }, tau: 6 },
+  { name: "small", sizes: { vocab: 27, dModel: 16, hidden: 32 }, tau: 25 },
+  { name: "medium", sizes: { vocab: 65, dModel: 32, hidden: 128 }, tau: 64 },
+  { name: "large", sizes: { vocab: 256, dModel: 64, hidden: 256 }, tau: 128 },
+];
+
+/** Multiply-adds of one forward + backward: three passes over each of W (H²), U (H·d) and V (V·H) per step. */
+export const macs = ({ vocab, dModel, hidden }: Sizes, tau: number) => 3 * tau * (hidden * hidden + hidden * dModel + vocab * hidden);
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+/** Repetitions so that one batch takes about BATCH_MS. */
+function calibrate(fn: () => void): number {
+  let reps = 1;
+  for (;;) {
+    const t0 = performance.now();
+    for (let i = 0; i < reps; i++) fn();
+    const ms = performance.now() - t0;
+    if (ms >= BATCH_MS / 4 || reps > 1e7) return Math.max(1, Math.ceil((reps * BATCH_MS) / Math.max(ms, 1e-3)));
+    reps *= 4;
+  }
+}
+
+/** Seconds per call for one batch. */
+function batch(fn: () => void, reps: number): number {
+  const t0 = performance.now();
+  for (let i = 0; i < reps; i++) fn();
+  return (performance.now() - t0) / 1000 / reps;
+}
+
+/** The scalar peak: GFLOP/s of a dot product with four accumulators on two 256-long Float64Arrays (in L1). */
+function dotPeak(): number {
+  const n = 256, a = new Float64Array(n), b = new Float64Array(n);
+  for (let i = 0; i < n; i++) { a[i] = Math.sin(i); b[i] = Math.cos(i); }
+  let sink = 0;
+  const dot = () => {
+    let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    for (let i = 0; i < n; i += 4) {
+      s0 += a[i]! * b[i]!; s1 += a[i + 1]! * b[i + 1]!; s2 += a[i + 2]! * b[i + 2]!; s3 += a[i + 3]! * b[i + 3]!;
+    }
+    sink += s0 + s1 + s2 + s3;
+  };
+  const reps = calibrate(dot);
+  const secs = median(Array.from({ length: ROUNDS }, () => batch(dot, reps)));
+  if (!Number.isFinite(sink)) throw new Error("dot peak: non-finite sum");
+  return (2 * n) / secs / 1e9;
+}
+
+function problem(sizes: Sizes, tau: number, seed: number) {
+  const rng = makeRng(seed);
+  const p = initParams(sizes, rng);
+  const draw = () => Array.from({ length: tau }, () => Math.floor(rng.next() * sizes.vocab));
+  return { p, inputs: draw(), targets: draw(), h0: initialHidden("point-one", sizes.hidden) };
+}
+
+const f32 = (p: Params): Params => {
+  const m = (x: Params["E"]) => ({ rows: x.rows, cols: x.cols, data: x.data.map(Math.fround) });
+  return { E: m(p.E), U: m(p.U), W: m(p.W), b: p.b.map(Math.fround), V: m(p.V), c: p.c.map(Math.fround) };
+};
+
+/** ‖a − b‖∞ / ‖b‖∞ over all six gradients. */
+function relErr(ours: Record<string, { length: number; [i: number]: number } | { data: Float64Array }>, other: Record<string, ArrayLike<number>>): number {
+  let num = 0, den = 0;
+  for (const n of PARAM_NAMES) {
+    const a = ours[n]!, av = "data" in a ? a.data : a, b = other[n]!;
+    for (let i = 0; i < b.length; i++) {
+      num = Math.max(num, Math.abs(av[i]! - b[i]!));
+      den = Math.max(den, Math.abs(b[i]!));
+    }
+  }
+  return num / den;
+}
+
+interface Row {
+  size: string; macs: number; oursUs: number; gflops: number; peakFraction: number;
+  tfjsUs: number; vsTfjs: number; tfjsErr: number;
+  numpyUs: number | null; vsNumpy: number | null; numpyErr: number | null;
+}
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  await useCpuBackend();
+  const numpyVersion = numpyAvailable();
+  const here = dirname(fileURLToPath(import.meta.url));
+  const numpy = numpyVersion ? startNumpy(join(here, "numpy_bptt.py")) : null;
+  const peak = dotPeak();
+  const rows: Row[] = [];
+  for (const { name, sizes, tau } of SIZES) {
+    // Ours runs on the float32-rounded weights TF.js sees, so the three engines share one model exactly.
+    const { p: p64, inputs, targets, h0 } = problem(sizes, tau, 20261122);
+    const p = f32(p64);
+    const ws = makeWorkspace(sizes, tau);
+    const ours = () => void lossAndGrads(p, inputs, targets, h0, ws);
+    const tf = tfjsRnn(p, inputs, targets, h0);
+    const tfOut = tf.run();
+    lossAndGrads(p, inputs, targets, h0, ws);
+    const tfjsErr = relErr(ws.grads, tfOut.grads);
+    let numpyErr: number | null = null;
+    if (numpy) {
+      await numpy.load(p, inputs, targets, h0);
+      const g = await numpy.grads();
+      const flat = Object.fromEntries(PARAM_NAMES.map((n) => [n, (g[n] as number[] | number[][]).flat()]));
+      numpyErr = relErr(ws.grads, flat);
+    }
+    const oursReps = calibrate(ours);
+    const tfReps = calibrate(() => void tf.run());
+    const numpyReps = numpy ? Math.max(1, Math.round(oursReps / 8)) : 0; // a first guess, refined below
+    let npReps = numpyReps;
+    if (numpy) {
+      const s = await numpy.time(npReps);
+      npReps = Math.max(1, Math.ceil((npReps * BATCH_MS) / 1000 / Math.max(s, 1e-6)));
+    }
+    const oursT: number[] = [], tfT: number[] = [], npT: number[] = [];
+    for (let r = 0; r < ROUNDS; r++) {
+      oursT.push(batch(ours, oursReps));
+      if (numpy) npT.push((await numpy.time(npReps)) / npReps);
+      tfT.push(batch(() => void tf.run(), tfReps));
+    }
+    tf.dispose();
+    const o = median(oursT), t = median(tfT), n = numpy ? median(npT) : null;
+    const flops = 2 * macs(sizes, tau);
+    rows.push({
+      size: name, macs: macs(sizes, tau), oursUs: o * 1e6, gflops: flops / o / 1e9, peakFraction: flops / o / 1e9 / peak,
+      tfjsUs: t * 1e6, vsTfjs: t / o, tfjsErr, numpyUs: n === null ? null : n * 1e6, vsNumpy: n === null ? null : n / o, numpyErr,
+    });
+  }
+  numpy?.close();
+
+  // The full finite-difference check of every parameter at tiny size, as the pages run it (2 losses per entry).
+  const tiny = problem(SIZES[0]!.sizes, SIZES[0]!.tau, 20261122);
+  const fd = () => void numericalParamGrads(tiny.p, tiny.inputs, tiny.targets, tiny.h0);
+  const fdReps = calibrate(fd);
+  const fdMs = median(Array.from({ length: ROUNDS }, () => batch(fd, fdReps))) * 1e3;
+
+  const fmt = (x: number | null, d = 1) => (x === null ? "—" : x >= 100 ? x.toFixed(0) : x.toFixed(d));
+  const sci = (x: number | null) => (x === null ? "—" : x.toExponential(0));
+  console.log(`bptt-companion bench · node ${process.version} · ${cpus().length} cores · ${cpus()[0]?.model ?? "?"}`);
+  console.log(`numpy: ${numpyVersion ?? "not available (python3 with numpy not found): numpy columns skipped"}`);
+  console.log(`scalar peak (4-accumulator Float64Array dot, n = 256): ${peak.toFixed(2)} GFLOP/s`);
+  console.log("");
+  console.log("| size | (V, d, H, τ) | MACs | ours µs | GFLOP/s | % of peak | TF.js µs | × TF.js | numpy µs | × numpy | rel. diff TF.js / numpy |");
+  console.log("|---|---|---|---|---|---|---|---|---|---|---|");
+  for (const r of rows) {
+    const s = SIZES.find((x) => x.name === r.size)!;
+    console.log(
+      `| ${r.size} | (${s.sizes.vocab}, ${s.sizes.dModel}, ${s.sizes.hidden}, ${s.tau}) | ${r.macs} | ${fmt(r.oursUs, 2)} | ${r.gflops.toFixed(2)} | ` +
+      `${(100 * r.peakFraction).toFixed(0)}% | ${fmt(r.tfjsUs)} | ${fmt(r.vsTfjs)} | ${fmt(r.numpyUs)} | ${fmt(r.vsNumpy, 2)} | ${sci(r.tfjsErr)} / ${sci(r.numpyErr)} |`,
+    );
+  }
+  console.log("");
+  console.log(`tiny forward + backward: ${rows[0]!.oursUs.toFixed(2)} µs; full finite-difference check at tiny (${2 * (8 * 4 + 6 * 4 + 36 + 6 + 8 * 6 + 8)} losses): ${fdMs.toFixed(3)} ms`);
+  console.log(`${ROUNDS} rounds, batches ≥ ${BATCH_MS} ms, medians; total ${((performance.now() - started) / 1000).toFixed(0)} s`);
+  const by = <K extends keyof Row>(k: K) => Object.fromEntries(rows.map((r) => [r.size, r[k] === null ? null : Number((r[k] as number).toPrecision(3))]));
+  console.log(JSON.stringify({
+    vsTfjs: by("vsTfjs"), vsNumpy: by("vsNumpy"), peakFraction: by("peakFraction"),
+    tinyMicros: Number(rows[0]!.oursUs.toPrecision(3)), fdCheckMillis: Number(fdMs.toPrecision(3)), peakGflops: Number(peak.toPrecision(3)),
+  }));
+}
+
+await main();
