@@ -16,6 +16,7 @@ import { lossAndGrads, makeWorkspace } from "../lib/fast.js";
 import { numericalParamGrads } from "../lib/gradcheck.js";
 import { PARAM_NAMES, type Params, type Sizes, initParams, initialHidden } from "../lib/model.js";
 import { makeRng } from "../lib/rng.js";
+import { ROUNDING_TOL, TFJS_REL_TOL } from "../lib/tolerances.js";
 import { numpyAvailable, startNumpy } from "./numpy.js";
 import { tfjsRnn, useCpuBackend } from "./tfjs-rnn.js";
 
@@ -129,6 +130,9 @@ async function main(): Promise<void> {
       const flat = Object.fromEntries(PARAM_NAMES.map((n) => [n, (g[n] as number[] | number[][]).flat()]));
       numpyErr = relErr(ws.grads, flat);
     }
+    // A benchmark of a wrong gradient is worthless: stop if the peers disagree beyond their arithmetic's rounding.
+    if (!(tfjsErr <= TFJS_REL_TOL)) throw new Error(`bench: ${name}: TF.js gradients differ from ours by ${tfjsErr} (relative), more than ${TFJS_REL_TOL}`);
+    if (numpyErr !== null && !(numpyErr <= ROUNDING_TOL)) throw new Error(`bench: ${name}: numpy gradients differ from ours by ${numpyErr} (relative), more than ${ROUNDING_TOL}`);
     const oursReps = calibrate(ours);
     const tfReps = calibrate(() => void tf.run());
     const numpyReps = numpy ? Math.max(1, Math.round(oursReps / 8)) : 0; // a first guess, refined below

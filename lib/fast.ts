@@ -31,10 +31,16 @@ export function gemmNT(
       const b0 = bo + j * ldb, b1 = b0 + ldb, b2 = b1 + ldb, b3 = b2 + ldb;
       let s00 = 0, s01 = 0, s02 = 0, s03 = 0, s10 = 0, s11 = 0, s12 = 0, s13 = 0;
       for (let p = 0; p < k; p++) {
+        // One B entry at a time against both A rows: V8 keeps the 8 sums and 3 operands in registers.
         const x0 = A[a0 + p]!, x1 = A[a1 + p]!;
-        const y0 = B[b0 + p]!, y1 = B[b1 + p]!, y2 = B[b2 + p]!, y3 = B[b3 + p]!;
-        s00 += x0 * y0; s01 += x0 * y1; s02 += x0 * y2; s03 += x0 * y3;
-        s10 += x1 * y0; s11 += x1 * y1; s12 += x1 * y2; s13 += x1 * y3;
+        let y = B[b0 + p]!;
+        s00 += x0 * y; s10 += x1 * y;
+        y = B[b1 + p]!;
+        s01 += x0 * y; s11 += x1 * y;
+        y = B[b2 + p]!;
+        s02 += x0 * y; s12 += x1 * y;
+        y = B[b3 + p]!;
+        s03 += x0 * y; s13 += x1 * y;
       }
       if (beta) {
         C[c0 + j] = C[c0 + j]! + s00; C[c0 + j + 1] = C[c0 + j + 1]! + s01; C[c0 + j + 2] = C[c0 + j + 2]! + s02; C[c0 + j + 3] = C[c0 + j + 3]! + s03;
@@ -65,6 +71,24 @@ export function gemvNT(
   n: number, k: number, beta: 0 | 1,
 ): void {
   let j = 0;
+  // Eight rows of B per pass over a: one load of a feeds eight multiply-adds.
+  for (; j + 7 < n; j += 8) {
+    const b0 = bo + j * ldb, b1 = b0 + ldb, b2 = b1 + ldb, b3 = b2 + ldb;
+    const b4 = b3 + ldb, b5 = b4 + ldb, b6 = b5 + ldb, b7 = b6 + ldb;
+    let s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
+    for (let p = 0; p < k; p++) {
+      const x = a[ao + p]!;
+      s0 += x * B[b0 + p]!; s1 += x * B[b1 + p]!; s2 += x * B[b2 + p]!; s3 += x * B[b3 + p]!;
+      s4 += x * B[b4 + p]!; s5 += x * B[b5 + p]!; s6 += x * B[b6 + p]!; s7 += x * B[b7 + p]!;
+    }
+    const c0 = co + j;
+    if (beta) {
+      c[c0] = c[c0]! + s0; c[c0 + 1] = c[c0 + 1]! + s1; c[c0 + 2] = c[c0 + 2]! + s2; c[c0 + 3] = c[c0 + 3]! + s3;
+      c[c0 + 4] = c[c0 + 4]! + s4; c[c0 + 5] = c[c0 + 5]! + s5; c[c0 + 6] = c[c0 + 6]! + s6; c[c0 + 7] = c[c0 + 7]! + s7;
+    } else {
+      c[c0] = s0; c[c0 + 1] = s1; c[c0 + 2] = s2; c[c0 + 3] = s3; c[c0 + 4] = s4; c[c0 + 5] = s5; c[c0 + 6] = s6; c[c0 + 7] = s7;
+    }
+  }
   for (; j + 3 < n; j += 4) {
     const b0 = bo + j * ldb, b1 = b0 + ldb, b2 = b1 + ldb, b3 = b2 + ldb;
     let s0 = 0, s1 = 0, s2 = 0, s3 = 0;

@@ -19,7 +19,7 @@ const relDiff = (a: Matrix | Vector, b: Matrix | Vector) => maxAbsDiff(a, b) / M
 describe("gemmNT and gemvNT: C = A Bᵀ", () => {
   it("matches a triple loop for every blocking remainder, with strides, offsets and accumulation", () => {
     const rng = makeRng(5);
-    for (const [m, n, k] of [[1, 1, 1], [2, 4, 3], [3, 5, 1], [5, 7, 9], [4, 8, 2], [7, 3, 6]] as const) {
+    for (const [m, n, k] of [[1, 1, 1], [2, 4, 3], [3, 5, 1], [5, 7, 9], [4, 8, 2], [7, 3, 6], [3, 13, 5], [2, 17, 4]] as const) {
       const lda = k + 2, ldb = k + 1, ldc = n + 3, ao = 3, bo = 1, co = 2;
       const A = Float64Array.from({ length: ao + m * lda }, () => rng.next() - 0.5);
       const B = Float64Array.from({ length: bo + n * ldb }, () => rng.next() - 0.5);
@@ -102,7 +102,7 @@ describe("lossAndGrads agrees with forward + backward (eqs 1.1–1.7, 4.1–4.9)
 
   it("rejects a mismatched workspace, sequence or token with a message naming what was expected", () => {
     const sizes = { vocab: 4, dModel: 2, hidden: 3 }, p = initParams(sizes, makeRng(1)), h0 = initialHidden("zeros", 3);
-    expect(() => lossAndGrads(p, [0, 1], [1, 2], h0, makeWorkspace({ ...sizes, hidden: 4 }, 2))).toThrow(/do not match the workspace/);
+    expect(() => lossAndGrads(p, [0, 1], [1, 2], h0, makeWorkspace({ ...sizes, hidden: 4 }, 2))).toThrow(/U has shape \[3,2\], the workspace expects \[4,2\]/);
     expect(() => lossAndGrads(p, [0, 1, 2], [1, 2, 3], h0, makeWorkspace(sizes, 2))).toThrow(/expected τ = 2/);
     expect(() => lossAndGrads(p, [0, 4], [1, 2], h0, makeWorkspace(sizes, 2))).toThrow(/inputs\[1\] = 4 is not a token id in \[0, 4\)/);
     expect(() => makeWorkspace(sizes, 0)).toThrow(/tau must be a positive integer/);
