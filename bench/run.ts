@@ -7,7 +7,7 @@
  *
  * Every figure is the median over rounds of the per-evaluation time of a batch; each engine's gradients are
  * compared with ours first, so the timings are of the same computation. docs/performance.md records a run.
- * `BENCH_QUICK=1` runs fewer rounds (the test that keeps this script working uses it).
+ * `BENCH_QUICK=1` runs fewer rounds and `BENCH_SIZES=tiny` fewer sizes (test/bench.test.ts keeps the script working).
  */
 import { cpus } from "node:os";
 import { dirname, join } from "node:path";
@@ -25,12 +25,19 @@ const ROUNDS = QUICK ? 3 : 9;
 /** Each timed batch runs at least this long, so timer resolution and call overhead are negligible. */
 const BATCH_MS = QUICK ? 10 : 60;
 
-export const SIZES: { name: string; sizes: Sizes; tau: number }[] = [
+export const ALL_SIZES: { name: string; sizes: Sizes; tau: number }[] = [
   { name: "tiny", sizes: { vocab: 8, dModel: 4, hidden: 6 }, tau: 6 },
   { name: "small", sizes: { vocab: 27, dModel: 16, hidden: 32 }, tau: 25 },
   { name: "medium", sizes: { vocab: 65, dModel: 32, hidden: 128 }, tau: 64 },
   { name: "large", sizes: { vocab: 256, dModel: 64, hidden: 256 }, tau: 128 },
 ];
+/** `BENCH_SIZES=tiny,small` limits the run (the smoke test); the default is all four. */
+const SIZES = process.env.BENCH_SIZES
+  ? ALL_SIZES.filter((s) => process.env.BENCH_SIZES!.split(",").includes(s.name))
+  : ALL_SIZES;
+if (SIZES.length === 0 || SIZES[0]!.name !== "tiny") {
+  throw new Error(`bench: BENCH_SIZES must include tiny (the finite-difference check runs at it); got "${process.env.BENCH_SIZES}"`);
+}
 
 /** Multiply-adds of one forward + backward: three passes over each of W (H²), U (H·d) and V (V·H) per step. */
 export const macs = ({ vocab, dModel, hidden }: Sizes, tau: number) => 3 * tau * (hidden * hidden + hidden * dModel + vocab * hidden);
