@@ -32,6 +32,10 @@ const pages: NavSection[] = [
     ],
   },
   {
+    name: "Putting it to work",
+    pages: [{ name: "Training a character RNN", path: "/training" }],
+  },
+  {
     name: "Coursework",
     pages: [
       { name: "Check your own numbers", path: "/check" },
