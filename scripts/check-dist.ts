@@ -11,6 +11,7 @@
 import { cpSync, existsSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
+import { initSync, parse } from "es-module-lexer";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -25,7 +26,23 @@ function* walk(dir: string): Generator<string> {
 const EXTERNAL_HTML = /\b(?:src|href|srcset|action|poster|data)\s*=\s*["']?\s*(?:https?:)?\/\/[^"'\s>]+/gi;
 const EXTERNAL_CSS = /(?:url\(\s*["']?|@import\s+["'])\s*(?:https?:)?\/\/[^"')\s]+/gi;
 const EXTERNAL_JS = /(?:\bfrom\s*|\bimport\s*\(?\s*|\bfetch\s*\(\s*)["'`](?:https?:)?\/\/[^"'`]+/g;
-const BARE_IMPORT = /(?:\bfrom\s*|\bimport\s*\(?\s*)["']([^"'./][^"']*)["']/g;
+/**
+ * The real import specifiers of a JS file, found with a lexer (es-module-lexer, Framework's own dependency): text
+ * inside strings, template literals and comments is not an import. (A regular expression flagged sucrase's and
+ * @codemirror/lang-javascript's snippets such as `import {${names}} from "${module}"`.) A file the lexer cannot
+ * read is reported, not skipped.
+ */
+function bareImports(text: string, name: string, problems: string[]): string[] {
+  initSync();
+  let imports;
+  try {
+    [imports] = parse(text);
+  } catch (e) {
+    problems.push(`${name}: could not be read as JavaScript (${e instanceof Error ? e.message : String(e)})`);
+    return [];
+  }
+  return imports.map((i) => i.n).filter((n): n is string => !!n && !/^(?:\.{0,2}\/|[a-z][a-z0-9+.-]*:)/i.test(n));
+}
 
 /**
  * What Framework 1.13's page template lacks and has no option for: the page's language (screen readers pick
@@ -62,7 +79,7 @@ export function checkDist(dist: string): string[] {
   }
   function scanJs(text: string, name: string) {
     for (const m of text.matchAll(EXTERNAL_JS)) problems.push(`${name}: imports from an external host: ${m[0]}`);
-    for (const m of text.matchAll(BARE_IMPORT)) problems.push(`${name}: unresolved bare import "${m[1]}"`);
+    for (const n of bareImports(text, name, problems)) problems.push(`${name}: unresolved bare import "${n}"`);
   }
   return problems;
 }
