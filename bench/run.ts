@@ -44,8 +44,17 @@ export const macs = ({ vocab, dModel, hidden }: Sizes, tau: number) => 3 * tau *
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-/** Repetitions so that one batch takes about BATCH_MS. */
+/** Warm-up before calibrating: long enough for V8 to optimise the code being timed. */
+const WARMUP_MS = QUICK ? 200 : 1500;
+
+/**
+ * Repetitions so that one batch takes about BATCH_MS, after a warm-up: timing the first calls would time the
+ * interpreter and the compiler, not the code.
+ */
 function calibrate(fn: () => void): number {
+  const until = performance.now() + WARMUP_MS;
+  let calls = 0;
+  while (performance.now() < until || calls < 3) { fn(); calls++; }
   let reps = 1;
   for (;;) {
     const t0 = performance.now();
@@ -155,6 +164,7 @@ async function main(): Promise<void> {
       tfT.push(batch(() => void tf.run(), tfReps));
     }
     tf.dispose();
+    if (process.env.BENCH_DEBUG) console.error(name, { oursReps, tfReps, npReps, oursT, tfT, npT });
     const o = median(oursT), t = median(tfT), n = numpy ? median(npT) : null;
     const flops = 2 * macs(sizes, tau);
     rows.push({
