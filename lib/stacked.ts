@@ -16,7 +16,9 @@
  * k = 1…8) and `stacked 2.1.1 (k)` (the 1/T averaging over t, k = 1…8). The site's anchor is the name with
  * every space, dot and bracket turned into a single dash: `stacked-1-2-3`, `stacked-2-1-5`, `stacked-2-1-1-5`
  * (§2.1 anchors have four parts, §2.1.1 anchors five, so they never collide). See `stackedEqName`,
- * `stackedEqAnchor`. The unnumbered display of §2.2 (∂L/∂W_hh^(1) for any T) is not covered here.
+ * `stackedEqAnchor`. §1.1 (1)–(3), the 3-layer FFNN the source starts from, is `ffnnForward` (anchors
+ * `stacked-1-1-k`); the unnumbered display of §2.2 (∂L/∂W_hh^(1) for any T, anchor `stacked-2-2`) is
+ * `stacked22AsWritten`, corrected by explicit Jacobian products in `stacked22Corrected` / `stacked22Truncated`.
  *
  * LOSS AND AVERAGING. Let CE_t = Σ_r −log A_t[r, y_{t,r}] be the cross-entropy of step t SUMMED over the n batch
  * rows. Every loss here is L = Σ_t w_t CE_t, with per-step weights w_t:
@@ -929,3 +931,295 @@ export const STACKED_EQUATIONS: readonly StackedEquation[] = [
   ...SOURCE_EQS.map((k) => ({ section: "2.1" as const, number: k, name: stackedEqName("2.1", k), anchor: stackedEqAnchor("2.1", k), ...SLIPS_21[k] })),
   ...SOURCE_EQS.map((k) => ({ section: "2.1.1" as const, number: k, name: stackedEqName("2.1.1", k), anchor: stackedEqAnchor("2.1.1", k), ...SLIPS_211[k] })),
 ];
+
+// ————————————————————————————————— §1.1 and §1.2: the forward passes, equation by equation —————————————————————————————————
+
+/** The intermediates of the 3-layer FFNN of Vera §1.1 (1)–(3) on one batch X ∈ R^{n×d}. */
+export interface FfnnForward {
+  /** Z^(1) = X W_xh^(1) + b^(1), H^(1) = φ(Z^(1)): Vera §1.1 (1). */
+  Z1: Matrix;
+  H1: Matrix;
+  /** Z^(2) = H^(1) W_h1h2 + b^(2), H^(2) = φ(Z^(2)): Vera §1.1 (2). */
+  Z2: Matrix;
+  H2: Matrix;
+  /** Z^(3) = H^(2) W_h2a + b_a, A^(3) = softmax(Z^(3)) row by row: Vera §1.1 (3). */
+  Z3: Matrix;
+  A: Matrix;
+}
+
+function checkFfnnInput(op: string, p: StackedParams, X: Matrix): void {
+  stackedSizesOf(p);
+  if (p.Wxh.length !== 2) throw new RangeError(`${op}: the 3-layer FFNN of §1.1 has two hidden layers, got ${p.Wxh.length}`);
+  if (X.cols !== p.Wxh[0]!.rows) throw new ShapeError(`${op}: inner shapes ${X.cols} and ${p.Wxh[0]!.rows} of X ${fmt(X)} and W_xh^(1) ${fmt(p.Wxh[0]!)} must match`);
+  if (X.rows < 1) throw new ShapeError(`${op}: X ${fmt(X)} has no batch rows`);
+}
+
+/**
+ * Vera §1.1 (1)–(3), the 3-layer FFNN, in the batch (matrix) form: H^(1) = φ(X W_{xh₁} + b_{h₁}),
+ * H^(2) = φ(H^(1) W_{h₁h₂} + b_{h₂}), A^(3) = softmax(H^(2) W_{h₂a} + b), φ = tanh. The weights are the stacked
+ * model's feed-forward ones (W_xh^(1), b^(1), W_xh^(2), b^(2), W_ha, b_a); the recurrent W_hh are not used — §1.2
+ * obtains the RNN from this network by adding them. So with H_0 = 0 this is exactly step 1 of the stacked RNN.
+ */
+export function ffnnForward(p: StackedParams, X: Matrix): FfnnForward {
+  checkFfnnInput("ffnnForward", p, X);
+  const Z1 = affine([[X, p.Wxh[0]!]], p.b[0]!), H1 = tanhM(Z1);
+  const Z2 = affine([[H1, p.Wxh[1]!]], p.b[1]!), H2 = tanhM(Z2);
+  const Z3 = affine([[H2, p.Wha]], p.ba);
+  const A = zeros(Z3.rows, Z3.cols);
+  for (let r = 0; r < Z3.rows; r++) A.data.set(softmaxRow(Array.from(Z3.data.subarray(r * Z3.cols, (r + 1) * Z3.cols))), r * Z3.cols);
+  return { Z1, H1, Z2, H2, Z3, A };
+}
+
+/** Plain-loop x W + b for one example x (a row), with no lib/matrix product: the per-example path. */
+function rowAffine(terms: readonly [ArrayLike<number>, Matrix][], b: Matrix): number[] {
+  const out = Array.from(b.data);
+  for (const [x, W] of terms) {
+    for (let j = 0; j < W.cols; j++) {
+      let s = 0;
+      for (let i = 0; i < W.rows; i++) s += x[i]! * W.data[i * W.cols + j]!;
+      out[j]! += s;
+    }
+  }
+  return out;
+}
+
+/** softmax of one row, shifted by its maximum. */
+function softmaxRow(z: readonly number[]): number[] {
+  const m = Math.max(...z);
+  const e = z.map((v) => Math.exp(v - m));
+  const s = e.reduce((x, y) => x + y, 0);
+  return e.map((v) => v / s);
+}
+
+const rowOf = (m: Matrix, r: number) => Array.from(m.data.subarray(r * m.cols, (r + 1) * m.cols));
+const fromRowArrays = (rows: number[][], cols: number): Matrix => ({ rows: rows.length, cols, data: Float64Array.from(rows.flat()) });
+
+/**
+ * Vera §1.1 (1)–(3) one example at a time: each row x_r of X is pushed through the network as a vector with plain
+ * loops, and the results are stacked. An independent check of `ffnnForward`'s batch form (rows of a batch are
+ * independent, and the bias row is broadcast to each).
+ */
+export function ffnnForwardPerExample(p: StackedParams, X: Matrix): { H1: Matrix; H2: Matrix; A: Matrix } {
+  checkFfnnInput("ffnnForwardPerExample", p, X);
+  const H1: number[][] = [], H2: number[][] = [], A: number[][] = [];
+  for (let r = 0; r < X.rows; r++) {
+    const h1 = rowAffine([[rowOf(X, r), p.Wxh[0]!]], p.b[0]!).map(Math.tanh);
+    const h2 = rowAffine([[h1, p.Wxh[1]!]], p.b[1]!).map(Math.tanh);
+    H1.push(h1); H2.push(h2); A.push(softmaxRow(rowAffine([[h2, p.Wha]], p.ba)));
+  }
+  return { H1: fromRowArrays(H1, p.Wxh[0]!.cols), H2: fromRowArrays(H2, p.Wxh[1]!.cols), A: fromRowArrays(A, p.Wha.cols) };
+}
+
+/**
+ * Vera §1.2 (1)–(3), the 2-layer stacked RNN, one example (batch row) at a time with plain loops: for each row r,
+ * h_t^(1) = φ(x_t W_{xh₁} + h_{t−1}^(1) W_{h₁h₁} + b), h_t^(2) = φ(h_t^(1) W_{h₁h₂} + h_{t−1}^(2) W_{h₂h₂} + b),
+ * a_t = softmax(h_t^(2) W_{h₂a} + b_a). An independent check of the forward cache of `stackedForward` (which the
+ * gradients use): H at [t − 1][l − 1], A at t − 1, as there.
+ */
+export function stackedForwardPerExample(p: StackedParams, X: readonly Matrix[], H0?: readonly Matrix[]): { H: Matrix[][]; A: Matrix[] } {
+  const sizes = stackedSizesOf(p);
+  if (p.Wxh.length !== 2) throw new RangeError(`stackedForwardPerExample: §1.2 is a 2-layer stacked RNN, got ${p.Wxh.length} layers`);
+  const n = X[0]!.rows, T = X.length;
+  X.forEach((x, t) => {
+    if (x.cols !== sizes.d || x.rows !== n) throw new ShapeError(`stackedForwardPerExample: X_${t + 1} ${fmt(x)} must be [${n},${sizes.d}]`);
+  });
+  const H: number[][][][] = Array.from({ length: T }, () => [[], []]);
+  const A: number[][][] = Array.from({ length: T }, () => []);
+  for (let r = 0; r < n; r++) {
+    let prev = [0, 1].map((l) => (H0 ? rowOf(H0[l]!, r) : new Array<number>(sizes.hidden[l]!).fill(0)));
+    for (let t = 0; t < T; t++) {
+      const h1 = rowAffine([[rowOf(X[t]!, r), p.Wxh[0]!], [prev[0]!, p.Whh[0]!]], p.b[0]!).map(Math.tanh);
+      const h2 = rowAffine([[h1, p.Wxh[1]!], [prev[1]!, p.Whh[1]!]], p.b[1]!).map(Math.tanh);
+      H[t]![0]!.push(h1); H[t]![1]!.push(h2); A[t]!.push(softmaxRow(rowAffine([[h2, p.Wha]], p.ba)));
+      prev = [h1, h2];
+    }
+  }
+  return {
+    H: H.map((Ht) => Ht.map((rows, l) => fromRowArrays(rows, sizes.hidden[l]!))),
+    A: A.map((rows) => fromRowArrays(rows, sizes.a)),
+  };
+}
+
+/** max_r |Σ_j A[r, j] − 1|: how far the rows of a softmax output are from being distributions. */
+export function softmaxRowSumError(A: Matrix): number {
+  let worst = 0;
+  for (let r = 0; r < A.rows; r++) {
+    let s = 0;
+    for (let j = 0; j < A.cols; j++) s += A.data[r * A.cols + j]!;
+    worst = Math.max(worst, Math.abs(s - 1));
+  }
+  return worst;
+}
+
+/** Matrices over steps stacked vertically (step t's n rows at rows (t − 1)·n …), for one heatmap "t·r × unit". */
+export function stackSteps(ms: readonly Matrix[]): Matrix {
+  const cols = ms[0]!.cols;
+  return { rows: ms.reduce((s, m) => s + m.rows, 0), cols, data: Float64Array.from(ms.flatMap((m) => Array.from(m.data))) };
+}
+
+// ————————————————————————————————— §2.2: ∂L/∂W_hh^(1) for any T —————————————————————————————————
+
+/**
+ * Vera §2.2, one factor of its product: for batch row r (1-based) at step k (1-based),
+ *   ∂Z_k^(3)/∂H_k^(2) · ∂H_k^(2)/∂Z_k^(2) · ∂Z_k^(2)/∂H_k^(1) · ∂H_k^(1)/∂Z_k^(1)
+ *     = (W_h2a)ᵀ diag(φ'(Z_k^(2)[r])) (W_h1h2)ᵀ diag(φ'(Z_k^(1)[r])),   [a, h₁]
+ * the Jacobian of the output pre-activation z_k^(3) of that row w.r.t. its z_k^(1) (numerator layout: rows are
+ * outputs) — a path up through the layers WITHIN step k, with no recurrent weight in it.
+ */
+export function stacked22Factor(p: StackedParams, f: StackedForward, k: number, r = 1): Matrix {
+  checkTwoLayers("stacked 2.2 factor", p, f);
+  checkStep("stacked 2.2 factor", f, k);
+  if (!Number.isInteger(r) || r < 1 || r > f.n) throw new RangeError(`stacked 2.2 factor: batch row ${r} is not in 1…${f.n}`);
+  const d1 = rowOf(dtanh(f.H[k - 1]![0]!), r - 1), d2 = rowOf(dtanh(f.H[k - 1]![1]!), r - 1);
+  const W12T = transpose(p.Wxh[1]!); // [h2, h1]
+  for (let i = 0; i < W12T.rows; i++) for (let j = 0; j < W12T.cols; j++) W12T.data[i * W12T.cols + j]! *= d2[i]! * d1[j]!;
+  return matmul(transpose(p.Wha), W12T);
+}
+
+/**
+ * ∂Z_k^(3)[r]/∂Z_k^(1)[r] by central differences: Z_k^(1) of row r is replaced inside the forward pass and Z_k^(3)
+ * read off (rows: the a outputs, columns: the h₁ inputs). The check of `stacked22Factor`.
+ */
+export function numericalStacked22Factor(
+  p: StackedParams, X: readonly Matrix[], targets: readonly (readonly number[])[], options: StackedOptions, k: number, r = 1, eps = FD_EPSILON,
+): Matrix {
+  const f = run(p, X, targets, options);
+  const z = clone(f.Z[k - 1]![0]!);
+  const a = f.sizes.a, h1 = z.cols;
+  const J = zeros(a, h1);
+  const outAt = () => rowOf(run(p, X, targets, options, { kind: "Z", step: k, layer: 1, value: z }).Zout[k - 1]!, r - 1);
+  for (let j = 0; j < h1; j++) {
+    const idx = (r - 1) * h1 + j, keep = z.data[idx]!;
+    z.data[idx] = keep + eps;
+    const up = outAt();
+    z.data[idx] = keep - eps;
+    const down = outAt();
+    z.data[idx] = keep;
+    for (let i = 0; i < a; i++) J.data[i * h1 + j] = (up[i]! - down[i]!) / (2 * eps);
+  }
+  return J;
+}
+
+/**
+ * Vera §2.2 EXACTLY AS WRITTEN, for one batch row r (a product of Jacobians is per sequence):
+ *   Σ_{t=1}^{T} (H_{t−1}^(1))ᵀ · ( Π_{k=t}^{T} J_k ) · ∂Z_t^(1)/∂W_hh^(1)
+ * with J_k = `stacked22Factor` ([a, h₁]), the product taken left to right in k, (H_{t−1}^(1))ᵀ the row's state as
+ * an [h₁, 1] column, and ∂Z_t^(1)/∂W_hh^(1) as the [h₁, h₁·h₁] Jacobian of z_t^(1) w.r.t. W_hh^(1) flattened row by
+ * row (entry [j, i·h₁ + j] = H_{t−1}^(1)[r, i]). Returns the first product whose shapes do not fit: J_t J_{t+1}
+ * needs a = h₁, and (H_{t−1}^(1))ᵀ [h₁, 1] times the [a, h₁] product needs a = 1 — so for any a ≥ 2 it has no value.
+ */
+export function stacked22AsWritten(p: StackedParams, f: StackedForward, r = 1): Evaluation {
+  const eq = "stacked 2.2";
+  checkTwoLayers(eq, p, f);
+  const h1 = p.Whh[0]!.rows;
+  return evaluate(() => {
+    let total: Term | undefined;
+    for (let t = 1; t <= f.T; t++) {
+      let prod = term(`J_${t}`, stacked22Factor(p, f, t, r));
+      for (let k = t + 1; k <= f.T; k++) prod = tMul(eq, prod, term(`J_${k}`, stacked22Factor(p, f, k, r)));
+      const hp = hPrev(f, t, 1);
+      const col = term(`(H_${t - 1}^(1)[${r}])ᵀ`, { rows: h1, cols: 1, data: Float64Array.from(rowOf(hp, r - 1)) });
+      const dZdW = zeros(h1, h1 * h1);
+      for (let j = 0; j < h1; j++) for (let i = 0; i < h1; i++) dZdW.data[j * h1 * h1 + i * h1 + j] = hp.data[(r - 1) * h1 + i]!;
+      const summand = tMul(eq, tMul(eq, col, prod), term(`∂Z_${t}^(1)/∂W_hh^(1)`, dZdW));
+      total = total ? tAdd(eq, total, summand) : summand;
+    }
+    return total!;
+  });
+}
+
+/** The Jacobians of the corrected §2.2 for one batch row, numerator layout, joint state u_k = (h_k^(1), h_k^(2)). */
+export interface Stacked22Jacobians {
+  /** R_k = ∂u_k/∂u_{k−1} at index k − 1 ([h₁+h₂, h₁+h₂]; R_1 is unused, u_0 is constant). */
+  R: Matrix[];
+  /** E_t = ∂u_t/∂z_t^(1) = [diag(φ'(Z_t^(1))); diag(φ'(Z_t^(2))) W_h1h2ᵀ diag(φ'(Z_t^(1)))] at index t − 1, [h₁+h₂, h₁]. */
+  E: Matrix[];
+  /** C = ∂z_s^(3)/∂u_s = [0, W_h2aᵀ], [a, h₁+h₂] (the same at every step). */
+  C: Matrix;
+}
+
+/**
+ * The pieces of the corrected Vera §2.2 for batch row r: with D_k^(l) = diag(φ'(Z_k^(l)[r])),
+ *   R_k = [[D_k^(1) W_h1h1ᵀ, 0], [D_k^(2) W_h1h2ᵀ D_k^(1) W_h1h1ᵀ, D_k^(2) W_h2h2ᵀ]]
+ * — the recurrence of BOTH layers (H_{k−1}^(1) reaches H_k^(2) through H_k^(1)), which the source's product omits.
+ */
+export function stacked22Jacobians(p: StackedParams, f: StackedForward, r = 1): Stacked22Jacobians {
+  checkTwoLayers("stacked 2.2 Jacobians", p, f);
+  const [h1, h2] = [p.Whh[0]!.rows, p.Whh[1]!.rows], u = h1 + h2, a = f.sizes.a;
+  const put = (M: Matrix, i0: number, j0: number, B: Matrix) => {
+    for (let i = 0; i < B.rows; i++) for (let j = 0; j < B.cols; j++) M.data[(i0 + i) * M.cols + j0 + j] = B.data[i * B.cols + j]!;
+  };
+  const diagTimes = (d: number[], B: Matrix): Matrix => ({ rows: B.rows, cols: B.cols, data: B.data.map((v, idx) => v * d[Math.floor(idx / B.cols)]!) });
+  const R: Matrix[] = [], E: Matrix[] = [];
+  for (let k = 1; k <= f.T; k++) {
+    const d1 = rowOf(dtanh(f.H[k - 1]![0]!), r - 1), d2 = rowOf(dtanh(f.H[k - 1]![1]!), r - 1);
+    const A11 = diagTimes(d1, transpose(p.Whh[0]!)); // ∂h_k^(1)/∂h_{k−1}^(1)
+    const B = diagTimes(d2, transpose(p.Wxh[1]!)); // ∂h_k^(2)/∂h_k^(1)
+    const Rk = zeros(u, u);
+    put(Rk, 0, 0, A11);
+    put(Rk, h1, 0, matmul(B, A11));
+    put(Rk, h1, h1, diagTimes(d2, transpose(p.Whh[1]!)));
+    R.push(Rk);
+    const D1 = zeros(h1, h1);
+    d1.forEach((v, i) => { D1.data[i * h1 + i] = v; });
+    const Ek = zeros(u, h1);
+    put(Ek, 0, 0, D1);
+    put(Ek, h1, 0, matmul(B, D1));
+    E.push(Ek);
+  }
+  const C = zeros(a, u);
+  put(C, 0, h1, transpose(p.Wha));
+  return { R, E, C };
+}
+
+/**
+ * Vera §2.2 corrected, its δ: ∂L/∂Z_t^(1) for t = 1 … T (index t − 1, [n, h₁]), row r being
+ *   δ_t[r] = Σ_{s=t}^{min(T, t+maxBack)} w_s (A_s − Y_s)[r] · C · R_s R_{s−1} ⋯ R_{t+1} · E_t
+ * (row vectors; the loss signal of step s carried back through s − t recurrent Jacobians, latest on the left).
+ * maxBack = ∞ is the exact gradient; a finite maxBack keeps only the terms with at most maxBack Jacobian factors
+ * (the truncation of §2.2's last paragraph).
+ */
+export function stacked22Delta(p: StackedParams, f: StackedForward, maxBack = Infinity): Matrix[] {
+  checkTwoLayers("stacked 2.2", p, f);
+  if (!(maxBack >= 0)) throw new RangeError(`stacked 2.2: the truncation length must be ≥ 0, got ${maxBack}`);
+  const h1 = p.Whh[0]!.rows, a = f.sizes.a;
+  const out = Array.from({ length: f.T }, () => zeros(f.n, h1));
+  const vm = (v: number[], M: Matrix) => Array.from({ length: M.cols }, (_, j) => v.reduce((s, x, i) => s + x * M.data[i * M.cols + j]!, 0));
+  for (let r = 1; r <= f.n; r++) {
+    const { R, E, C } = stacked22Jacobians(p, f, r);
+    const Y = oneHot(f.targets.map((y) => y[r - 1]!), a); // row s − 1: one-hot of y_{s,r}
+    for (let t = 1; t <= f.T; t++) {
+      const acc = new Array<number>(h1).fill(0);
+      for (let s = t; s <= Math.min(f.T, t + maxBack); s++) {
+        const g = rowOf(f.A[s - 1]!, r - 1).map((v, j) => f.weights[s - 1]! * (v - Y.data[(s - 1) * a + j]!));
+        let v = vm(g, C);
+        for (let k = s; k >= t + 1; k--) v = vm(v, R[k - 1]!);
+        vm(v, E[t - 1]!).forEach((x, j) => { acc[j]! += x; });
+      }
+      out[t - 1]!.data.set(acc, (r - 1) * h1);
+    }
+  }
+  return out;
+}
+
+/**
+ * Vera §2.2 corrected: ∂L/∂W_hh^(1) = Σ_{t=1}^{T} (H_{t−1}^(1))ᵀ δ_t with δ_t = ∂L/∂Z_t^(1) from `stacked22Delta`,
+ * computed by explicit products of Jacobians — independently of `stackedBackward`'s recursion. For the loss of `f`
+ * (its step weights; the source's is (1/T) Σ_t CE_t, `reduction: "source"`).
+ */
+export function stacked22Corrected(p: StackedParams, f: StackedForward): Matrix {
+  return stacked22Truncated(p, f, Infinity);
+}
+
+/**
+ * Vera §2.2, "truncating the computation of gradients": Σ_t (H_{t−1}^(1))ᵀ δ_t with only the terms that pass
+ * through at most k recurrent Jacobians (each step's loss sent back at most k steps). k ≥ T − 1 is the exact
+ * gradient; k = 0 keeps only each step's own loss at its own step.
+ */
+export function stacked22Truncated(p: StackedParams, f: StackedForward, k: number): Matrix {
+  const delta = stacked22Delta(p, f, k);
+  const h1 = p.Whh[0]!.rows;
+  const G = zeros(h1, h1);
+  for (let t = 1; t <= f.T; t++) addInto(G, mTm(hPrev(f, t, 1), delta[t - 1]!));
+  return G;
+}

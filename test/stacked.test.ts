@@ -19,6 +19,8 @@ import {
   type StackedForward, type StackedGrads, type StackedOptions, type StackedParams, type StackedReduction, type StackedSizes,
   initStackedParams, numericalStackedParamGrads, numericalStackedStateGrads, oneHot, singleStepWeights, stackedBackward,
   stackedForward, stackedLoss, stackedSizesOf, stepWeightsFor, withWeights, zeroStates,
+  ffnnForward, ffnnForwardPerExample, stackedForwardPerExample, softmaxRowSumError, stackSteps, stacked22Factor,
+  numericalStacked22Factor, stacked22AsWritten, stacked22Jacobians, stacked22Delta, stacked22Corrected, stacked22Truncated,
 } from "../lib/stacked.js";
 import { FD_REL_TOL, FD_TOL, ROUNDING_TOL, TFJS_ABS_TOL, TFJS_REL_TOL } from "../lib/tolerances.js";
 
@@ -584,5 +586,115 @@ describe("properties over random models (L 1–3, n 1–3, T 1–4, widths 1–4
       }),
       { numRuns: 150 },
     );
+  });
+});
+
+// ————————————————————————————— Vera §1.1, §1.2: the forward passes, equation by equation —————————————————————————————
+
+const TWO_LAYER = SPECS.filter((s) => s.hidden.length === 2 && s.a > 1);
+
+describe.each(TWO_LAYER.map((s) => [label(s), s] as const))("Vera §1.1 and §1.2 forward passes, %s", (_, spec) => {
+  const c = makeCase(spec);
+  it("ffnnForward (§1.1 (1)–(3)) batch form equals ffnnForwardPerExample, row by row", () => {
+    const b = ffnnForward(c.p, c.X[0]!), e = ffnnForwardPerExample(c.p, c.X[0]!);
+    for (const k of ["H1", "H2", "A"] as const) expect(discrepancy(b[k], e[k]).maxAbsError, k).toBeLessThanOrEqual(ROUNDING_TOL);
+    expect(softmaxRowSumError(b.A)).toBeLessThanOrEqual(ROUNDING_TOL);
+  });
+  it("ffnnForward is step 1 of the stacked RNN when H_0 = 0 (adding the recurrence is §1.2's only change)", () => {
+    const f = stackedForward(c.p, c.X, c.y, { H0: zeroStates(spec.n, { d: spec.d, hidden: spec.hidden, a: spec.a }) });
+    const b = ffnnForward(c.p, c.X[0]!);
+    expect(discrepancy(b.A, f.A[0]!).maxAbsError).toBeLessThanOrEqual(ROUNDING_TOL);
+    expect(discrepancy(b.H2, f.H[0]![1]!).maxAbsError).toBeLessThanOrEqual(ROUNDING_TOL);
+  });
+  it("stackedForwardPerExample (§1.2 (1)–(3)) equals the forward cache of stackedForward at every step", () => {
+    const f = stackedForward(c.p, c.X, c.y, c.opts);
+    const e = stackedForwardPerExample(c.p, c.X, c.opts.H0);
+    for (let t = 0; t < spec.T; t++) {
+      for (let l = 0; l < 2; l++) expect(discrepancy(e.H[t]![l]!, f.H[t]![l]!).maxAbsError).toBeLessThanOrEqual(ROUNDING_TOL);
+      expect(discrepancy(e.A[t]!, f.A[t]!).maxAbsError).toBeLessThanOrEqual(ROUNDING_TOL);
+      expect(softmaxRowSumError(e.A[t]!)).toBeLessThanOrEqual(ROUNDING_TOL);
+    }
+    expect(stackSteps(f.A).rows).toBe(spec.T * spec.n);
+  });
+});
+
+describe("the forward checks can fail", () => {
+  it("a per-example pass that ignores the recurrent weights differs from stackedForward at t = 2", () => {
+    const c = makeCase(TWO_LAYER[0]!);
+    const f = stackedForward(c.p, c.X, c.y, c.opts);
+    const noRec = stackedForwardPerExample({ ...c.p, Whh: c.p.Whh.map((W) => zeros(W.rows, W.cols)) }, c.X, c.opts.H0);
+    expect(discrepancy(noRec.H[1]![0]!, f.H[1]![0]!).maxAbsError).toBeGreaterThan(1e-3);
+  });
+  it("softmaxRowSumError sees rows that are not distributions", () => {
+    expect(softmaxRowSumError({ rows: 1, cols: 2, data: Float64Array.from([0.5, 0.6]) })).toBeCloseTo(0.1, 12);
+  });
+});
+
+// ————————————————————————————— Vera §2.2: ∂L/∂W_hh^(1) for any T —————————————————————————————
+
+const LONG: Spec[] = [
+  { seed: 11, d: 2, hidden: [4, 2], a: 3, n: 3, T: 4, h0: "random", reduction: "source" },
+  { seed: 12, d: 3, hidden: [3, 3], a: 3, n: 2, T: 3, h0: "zeros", reduction: "source" }, // a = h₁
+  { seed: 13, d: 1, hidden: [2, 4], a: 2, n: 1, T: 4, h0: "random", reduction: "mean" },
+];
+
+describe.each(LONG.map((s) => [label(s), s] as const))("Vera §2.2, %s", (_, spec) => {
+  const c = makeCase(spec);
+  const f = stackedForward(c.p, c.X, c.y, c.opts);
+  const g = stackedBackward(c.p, f);
+  it("stacked22Factor: each factor of the product is ∂Z_k^(3)/∂Z_k^(1) of one row, [a, h₁], by finite differences", () => {
+    for (let k = 1; k <= spec.T; k++) for (let r = 1; r <= spec.n; r++) {
+      const J = stacked22Factor(c.p, f, k, r);
+      expect([J.rows, J.cols]).toEqual([spec.a, spec.hidden[0]]);
+      expectFd(`J_${k}[${r}]`, J, numericalStacked22Factor(c.p, c.X, c.y, c.opts, k, r));
+    }
+  });
+  it("stacked22AsWritten has no value for a ≥ 2: J_t J_{t+1} needs a = h₁, then (H_{t−1})ᵀ [h₁,1] · [a,h₁] needs a = 1", () => {
+    const e = stacked22AsWritten(c.p, f, 1);
+    expect(e.ok).toBe(false);
+    if (!e.ok) expect(e.reason).toMatch(spec.a === spec.hidden[0] ? /inner shapes 1 and \d of \(H_0\^\(1\)\[1\]\)ᵀ/ : /of J_1 \[\d,\d\] and J_2/);
+  });
+  it("stacked22Jacobians: R_k has the recurrence of both layers; the cross block is ∂h_k^(2)/∂h_{k−1}^(1)", () => {
+    const { R, E, C } = stacked22Jacobians(c.p, f, 1);
+    const [h1, h2] = spec.hidden as [number, number];
+    expect([R[0]!.rows, R[0]!.cols, E[0]!.rows, E[0]!.cols, C.rows, C.cols]).toEqual([h1 + h2, h1 + h2, h1 + h2, h1, spec.a, h1 + h2]);
+    // upper-right block (layer 2 → layer 1 across time) is zero
+    for (let i = 0; i < h1; i++) for (let j = h1; j < h1 + h2; j++) expect(R[1]!.data[i * (h1 + h2) + j]).toBe(0);
+  });
+  it("stacked22Delta: δ_t = ∂L/∂Z_t^(1) equals the backward pass and finite differences", () => {
+    const d = stacked22Delta(c.p, f);
+    const num = numericalStackedStateGrads(c.p, c.X, c.y, c.opts);
+    for (let t = 0; t < spec.T; t++) {
+      expect(discrepancy(d[t]!, g.dZ[t]![0]!).maxAbsError).toBeLessThanOrEqual(ROUNDING_TOL);
+      expectFdLoose(`δ_${t + 1}`, d[t]!, num.dZ[t]![0]!);
+    }
+  });
+  it("stacked22Corrected: Σ_t (H_{t−1}^(1))ᵀ δ_t equals stackedBackward's ∂L/∂W_hh^(1) and finite differences", () => {
+    const G = stacked22Corrected(c.p, f);
+    expect(discrepancy(G, g.Whh[0]!).maxAbsError).toBeLessThanOrEqual(ROUNDING_TOL);
+    expectFd("W_hh^(1)", G, numericalStackedParamGrads(c.p, c.X, c.y, c.opts).Whh[0]!);
+  });
+  it("stacked22Truncated: exact for k ≥ T − 1; k = 0 keeps only each step's own loss (the per-step δ of §2.1 (6))", () => {
+    expect(discrepancy(stacked22Truncated(c.p, f, spec.T - 1), g.Whh[0]!).maxAbsError).toBeLessThanOrEqual(ROUNDING_TOL);
+    // k = 0: δ_t = w_t ((A_t − Y_t) W_haᵀ ⊙ φ'(Z_t^(2))) W_h1h2ᵀ ⊙ φ'(Z_t^(1)), built with matrix products here
+    const dphi = (H: Matrix) => ({ rows: H.rows, cols: H.cols, data: H.data.map((v) => 1 - v * v) });
+    const had = (A: Matrix, B: Matrix) => ({ rows: A.rows, cols: A.cols, data: A.data.map((v, i) => v * B.data[i]!) });
+    let want = zeros(spec.hidden[0]!, spec.hidden[0]!);
+    for (let t = 0; t < spec.T; t++) {
+      const Y = oneHot(c.y[t]!, spec.a);
+      const d3 = { rows: Y.rows, cols: Y.cols, data: f.A[t]!.data.map((v, i) => f.weights[t]! * (v - Y.data[i]!)) };
+      const d2 = had(matmul(d3, transpose(c.p.Wha)), dphi(f.H[t]![1]!));
+      const d1 = had(matmul(d2, transpose(c.p.Wxh[1]!)), dphi(f.H[t]![0]!));
+      const Hp = t === 0 ? f.H0[0]! : f.H[t - 1]![0]!;
+      const add = matmul(transpose(Hp), d1);
+      want = { ...want, data: want.data.map((v, i) => v + add.data[i]!) };
+    }
+    expect(discrepancy(stacked22Truncated(c.p, f, 0), want).maxAbsError).toBeLessThanOrEqual(ROUNDING_TOL);
+    if (spec.h0 === "random") expect(discrepancy(stacked22Truncated(c.p, f, 0), g.Whh[0]!).maxAbsError).toBeGreaterThan(1e-4);
+  });
+  it("stacked22Corrected agrees with TF.js autodiff (float32)", () => {
+    const c32 = round32(c);
+    const f32 = stackedForward(c32.p, c32.X, c32.y, c32.opts);
+    expectTf("W_hh^(1) by §2.2 corrected", stacked22Corrected(c32.p, f32), tfjsOracle(c32, f32.weights).Whh[0]!);
   });
 });

@@ -1,6 +1,6 @@
 /**
  * The stacked-RNN page (/stacked, source: J. Vera, "Mathematics of Backpropagation Through Time"): every one of the
- * source's §2.1 and §2.1.1 equations has its anchor and a live cell; where lib's verdict is "wrong" the cell reports
+ * source's §1.1, §1.2, §2.1, §2.1.1 equations and §2.2's display has its anchor and a live cell; where lib's verdict is "wrong" the cell reports
  * the formula as written in plain text (no check badge) and the corrected equation — whose TeX is lib's
  * `correctedTex` — follows with a passing check; the shown values are lib's; the controls recompute, and an invalid
  * size shows one message and keeps the last good state.
@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
 import { STACKED_DEFAULTS, buildStackedExample } from "../../lib/stacked-config.js";
-import { STACKED_EQUATIONS, singleStepWeights, stacked21Corrected, stackedForward, withWeights } from "../../lib/stacked.js";
+import { STACKED_EQUATIONS, singleStepWeights, stacked21Corrected, stacked22Corrected, stackedForward, withWeights } from "../../lib/stacked.js";
 import { openPage, startSite } from "./harness.js";
 
 let browser: Browser;
@@ -45,13 +45,18 @@ function cellAfter(page: Page, id: string) {
 const wrong = STACKED_EQUATIONS.filter((e) => e.verdict !== "right");
 
 describe("the stacked-RNN page", () => {
-  it("has the 16 anchors of §2.1 and §2.1.1 in order, plus one corrected equation per wrong one", async () => {
+  it("has the anchors of §1.1, §1.2, §2.1, §2.1.1 and §2.2 in order, plus one corrected equation per wrong one", async () => {
     const { page, problems } = await open();
     const ids = await page.evaluate(() => Array.from(document.querySelectorAll(".equation[id]"), (e) => e.id));
+    const forward = ["stacked-1-1-1", "stacked-1-1-2", "stacked-1-1-3", "stacked-1-2-1", "stacked-1-2-2", "stacked-1-2-3"];
     const want = STACKED_EQUATIONS.flatMap((e) => (e.verdict === "right" ? [e.anchor] : [e.anchor, `${e.anchor}-corrected`]));
-    expect(ids).toEqual(want);
+    expect(ids).toEqual([...forward, ...want, "stacked-2-2", "stacked-2-2-corrected"]);
     const tags = await page.evaluate(() => Array.from(document.querySelectorAll(".equation[id] .katex-tag"), (e) => e.textContent));
-    expect(tags).toEqual(STACKED_EQUATIONS.flatMap((e) => (e.verdict === "right" ? [`(${e.number})`] : [`(${e.number})`, `(${e.number}′)`])));
+    expect(tags).toEqual([
+      "(1)", "(2)", "(3)", "(1)", "(2)", "(3)",
+      ...STACKED_EQUATIONS.flatMap((e) => (e.verdict === "right" ? [`(${e.number})`] : [`(${e.number})`, `(${e.number}′)`])),
+      "(2.2)", "(2.2′)",
+    ]);
     expect(problems).toEqual([]);
     await page.close();
   });
@@ -76,6 +81,29 @@ describe("the stacked-RNN page", () => {
       const c = await cellAfter(page, e.anchor);
       expect(c!.pass, `${e.anchor} passes`).toBe(1);
     }
+    await page.close();
+  });
+
+  it("§2.2 as written has no value (shape error, no badge); its correction and the forward cells pass", async () => {
+    const { page } = await open();
+    const asWritten = (await cellAfter(page, "stacked-2-2"))!;
+    expect(asWritten.asWritten).toBe(true);
+    expect(asWritten.pass + asWritten.fail).toBe(0);
+    expect(asWritten.text).toMatch(/shapes do not fit.*inner shapes 4 and 3 of J_1 \[3,4\] and J_2 \[3,4\]/);
+    for (const id of ["stacked-2-2-corrected", "stacked-1-1-1", "stacked-1-1-2", "stacked-1-1-3", "stacked-1-2-1", "stacked-1-2-2", "stacked-1-2-3"]) {
+      const c = (await cellAfter(page, id))!;
+      expect(c.pass, id).toBe(1);
+      expect(c.fail, id).toBe(0);
+    }
+    const ex = buildStackedExample(STACKED_DEFAULTS);
+    const f = stackedForward(ex.params, ex.X, ex.targets, { H0: ex.H0, reduction: "source" });
+    const want = stacked22Corrected(ex.params, f);
+    const shown = (await cellAfter(page, "stacked-2-2-corrected"))!.values;
+    expect(shown.length).toBe(want.rows);
+    shown.forEach((row, i) => row.forEach((v, j) => {
+      const x = want.data[i * want.cols + j]!;
+      expect(Math.abs(v - x)).toBeLessThanOrEqual(Math.abs(x) * 5e-4 + 1e-12);
+    }));
     await page.close();
   });
 

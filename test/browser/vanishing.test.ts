@@ -1,6 +1,6 @@
 /**
- * /vanishing in Chromium: its anchors (d2l eqs 2.4a–b, the intuition page's corrected Step 2 and Step 3) each with a
- * passing live cell, the ‖∂L/∂h_t‖ ratios shown are lib's, and an invalid setting shows one message and keeps the
+ * /vanishing in Chromium: its anchors (the intuition page's corrected Step 2, Step 3 and its displays 3a–3d with the
+ * corrected 3c and 3d; D2L's 2.4a–b are restated without an id, their home is /d2l) each with a passing live cell, the ‖∂L/∂h_t‖ ratios shown are lib's, and an invalid setting shows one message and keeps the
  * last good numbers.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -41,8 +41,38 @@ describe("the vanishing-gradients page", () => {
   it("has its anchors, each followed by a live cell whose check passes", async () => {
     const { page, problems } = await open();
     const ids = await page.evaluate(() => Array.from(document.querySelectorAll(".equation[id]"), (e) => e.id));
-    expect(ids).toEqual(["d2l-2-4a", "d2l-2-4b", "intuition-step-2-corrected", "intuition-step-3"]);
-    expect(await page.locator(".check-pass").count()).toBeGreaterThanOrEqual(4);
+    expect(ids).toEqual([
+      "intuition-step-2-corrected", "intuition-step-3", "intuition-step-3-a", "intuition-step-3-b", "intuition-step-3-c",
+      "intuition-step-3-c-corrected", "intuition-step-3-d", "intuition-step-3-d-corrected",
+    ]);
+    // D2L's (2.4a) and (2.4b) are restated with a link to their home on /d2l, not anchored twice
+    expect(await page.locator('a[href$="d2l#d2l-2-4a"]').count()).toBe(1);
+    expect(await page.locator('a[href$="d2l#d2l-2-4b"]').count()).toBe(1);
+    expect(await page.locator(".check-pass").count()).toBeGreaterThanOrEqual(8);
+    expect(await page.locator(".check-fail").count()).toBe(0);
+    await page.close();
+    expect(problems).toEqual([]);
+  });
+
+  it("shows Step 3c as written as zero and Step 3d as written with the shape of h, each without a badge", async () => {
+    const { page, problems } = await open();
+    const cell = (id: string) => page.evaluate((eqId) => {
+      const eq = document.getElementById(eqId)!;
+      for (let n = eq.nextElementSibling; n && !n.matches(".equation, h1, h2, h3"); n = n.nextElementSibling) {
+        const c = n.matches(".live-cell") ? n : n.querySelector(".live-cell");
+        if (c) return { text: c.textContent ?? "", badges: c.querySelectorAll(".check-pass, .check-fail").length };
+      }
+      return null;
+    }, id);
+    const c3 = (await cell("intuition-step-3-c"))!;
+    expect(c3.text).toMatch(/every ∂hₜ\/∂W_hh is 0 — at t = T the largest \|entry\| is 0/);
+    expect(c3.badges).toBe(0);
+    const d3 = (await cell("intuition-step-3-d"))!;
+    expect(d3.text).toContain(`a vector of shape [${VANISHING_DEFAULT.hidden}], where ∂L/∂W_hh is [${VANISHING_DEFAULT.hidden}, ${VANISHING_DEFAULT.hidden}]`);
+    expect(d3.badges).toBe(0);
+    for (const id of ["intuition-step-3-a", "intuition-step-3-b", "intuition-step-3-c-corrected", "intuition-step-3-d-corrected"]) {
+      expect((await cell(id))!.badges, id).toBe(1);
+    }
     expect(await page.locator(".check-fail").count()).toBe(0);
     await page.close();
     expect(problems).toEqual([]);
