@@ -18,12 +18,11 @@ import { PARAM_NAMES, type Params, type Sizes, initParams, initialHidden } from 
 import { makeRng } from "../lib/rng.js";
 import { ROUNDING_TOL, TFJS_REL_TOL } from "../lib/tolerances.js";
 import { numpyAvailable, startNumpy } from "./numpy.js";
-import { tfjsRnn, useCpuBackend } from "./tfjs-rnn.js";
 
 const QUICK = process.env.BENCH_QUICK === "1";
 const ROUNDS = QUICK ? 3 : 9;
 /** Each timed batch runs at least this long, so timer resolution and call overhead are negligible. */
-const BATCH_MS = QUICK ? 10 : 60;
+const BATCH_MS = QUICK ? 10 : 250;
 
 export const ALL_SIZES: { name: string; sizes: Sizes; tau: number }[] = [
   { name: "tiny", sizes: { vocab: 8, dModel: 4, hidden: 6 }, tau: 6 },
@@ -123,54 +122,45 @@ interface Row {
 
 async function main(): Promise<void> {
   const started = performance.now();
-  await useCpuBackend();
   const numpyVersion = numpyAvailable();
   const here = dirname(fileURLToPath(import.meta.url));
   const numpy = numpyVersion ? startNumpy(join(here, "numpy_bptt.py")) : null;
   const peak = dotPeak();
-  const rows: Row[] = [];
-  for (const { name, sizes, tau } of SIZES) {
-    // Ours runs on the float32-rounded weights TF.js sees, so the three engines share one model exactly.
+  const problems = SIZES.map(({ name, sizes, tau }) => {
+    // Every engine runs on the float32-rounded weights TF.js sees, so the three share one model exactly.
     const { p: p64, inputs, targets, h0 } = problem(sizes, tau, 20261122);
-    const p = f32(p64);
-    const ws = makeWorkspace(sizes, tau);
+    return { name, sizes, tau, p: f32(p64), inputs, targets, h0, ws: makeWorkspace(sizes, tau) };
+  });
+
+  // Phase 1, before TF.js is loaded: ours and numpy, alternating round by round so that drifts of the machine's
+  // speed hit both alike. TF.js comes second because loading it slows every typed-array loop in the process by
+  // ~20% (it detaches an ArrayBuffer, which turns off a V8 fast path for good: see docs/performance.md).
+  const mine = new Map<string, { o: number; numpyUs: number | null; numpyErr: number | null }>();
+  for (const { name, p, inputs, targets, h0, ws } of problems) {
     const ours = () => void lossAndGrads(p, inputs, targets, h0, ws);
-    const tf = tfjsRnn(p, inputs, targets, h0);
-    const tfOut = tf.run();
     lossAndGrads(p, inputs, targets, h0, ws);
-    const tfjsErr = relErr(ws.grads, tfOut.grads);
     let numpyErr: number | null = null;
     if (numpy) {
       await numpy.load(p, inputs, targets, h0);
       const g = await numpy.grads();
       const flat = Object.fromEntries(PARAM_NAMES.map((n) => [n, (g[n] as number[] | number[][]).flat()]));
       numpyErr = relErr(ws.grads, flat);
+      // A benchmark of a wrong gradient is worthless: stop if the peers disagree beyond their arithmetic's rounding.
+      if (!(numpyErr <= ROUNDING_TOL)) throw new Error(`bench: ${name}: numpy gradients differ from ours by ${numpyErr} (relative), more than ${ROUNDING_TOL}`);
     }
-    // A benchmark of a wrong gradient is worthless: stop if the peers disagree beyond their arithmetic's rounding.
-    if (!(tfjsErr <= TFJS_REL_TOL)) throw new Error(`bench: ${name}: TF.js gradients differ from ours by ${tfjsErr} (relative), more than ${TFJS_REL_TOL}`);
-    if (numpyErr !== null && !(numpyErr <= ROUNDING_TOL)) throw new Error(`bench: ${name}: numpy gradients differ from ours by ${numpyErr} (relative), more than ${ROUNDING_TOL}`);
     const oursReps = calibrate(ours);
-    const tfReps = calibrate(() => void tf.run());
-    const numpyReps = numpy ? Math.max(1, Math.round(oursReps / 8)) : 0; // a first guess, refined below
-    let npReps = numpyReps;
+    let npReps = 1;
     if (numpy) {
-      const s = await numpy.time(npReps);
-      npReps = Math.max(1, Math.ceil((npReps * BATCH_MS) / 1000 / Math.max(s, 1e-6)));
+      const s = await numpy.time(npReps); // numpy's own warm-up and calibration
+      npReps = Math.max(1, Math.ceil(BATCH_MS / 1000 / Math.max(s, 1e-6)));
+      await numpy.time(npReps);
     }
-    const oursT: number[] = [], tfT: number[] = [], npT: number[] = [];
+    const oursT: number[] = [], npT: number[] = [];
     for (let r = 0; r < ROUNDS; r++) {
       oursT.push(batch(ours, oursReps));
       if (numpy) npT.push((await numpy.time(npReps)) / npReps);
-      tfT.push(batch(() => void tf.run(), tfReps));
     }
-    tf.dispose();
-    if (process.env.BENCH_DEBUG) console.error(name, { oursReps, tfReps, npReps, oursT, tfT, npT });
-    const o = median(oursT), t = median(tfT), n = numpy ? median(npT) : null;
-    const flops = 2 * macs(sizes, tau);
-    rows.push({
-      size: name, macs: macs(sizes, tau), oursUs: o * 1e6, gflops: flops / o / 1e9, peakFraction: flops / o / 1e9 / peak,
-      tfjsUs: t * 1e6, vsTfjs: t / o, tfjsErr, numpyUs: n === null ? null : n * 1e6, vsNumpy: n === null ? null : n / o, numpyErr,
-    });
+    mine.set(name, { o: median(oursT), numpyUs: numpy ? median(npT) * 1e6 : null, numpyErr });
   }
   numpy?.close();
 
@@ -179,6 +169,26 @@ async function main(): Promise<void> {
   const fd = () => void numericalParamGrads(tiny.p, tiny.inputs, tiny.targets, tiny.h0);
   const fdReps = calibrate(fd);
   const fdMs = median(Array.from({ length: ROUNDS }, () => batch(fd, fdReps))) * 1e3;
+
+  // Phase 2: TF.js autodiff of the same model and weights, in this process.
+  const { tfjsRnn, useCpuBackend } = await import("./tfjs-rnn.js");
+  await useCpuBackend();
+  const rows: Row[] = [];
+  for (const { name, sizes, tau, p, inputs, targets, h0, ws } of problems) {
+    const tf = tfjsRnn(p, inputs, targets, h0);
+    lossAndGrads(p, inputs, targets, h0, ws);
+    const tfjsErr = relErr(ws.grads, tf.run().grads);
+    if (!(tfjsErr <= TFJS_REL_TOL)) throw new Error(`bench: ${name}: TF.js gradients differ from ours by ${tfjsErr} (relative), more than ${TFJS_REL_TOL}`);
+    const tfReps = calibrate(() => void tf.run());
+    const t = median(Array.from({ length: ROUNDS }, () => batch(() => void tf.run(), tfReps)));
+    tf.dispose();
+    const { o, numpyUs, numpyErr } = mine.get(name)!;
+    const flops = 2 * macs(sizes, tau);
+    rows.push({
+      size: name, macs: macs(sizes, tau), oursUs: o * 1e6, gflops: flops / o / 1e9, peakFraction: flops / o / 1e9 / peak,
+      tfjsUs: t * 1e6, vsTfjs: t / o, tfjsErr, numpyUs, vsNumpy: numpyUs === null ? null : numpyUs / 1e6 / o, numpyErr,
+    });
+  }
 
   const fmt = (x: number | null, d = 1) => (x === null ? "—" : x >= 100 ? x.toFixed(0) : x.toFixed(d));
   const sci = (x: number | null) => (x === null ? "—" : x.toExponential(0));
