@@ -87,9 +87,17 @@ export function clipByValue(parts: readonly Float64Array[], c: number): void {
 
 /** ‖g‖₂ over all parts together: the global norm (Pascanu, Mikolov and Bengio, 2013). */
 export function globalNorm(parts: readonly Float64Array[]): number {
-  let s = 0;
-  for (const g of parts) for (let i = 0; i < g.length; i++) s += g[i]! * g[i]!;
-  return Math.sqrt(s);
+  // Four partial sums: one running sum is bound by the latency of its additions (it was 12% of a training step).
+  let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  for (const g of parts) {
+    const n = g.length;
+    let i = 0;
+    for (; i + 3 < n; i += 4) {
+      s0 += g[i]! * g[i]!; s1 += g[i + 1]! * g[i + 1]!; s2 += g[i + 2]! * g[i + 2]!; s3 += g[i + 3]! * g[i + 3]!;
+    }
+    for (; i < n; i++) s0 += g[i]! * g[i]!;
+  }
+  return Math.sqrt((s0 + s1) + (s2 + s3));
 }
 
 /**
