@@ -1,9 +1,10 @@
 /**
  * `npm run bench`: our forward + backward (lib/fast.ts, eqs 1.1–1.7 and 4.1–4.9) against its peers, side by side in
- * one run — TF.js CPU autodiff of the same model and weights (same process), a float64 numpy BPTT in the
- * min-char-rnn style (a python3 child, its batches alternating with ours) when python3 has numpy, and this
- * machine's scalar peak (a 4-accumulator Float64Array dot product). Also the tiny size's absolute time and the
- * full finite-difference check (lib/gradcheck.ts) at tiny size. Prints a table, then one JSON line of ratios.
+ * one run — TF.js CPU autodiff of the same model and weights (a node child: see bench/tfjs-peer.ts for why not in
+ * this process), a float64 numpy BPTT in the min-char-rnn style (a python3 child) when python3 has numpy, and this
+ * machine's scalar peak (a 4-accumulator Float64Array dot product), all four alternating round by round. Also the
+ * tiny size's absolute time and the full finite-difference check (lib/gradcheck.ts) at tiny size. Prints a table,
+ * then one JSON line of ratios.
  *
  * Every figure is the median over rounds of the per-evaluation time of a batch; each engine's gradients are
  * compared with ours first, so the timings are of the same computation. docs/performance.md records a run.
@@ -17,7 +18,7 @@ import { numericalParamGrads } from "../lib/gradcheck.js";
 import { PARAM_NAMES, type Params, type Sizes, initParams, initialHidden } from "../lib/model.js";
 import { makeRng } from "../lib/rng.js";
 import { ROUNDING_TOL, TFJS_REL_TOL } from "../lib/tolerances.js";
-import { numpyAvailable, startNumpy } from "./numpy.js";
+import { type Peer, numpyAvailable, startPeer } from "./peer.js";
 
 const QUICK = process.env.BENCH_QUICK === "1";
 const ROUNDS = QUICK ? 3 : 9;
@@ -71,8 +72,12 @@ function batch(fn: () => void, reps: number): number {
   return (performance.now() - t0) / 1000 / reps;
 }
 
-/** The scalar peak: GFLOP/s of a dot product with four accumulators on two 256-long Float64Arrays (in L1). */
-function dotPeak(): number {
+/**
+ * The scalar peak: GFLOP/s of a dot product with four accumulators on two 256-long Float64Arrays (in L1), in the
+ * loop form V8 compiles best (`i < n; i += 4`, measured against `i + 3 < n` with a tail: 3.0 against 2.4 GFLOP/s).
+ * `run()` times one batch.
+ */
+function dotPeak(): { run: () => number } {
   const n = 256, a = new Float64Array(n), b = new Float64Array(n);
   for (let i = 0; i < n; i++) { a[i] = Math.sin(i); b[i] = Math.cos(i); }
   let sink = 0;
@@ -84,9 +89,13 @@ function dotPeak(): number {
     sink += s0 + s1 + s2 + s3;
   };
   const reps = calibrate(dot);
-  const secs = median(Array.from({ length: ROUNDS }, () => batch(dot, reps)));
-  if (!Number.isFinite(sink)) throw new Error("dot peak: non-finite sum");
-  return (2 * n) / secs / 1e9;
+  return {
+    run: () => {
+      const secs = batch(dot, reps);
+      if (!Number.isFinite(sink)) throw new Error("dot peak: non-finite sum");
+      return (2 * n) / secs / 1e9;
+    },
+  };
 }
 
 function problem(sizes: Sizes, tau: number, seed: number) {
@@ -120,81 +129,82 @@ interface Row {
   numpyUs: number | null; vsNumpy: number | null; numpyErr: number | null;
 }
 
+/** Per-evaluation seconds of one batch of a peer, calibrated to about BATCH_MS after a warm-up. */
+async function peerTimer(peer: Peer): Promise<() => Promise<number>> {
+  const until = performance.now() + WARMUP_MS;
+  let s = await peer.time(1);
+  while (performance.now() < until) s = await peer.time(1);
+  const reps = Math.max(1, Math.ceil(BATCH_MS / 1000 / Math.max(s, 1e-6)));
+  return async () => (await peer.time(reps)) / reps;
+}
+
+const flatGrads = (g: Record<string, number[] | number[][] | number>) =>
+  Object.fromEntries(PARAM_NAMES.map((n) => [n, (g[n] as number[] | number[][]).flat()]));
+
 async function main(): Promise<void> {
   const started = performance.now();
-  const numpyVersion = numpyAvailable();
   const here = dirname(fileURLToPath(import.meta.url));
-  const numpy = numpyVersion ? startNumpy(join(here, "numpy_bptt.py")) : null;
+  const numpyVersion = numpyAvailable();
+  // One BLAS thread: every engine here computes on one core (and an idle OpenBLAS thread spins on the other core,
+  // which is the one our batches would run beside).
+  const oneThread = { OPENBLAS_NUM_THREADS: "1", OMP_NUM_THREADS: "1", MKL_NUM_THREADS: "1" };
+  const numpy = numpyVersion ? startPeer("numpy", "python3", [join(here, "numpy_bptt.py")], oneThread) : null;
+  const tfjs = startPeer("TF.js", process.execPath, [...process.execArgv, join(here, "tfjs-peer.ts")]);
   const peak = dotPeak();
-  const problems = SIZES.map(({ name, sizes, tau }) => {
+  const peaks: number[] = [];
+  const rows: Row[] = [];
+  for (const { name, sizes, tau } of SIZES) {
     // Every engine runs on the float32-rounded weights TF.js sees, so the three share one model exactly.
     const { p: p64, inputs, targets, h0 } = problem(sizes, tau, 20261122);
-    return { name, sizes, tau, p: f32(p64), inputs, targets, h0, ws: makeWorkspace(sizes, tau) };
-  });
-
-  // Phase 1, before TF.js is loaded: ours and numpy, alternating round by round so that drifts of the machine's
-  // speed hit both alike. TF.js comes second because loading it slows every typed-array loop in the process by
-  // ~20% (it detaches an ArrayBuffer, which turns off a V8 fast path for good: see docs/performance.md).
-  const mine = new Map<string, { o: number; numpyUs: number | null; numpyErr: number | null }>();
-  for (const { name, p, inputs, targets, h0, ws } of problems) {
+    const p = f32(p64);
+    const ws = makeWorkspace(sizes, tau);
     const ours = () => void lossAndGrads(p, inputs, targets, h0, ws);
     lossAndGrads(p, inputs, targets, h0, ws);
+    // A benchmark of a wrong gradient is worthless: stop if a peer disagrees beyond its arithmetic's rounding.
+    await tfjs.load(p, inputs, targets, h0);
+    const tfjsErr = relErr(ws.grads, flatGrads(await tfjs.grads()));
+    if (!(tfjsErr <= TFJS_REL_TOL)) throw new Error(`bench: ${name}: TF.js gradients differ from ours by ${tfjsErr} (relative), more than ${TFJS_REL_TOL}`);
     let numpyErr: number | null = null;
     if (numpy) {
       await numpy.load(p, inputs, targets, h0);
-      const g = await numpy.grads();
-      const flat = Object.fromEntries(PARAM_NAMES.map((n) => [n, (g[n] as number[] | number[][]).flat()]));
-      numpyErr = relErr(ws.grads, flat);
-      // A benchmark of a wrong gradient is worthless: stop if the peers disagree beyond their arithmetic's rounding.
+      numpyErr = relErr(ws.grads, flatGrads(await numpy.grads()));
       if (!(numpyErr <= ROUNDING_TOL)) throw new Error(`bench: ${name}: numpy gradients differ from ours by ${numpyErr} (relative), more than ${ROUNDING_TOL}`);
     }
     const oursReps = calibrate(ours);
-    let npReps = 1;
-    if (numpy) {
-      const s = await numpy.time(npReps); // numpy's own warm-up and calibration
-      npReps = Math.max(1, Math.ceil(BATCH_MS / 1000 / Math.max(s, 1e-6)));
-      await numpy.time(npReps);
-    }
-    const oursT: number[] = [], npT: number[] = [];
+    const tfTime = await peerTimer(tfjs);
+    const npTime = numpy ? await peerTimer(numpy) : null;
+    // Round by round, every engine and the scalar peak in turn, so that drifts of the machine's speed (they reach
+    // 2× on these shared machines) hit all of them alike; the ratios are of medians.
+    const oursT: number[] = [], tfT: number[] = [], npT: number[] = [], peakT: number[] = [];
     for (let r = 0; r < ROUNDS; r++) {
       oursT.push(batch(ours, oursReps));
-      if (numpy) npT.push((await numpy.time(npReps)) / npReps);
+      tfT.push(await tfTime());
+      if (npTime) npT.push(await npTime());
+      peakT.push(peak.run());
     }
-    mine.set(name, { o: median(oursT), numpyUs: numpy ? median(npT) * 1e6 : null, numpyErr });
+    const o = median(oursT), t = median(tfT), n = npTime ? median(npT) : null, pk = median(peakT);
+    peaks.push(pk);
+    const gflops = (2 * macs(sizes, tau)) / o / 1e9;
+    rows.push({
+      size: name, macs: macs(sizes, tau), oursUs: o * 1e6, gflops, peakFraction: gflops / pk,
+      tfjsUs: t * 1e6, vsTfjs: t / o, tfjsErr, numpyUs: n === null ? null : n * 1e6, vsNumpy: n === null ? null : n / o, numpyErr,
+    });
   }
   numpy?.close();
+  tfjs.close();
 
   // The full finite-difference check of every parameter at tiny size, as the pages run it (2 losses per entry).
   const tiny = problem(SIZES[0]!.sizes, SIZES[0]!.tau, 20261122);
   const fd = () => void numericalParamGrads(tiny.p, tiny.inputs, tiny.targets, tiny.h0);
   const fdReps = calibrate(fd);
   const fdMs = median(Array.from({ length: ROUNDS }, () => batch(fd, fdReps))) * 1e3;
-
-  // Phase 2: TF.js autodiff of the same model and weights, in this process.
-  const { tfjsRnn, useCpuBackend } = await import("./tfjs-rnn.js");
-  await useCpuBackend();
-  const rows: Row[] = [];
-  for (const { name, sizes, tau, p, inputs, targets, h0, ws } of problems) {
-    const tf = tfjsRnn(p, inputs, targets, h0);
-    lossAndGrads(p, inputs, targets, h0, ws);
-    const tfjsErr = relErr(ws.grads, tf.run().grads);
-    if (!(tfjsErr <= TFJS_REL_TOL)) throw new Error(`bench: ${name}: TF.js gradients differ from ours by ${tfjsErr} (relative), more than ${TFJS_REL_TOL}`);
-    const tfReps = calibrate(() => void tf.run());
-    const t = median(Array.from({ length: ROUNDS }, () => batch(() => void tf.run(), tfReps)));
-    tf.dispose();
-    const { o, numpyUs, numpyErr } = mine.get(name)!;
-    const flops = 2 * macs(sizes, tau);
-    rows.push({
-      size: name, macs: macs(sizes, tau), oursUs: o * 1e6, gflops: flops / o / 1e9, peakFraction: flops / o / 1e9 / peak,
-      tfjsUs: t * 1e6, vsTfjs: t / o, tfjsErr, numpyUs, vsNumpy: numpyUs === null ? null : numpyUs / 1e6 / o, numpyErr,
-    });
-  }
+  const peakGflops = median(peaks);
 
   const fmt = (x: number | null, d = 1) => (x === null ? "—" : x >= 100 ? x.toFixed(0) : x.toFixed(d));
   const sci = (x: number | null) => (x === null ? "—" : x.toExponential(0));
   console.log(`bptt-companion bench · node ${process.version} · ${cpus().length} cores · ${cpus()[0]?.model ?? "?"}`);
   console.log(`numpy: ${numpyVersion ?? "not available (python3 with numpy not found): numpy columns skipped"}`);
-  console.log(`scalar peak (4-accumulator Float64Array dot, n = 256): ${peak.toFixed(2)} GFLOP/s`);
+  console.log(`scalar peak (4-accumulator Float64Array dot, n = 256), median over the run: ${peakGflops.toFixed(2)} GFLOP/s`);
   console.log("");
   console.log("| size | (V, d, H, τ) | MACs | ours µs | GFLOP/s | % of peak | TF.js µs | × TF.js | numpy µs | × numpy | rel. diff TF.js / numpy |");
   console.log("|---|---|---|---|---|---|---|---|---|---|---|");
@@ -211,7 +221,7 @@ async function main(): Promise<void> {
   const by = <K extends keyof Row>(k: K) => Object.fromEntries(rows.map((r) => [r.size, r[k] === null ? null : Number((r[k] as number).toPrecision(3))]));
   console.log(JSON.stringify({
     vsTfjs: by("vsTfjs"), vsNumpy: by("vsNumpy"), peakFraction: by("peakFraction"),
-    tinyMicros: Number(rows[0]!.oursUs.toPrecision(3)), fdCheckMillis: Number(fdMs.toPrecision(3)), peakGflops: Number(peak.toPrecision(3)),
+    tinyMicros: Number(rows[0]!.oursUs.toPrecision(3)), fdCheckMillis: Number(fdMs.toPrecision(3)), peakGflops: Number(peakGflops.toPrecision(3)),
   }));
 }
 

@@ -1,4 +1,7 @@
-/** A long-lived python3 running bench/numpy_bptt.py, driven line by line, so that its timings alternate with ours. */
+/**
+ * A peer engine in a long-lived child process, driven line by line so that its timings alternate with ours: python3
+ * running bench/numpy_bptt.py, or node running bench/tfjs-peer.ts. Each times its own batches.
+ */
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { createInterface } from "node:readline";
 import type { Vector } from "../lib/matrix.js";
@@ -9,25 +12,26 @@ export function numpyAvailable(): string | null {
   return r.status === 0 ? r.stdout.trim() : null;
 }
 
-export interface NumpyPeer {
+export interface Peer {
   load(p: Params, inputs: readonly number[], targets: readonly number[], h0: Vector): Promise<void>;
+  /** The loss and the six gradients (arrays of rows, or flat arrays). */
   grads(): Promise<Record<string, number[] | number[][] | number>>;
   /** Seconds for `reps` evaluations, timed inside python. */
   time(reps: number): Promise<number>;
   close(): void;
 }
 
-export function startNumpy(script: string): NumpyPeer {
-  const child: ChildProcessWithoutNullStreams = spawn("python3", [script], { stdio: ["pipe", "pipe", "pipe"] });
+export function startPeer(name: string, command: string, args: string[], env: Record<string, string> = {}): Peer {
+  const child: ChildProcessWithoutNullStreams = spawn(command, args, { stdio: ["pipe", "pipe", "pipe"], env: { ...process.env, ...env } });
   const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
   let stderr = "";
   child.stderr.on("data", (d) => (stderr += d));
   const ask = async (msg: object): Promise<Record<string, unknown>> => {
     child.stdin.write(JSON.stringify(msg) + "\n");
     const { value, done } = await lines.next();
-    if (done) throw new Error(`numpy peer exited: ${stderr.trim().split("\n").pop() ?? "no message"}`);
+    if (done) throw new Error(`${name} peer exited: ${stderr.trim().split("\n").pop() ?? "no message"}`);
     const reply = JSON.parse(value as string) as Record<string, unknown>;
-    if (reply.error) throw new Error(`numpy peer: ${String(reply.error)}`);
+    if (reply.error) throw new Error(`${name} peer: ${String(reply.error)}`);
     return reply;
   };
   const rows = (m: { rows: number; cols: number; data: Float64Array }) =>
