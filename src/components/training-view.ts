@@ -6,22 +6,8 @@
 import * as Plot from "@observablehq/plot";
 import type { LiveOptions, TrainConfig } from "../lib/charrnn.js";
 import { needsReset } from "../lib/charrnn.js";
-
-interface Progress {
-  type: "progress";
-  run: number;
-  running: boolean;
-  step: number;
-  loss: number;
-  smooth: number;
-  gradNorm: number;
-  stepsPerSec: number;
-  chunk: string;
-  chunkStart: number;
-  rows: { index: number; norm: number }[];
-  points: [number, number, number][];
-  sample?: { step: number; text: string; temperature: number };
-}
+// Type-only: erased when Framework bundles this file, so the page does not load the worker's code.
+import type { Progress } from "../workers/train.js";
 
 type State = "idle" | "running" | "paused";
 

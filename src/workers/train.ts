@@ -40,7 +40,7 @@ export interface Progress {
   smooth: number;
   gradNorm: number;
   stepsPerSec: number;
-  /** The characters of the last chunk's inputs, and where in the text it starts. */
+  /** The characters of the chunk whose (DL)_E rows `rows` holds (the last step observed), and where it starts. */
   chunk: string;
   chunkStart: number;
   /** The non-zero rows of (DL)_E of that chunk (before clipping): vocabulary index and row norm. */
@@ -78,14 +78,21 @@ const schedule = () => channel.port2.postMessage(generation);
 const observe = (ws: Workspace) => {
   rows = nonZeroRows(ws.grads.E);
 };
+/**
+ * The chunk and its (DL)_E rows as one snapshot, taken right after the step that observed them: a progress message
+ * can go out steps later (a pause, the end of a slice), and the page must never pair a chunk with another's rows.
+ */
+let shown: { chunk: string; chunkStart: number; rows: Progress["rows"] } = { chunk: "", chunkStart: 0, rows: [] };
+const snapshot = (t: Trainer) => {
+  shown = { chunk: Array.from(t.inputs, (i) => t.vocab.chars[i]).join(""), chunkStart: t.chunkStart, rows };
+};
 
 function post(): void {
   if (!tr) return;
   const t = tr;
-  const chunk = Array.from(t.inputs, (i) => t.vocab.chars[i]).join("");
   const msg: Progress = {
     type: "progress", run, running, step: t.step, loss: t.loss, smooth: t.smooth, gradNorm: t.gradNorm,
-    stepsPerSec: rate, chunk, chunkStart: t.chunkStart, rows, points,
+    stepsPerSec: rate, chunk: shown.chunk, chunkStart: shown.chunkStart, rows: shown.rows, points,
   };
   if (pendingSample) msg.sample = pendingSample;
   ctx.postMessage(msg);
@@ -108,6 +115,7 @@ function slice(gen: number): void {
     // The step before a progress message records its (DL)_E rows; other steps skip the work.
     const report = now - lastPost >= PROGRESS_MS;
     trainStep(t, report ? observe : undefined);
+    if (report) snapshot(t);
     if (t.step % POINT_EVERY === 0) points.push([t.step, t.loss, t.smooth]);
     if (t.step % t.config.sampleEvery === 0) draw();
     now = performance.now();
@@ -132,6 +140,7 @@ ctx.onmessage = (e: MessageEvent<TrainIn>) => {
         run = m.run;
         points = [];
         rows = [];
+        shown = { chunk: "", chunkStart: 0, rows: [] };
         pendingSample = undefined;
         rate = 0;
         restartRate();
