@@ -3,18 +3,13 @@
  * answer with a few entries changed gets exactly those entries flagged, no more and no fewer; malformed input gets
  * lib's one-line messages.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Browser, Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import type { Page } from "playwright-core";
 import { InputError, answerCase, caseToJson, parseCase, randomCase } from "../../lib/answer-key.js";
 import { parseStudentAnswer } from "../../lib/compare-answer.js";
-import { startSite } from "./harness.js";
+import { useSite } from "./harness.js";
 
-let browser: Browser;
-let base: string;
-let stop: (() => Promise<void>) | undefined;
-
-beforeAll(async () => ({ base, browser, stop } = await startSite()));
-afterAll(async () => stop?.());
+const site = useSite();
 
 const k = randomCase({ seed: 11, vocab: 5, dModel: 3, hidden: 4, tau: 3 });
 const caseJson = JSON.stringify(caseToJson(k));
@@ -31,13 +26,13 @@ function messageOf(f: () => unknown): string {
 }
 
 async function open(): Promise<{ page: Page; problems: string[] }> {
-  const page = await browser.newPage();
+  const page = await site.browser.newPage();
   const problems: string[] = [];
   page.on("console", (m) => {
     if (m.type() === "error" || m.type() === "warning") problems.push(`console.${m.type()}: ${m.text()}`);
   });
   page.on("pageerror", (e) => problems.push(`uncaught: ${e.message}`));
-  await page.goto(`${base}/check`, { waitUntil: "networkidle" });
+  await page.goto(`${site.base}/check`, { waitUntil: "networkidle" });
   await page.waitForSelector("#case-message");
   return { page, problems };
 }

@@ -3,20 +3,15 @@
  * controls (a change recomputes, an invalid value shows one message and keeps the last good numbers), and the
  * main site's query parameters being ignored.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Browser, Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import type { Page } from "playwright-core";
 import { D2L_DEFAULT, buildD2L } from "../../lib/d2l-config.js";
-import { openPage, startSite } from "./harness.js";
+import { useSite } from "./harness.js";
 
-let browser: Browser;
-let base: string;
-let stop: (() => Promise<void>) | undefined;
-
-beforeAll(async () => ({ base, browser, stop } = await startSite()));
-afterAll(async () => stop?.());
+const site = useSite();
 
 async function open(query = ""): Promise<{ page: Page; problems: string[] }> {
-  return openPage(browser, `${base}/d2l${query}`);
+  return site.open(`/d2l${query}`);
 }
 
 const shownLoss = async (page: Page) => Number((await page.locator(".live-value", { hasText: "L = " }).textContent())!.replace(/^.*L = /, "").split(" ")[0]);

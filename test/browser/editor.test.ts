@@ -6,9 +6,9 @@
  */
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Browser, Page } from "playwright-core";
-import { openPage, startSite } from "./harness.js";
+import { describe, expect, it } from "vitest";
+import type { Page } from "playwright-core";
+import { useSite } from "./harness.js";
 import { encodeEdits } from "../../lib/editable.js";
 
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
@@ -19,12 +19,7 @@ const MARGIN_MS = 1500;
 /** Waits for the worker: a fresh one loads sucrase first. */
 const poll = <T>(f: () => Promise<T> | T) => expect.poll(f, { timeout: 5000 });
 
-let browser: Browser;
-let base: string;
-let stop: (() => Promise<void>) | undefined;
-
-beforeAll(async () => ({ base, browser, stop } = await startSite()));
-afterAll(async () => stop?.());
+const site = useSite();
 
 const panel = (page: Page, id: string) => page.locator(`.edit-cell[data-edit="${id}"]`);
 const liveCellAfter = (page: Page, id: string) =>
@@ -52,7 +47,7 @@ async function setCode(page: Page, id: string, code: string): Promise<void> {
 
 describe("editing (4.1)–(4.9) on /summary", () => {
   it("assign instead of accumulate in (4.9): red, names the repeated tokens' rows, marks the cell; Reset restores", async () => {
-    const { page, problems } = await openPage(browser, `${base}/summary`);
+    const { page, problems } = await site.open("/summary");
     await page.evaluate(() => localStorage.clear());
     expect(await page.locator(".check-fail").count()).toBe(0);
     await openEditor(page, "eq-4-9");
@@ -76,7 +71,7 @@ describe("editing (4.1)–(4.9) on /summary", () => {
   });
 
   it("a broken (4.1) recomputes every cell downstream, marked 'using your code for (4.1)'", async () => {
-    const { page, problems } = await openPage(browser, `${base}/summary`);
+    const { page, problems } = await site.open("/summary");
     await page.evaluate(() => localStorage.clear());
     await openEditor(page, "eq-4-1");
     await panel(page, "eq-4-1").getByRole("button", { name: "Drop the 1/τ" }).click();
@@ -93,7 +88,7 @@ describe("editing (4.1)–(4.9) on /summary", () => {
   });
 
   it("stops `while (true) {}` within the time limit, and the page still answers", async () => {
-    const { page, problems } = await openPage(browser, `${base}/summary`);
+    const { page, problems } = await site.open("/summary");
     await page.evaluate(() => localStorage.clear());
     await openEditor(page, "eq-4-4");
     await setCode(page, "eq-4-4", "let n = 0;\nwhile (true) {}\nreturn n;");
@@ -135,7 +130,7 @@ describe("editing (4.1)–(4.9) on /summary", () => {
   });
 
   it("a syntax error is one message with its line number; an unknown name too", async () => {
-    const { page, problems } = await openPage(browser, `${base}/summary`);
+    const { page, problems } = await site.open("/summary");
     await page.evaluate(() => localStorage.clear());
     await openEditor(page, "eq-4-5");
     await setCode(page, "eq-4-5", "let dL_db = zeros(hidden);\nfor (let t = 0; t < tau; t++ {\n}\nreturn dL_db;");
@@ -156,7 +151,7 @@ describe("editing (4.1)–(4.9) on /summary", () => {
 
   it("code from a link is shown but runs only after Run", async () => {
     const code = "// from a link\nreturn zeros(vocab, dModel);";
-    const { page, problems } = await openPage(browser, `${base}/summary#edit=${encodeEdits({ "eq-4-9": code })}`);
+    const { page, problems } = await site.open(`/summary#edit=${encodeEdits({ "eq-4-9": code })}`);
     await page.evaluate(() => localStorage.clear());
     const p = panel(page, "eq-4-9");
     await p.locator(".cm-content").waitFor();
@@ -168,7 +163,7 @@ describe("editing (4.1)–(4.9) on /summary", () => {
     await p.getByRole("button", { name: "Run", exact: true }).click();
     await poll(() => liveCellAfter(page, "eq-4-9")).toEqual({ fail: 1, using: expect.stringMatching(/^using your code/) });
     // a malformed link: one line, nothing runs
-    const bad = await openPage(browser, `${base}/summary#edit=%%%`);
+    const bad = await site.open("/summary#edit=%%%");
     expect(await panel(bad.page, "eq-4-1").locator(".edit-notice").textContent()).toMatch(/^the edits in this link cannot be read/);
     expect(await bad.page.locator(".check-fail").count()).toBe(0);
     expect([...problems, ...bad.problems]).toEqual([]);
@@ -178,7 +173,7 @@ describe("editing (4.1)–(4.9) on /summary", () => {
   });
 
   it("keeps an edit across a reload (local storage) until Reset", async () => {
-    const { page, problems } = await openPage(browser, `${base}/summary`);
+    const { page, problems } = await site.open("/summary");
     await page.evaluate(() => localStorage.clear());
     await openEditor(page, "eq-4-9");
     await panel(page, "eq-4-9").getByRole("button", { name: "Assign instead of accumulate" }).click();
@@ -196,7 +191,7 @@ describe("editing (4.1)–(4.9) on /summary", () => {
   });
 
   it("has no axe violation with an editor open and a failing experiment; Escape then Tab leaves the editor", async () => {
-    const { page, problems } = await openPage(browser, `${base}/summary`);
+    const { page, problems } = await site.open("/summary");
     await page.evaluate(() => localStorage.clear());
     await openEditor(page, "eq-4-3");
     await panel(page, "eq-4-3").getByRole("button", { name: "Forget the (1 − h²) factor" }).click();
@@ -229,7 +224,7 @@ describe("editing (4.1)–(4.9) on /summary", () => {
 
 describe("editing the intermediate forms (3.19)–(3.21) on /embedding", () => {
   it("each form's reference code passes; Uᵀ in (3.20) is one shape error with its line; assigning in (3.21) is red", async () => {
-    const { page, problems } = await openPage(browser, `${base}/embedding`);
+    const { page, problems } = await site.open("/embedding");
     await page.evaluate(() => localStorage.clear());
     for (const id of ["eq-3-19", "eq-3-20", "eq-3-21"]) {
       await openEditor(page, id);

@@ -4,24 +4,19 @@
  * the page — the other rows are exactly 0, the URL reproduces the numbers, and an unknown token keeps the last
  * good table.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Browser, Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import type { Page } from "playwright-core";
 import { DEFAULT_CONFIG, buildExample } from "../../lib/example.js";
 import { row } from "../../lib/matrix.js";
-import { startSite } from "./harness.js";
+import { useSite } from "./harness.js";
 
-let browser: Browser;
-let base: string;
-let stop: (() => Promise<void>) | undefined;
-
-beforeAll(async () => ({ base, browser, stop } = await startSite()));
-afterAll(async () => stop?.());
+const site = useSite();
 
 /** Opens a page, collecting console errors and warnings, failed requests and requests to other hosts. */
 async function open(path: string): Promise<{ page: Page; problems: string[] }> {
-  const page = await browser.newPage();
+  const page = await site.browser.newPage();
   const problems: string[] = [];
-  const origin = new URL(base).host;
+  const origin = new URL(site.base).host;
   page.on("console", (m) => {
     if (m.type() === "error" || m.type() === "warning") problems.push(`console.${m.type()}: ${m.text()}`);
   });
@@ -31,7 +26,7 @@ async function open(path: string): Promise<{ page: Page; problems: string[] }> {
     const u = new URL(r.url());
     if (u.protocol !== "data:" && u.host !== origin) problems.push(`request to another host: ${r.url()}`);
   });
-  await page.goto(base + path, { waitUntil: "networkidle" });
+  await page.goto(site.base + path, { waitUntil: "networkidle" });
   await page.locator("#dl-de-table tbody tr").first().waitFor({ timeout: 15_000 });
   return { page, problems };
 }

@@ -2,6 +2,7 @@
  * The built site served on 127.0.0.1 and a Chromium to visit it with: what every browser test file starts from.
  */
 import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll } from "vitest";
 import { launch } from "./browser.js";
 import { DIST } from "./navigation.js";
 import { serveDist } from "./serve.js";
@@ -39,4 +40,25 @@ export async function openPage(browser: Browser, url: string): Promise<{ page: P
   await page.goto(url, { waitUntil: "networkidle" });
   await page.waitForFunction(() => document.querySelectorAll(".live-cell").length >= document.querySelectorAll(".equation[id]").length);
   return { page, problems };
+}
+
+/**
+ * The site and a Chromium for the calling test file: started before its first test, stopped after its last.
+ * `base` and `browser` are read inside tests (they exist only once the file's `beforeAll` has run).
+ */
+export function useSite(): { readonly base: string; readonly browser: Browser; open: (path: string) => ReturnType<typeof openPage> } {
+  let site: Site | undefined;
+  beforeAll(async () => {
+    site = await startSite();
+  });
+  afterAll(async () => site?.stop());
+  const started = (): Site => {
+    if (!site) throw new Error("useSite: the site is not started yet: read it inside a test or hook");
+    return site;
+  };
+  return {
+    get base() { return started().base; },
+    get browser() { return started().browser; },
+    open: (path) => openPage(started().browser, started().base + path),
+  };
 }

@@ -2,26 +2,19 @@
  * The §3.2 page (/hidden) in Chromium: the step control drives eq 3.7's Jacobian, whose shown values are lib's,
  * and the row-broadcast demonstration shows the wrong reading's error as plain text, not as a check badge.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Browser, Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import type { Page } from "playwright-core";
 import { DEFAULT_CONFIG, buildExample, numericalGradients } from "../../lib/example.js";
 import { hiddenGradsBroadcastForm, hiddenStepJacobian } from "../../lib/forms.js";
 import { maxAbsDiff, row } from "../../lib/matrix.js";
-import { openPage, startSite } from "./harness.js";
+import { useSite } from "./harness.js";
 
-let browser: Browser;
-let base: string;
-let stop: (() => Promise<void>) | undefined;
-
-beforeAll(async () => ({ base, browser, stop } = await startSite()));
-afterAll(async () => stop?.());
+const site = useSite();
 
 const ex = buildExample(DEFAULT_CONFIG);
 const tau = ex.inputs.length;
 
-async function open(): Promise<{ page: Page; problems: string[] }> {
-  return openPage(browser, `${base}/hidden`);
-}
+const open = () => site.open("/hidden");
 
 /** The numbers in the value table of the live cell that follows equation `id`, row by row. */
 function cellValuesAfter(page: Page, id: string): Promise<number[][]> {

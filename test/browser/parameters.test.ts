@@ -2,30 +2,25 @@
  * The biases-and-weights page (src/parameters.md, §3.3–3.7): its anchors, the reader-chosen Jacobians displayed
  * after eqs 3.13 and 3.15, the h⁽⁰⁾ term of eq 3.16 under both conventions, and the [out, in] shape table.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Browser, Locator, Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import type { Locator, Page } from "playwright-core";
 import { DEFAULT_CONFIG, buildExample } from "../../lib/example.js";
 import { hPrevAt } from "../../lib/forward.js";
 import { maxAbs, row } from "../../lib/matrix.js";
 import { gradWPerStep } from "../../lib/parameters-views.js";
 import { fmt } from "../../src/components/format.js";
-import { startSite } from "./harness.js";
+import { useSite } from "./harness.js";
 
-let browser: Browser;
-let base: string;
-let stop: (() => Promise<void>) | undefined;
-
-beforeAll(async () => ({ base, browser, stop } = await startSite()));
-afterAll(async () => stop?.());
+const site = useSite();
 
 async function open(query = ""): Promise<{ page: Page; problems: string[] }> {
-  const page = await browser.newPage();
+  const page = await site.browser.newPage();
   const problems: string[] = [];
   page.on("pageerror", (e) => problems.push(`uncaught: ${e.message}`));
   page.on("console", (m) => {
     if (m.type() === "error" || m.type() === "warning") problems.push(`console.${m.type()}: ${m.text()}`);
   });
-  await page.goto(`${base}/parameters${query}`, { waitUntil: "networkidle" });
+  await page.goto(`${site.base}/parameters${query}`, { waitUntil: "networkidle" });
   await page.waitForFunction(() => document.querySelectorAll(".live-cell").length >= document.querySelectorAll(".equation[id]").length,
     undefined, { timeout: 15_000 });
   return { page, problems };

@@ -3,28 +3,23 @@
  * τ (and follows the configuration), and the step-through control fills (DL)_h one row at a time, t = τ … 1, with
  * the values lib/ computes, highlighting the step in the figure. Also the summary page's anchors (4.1)–(4.9).
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Browser, Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import type { Page } from "playwright-core";
 import { buildExample, DEFAULT_CONFIG } from "../../lib/example.js";
 import { rnnGraph } from "../../lib/graph.js";
 import { row } from "../../lib/matrix.js";
-import { startSite } from "./harness.js";
+import { useSite } from "./harness.js";
 
-let browser: Browser;
-let base: string;
-let stop: (() => Promise<void>) | undefined;
-
-beforeAll(async () => ({ base, browser, stop } = await startSite()));
-afterAll(async () => stop?.());
+const site = useSite();
 
 async function open(path: string): Promise<{ page: Page; problems: string[] }> {
-  const page = await browser.newPage();
+  const page = await site.browser.newPage();
   const problems: string[] = [];
   page.on("console", (m) => {
     if (m.type() === "error" || m.type() === "warning") problems.push(`console.${m.type()}: ${m.text()}`);
   });
   page.on("pageerror", (e) => problems.push(`uncaught: ${e.message}`));
-  await page.goto(base + path, { waitUntil: "networkidle" });
+  await page.goto(site.base + path, { waitUntil: "networkidle" });
   return { page, problems };
 }
 

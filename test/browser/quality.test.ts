@@ -6,11 +6,11 @@
 import { mkdirSync, readFileSync, readdirSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join, relative } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Browser, Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import type { Page } from "playwright-core";
 import { resolveFile } from "./serve.js";
 import { DIST, navigationPaths } from "./navigation.js";
-import { startSite } from "./harness.js";
+import { useSite } from "./harness.js";
 
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 
@@ -19,16 +19,11 @@ const EDIT_BUDGET_MS = 50;
 /** "Fails when exceeded by a wide margin": the machine is noisy, so only a 3× overrun is a failure. */
 const EDIT_FAIL_FACTOR = 3;
 
-let browser: Browser;
-let base: string;
-let stop: (() => Promise<void>) | undefined;
-
-beforeAll(async () => ({ base, browser, stop } = await startSite()));
-afterAll(async () => stop?.());
+const site = useSite();
 
 async function open(path: string, width = 1280): Promise<Page> {
-  const page = await browser.newPage({ viewport: { width, height: 900 } });
-  await page.goto(base + path, { waitUntil: "networkidle" });
+  const page = await site.browser.newPage({ viewport: { width, height: 900 } });
+  await page.goto(site.base + path, { waitUntil: "networkidle" });
   await page.waitForFunction(() => {
     const eqs = document.querySelectorAll(".equation[id]").length;
     return document.querySelectorAll(".live-cell").length >= eqs;

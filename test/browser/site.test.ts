@@ -3,21 +3,16 @@
  * to any host but the local server, no KaTeX or Framework error, every numbered equation followed by a live cell
  * that rendered and whose check passed.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Browser, Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import type { Page } from "playwright-core";
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { makeRng } from "../../lib/rng.js";
 import { DIST, navigationPaths } from "./navigation.js";
 import { buildExample, DEFAULT_CONFIG } from "../../lib/example.js";
-import { startSite } from "./harness.js";
+import { useSite } from "./harness.js";
 
-let browser: Browser;
-let base: string;
-let stop: (() => Promise<void>) | undefined;
-
-beforeAll(async () => ({ base, browser, stop } = await startSite()));
-afterAll(async () => stop?.());
+const site = useSite();
 
 interface Visit {
   page: Page;
@@ -26,9 +21,9 @@ interface Visit {
 
 /** Opens a page and records everything that would make a reader's visit go wrong. */
 async function visit(path: string): Promise<Visit> {
-  const page = await browser.newPage();
+  const page = await site.browser.newPage();
   const problems: string[] = [];
-  const origin = new URL(base).host;
+  const origin = new URL(site.base).host;
   page.on("console", (m) => {
     if (m.type() === "error" || m.type() === "warning") problems.push(`console.${m.type()}: ${m.text()}`);
   });
@@ -41,7 +36,7 @@ async function visit(path: string): Promise<Visit> {
     const u = new URL(r.url());
     if (u.protocol !== "data:" && u.host !== origin) problems.push(`request to another host: ${r.url()}`);
   });
-  await page.goto(base + path, { waitUntil: "networkidle" });
+  await page.goto(site.base + path, { waitUntil: "networkidle" });
   await settle(page);
   return { page, problems };
 }

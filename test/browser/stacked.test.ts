@@ -5,22 +5,15 @@
  * `correctedTex` — follows with a passing check; the shown values are lib's; the controls recompute, and an invalid
  * size shows one message and keeps the last good state.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Browser, Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import type { Page } from "playwright-core";
 import { STACKED_DEFAULTS, buildStackedExample } from "../../lib/stacked-config.js";
 import { STACKED_EQUATIONS, singleStepWeights, stacked21Corrected, stacked22Corrected, stackedForward, withWeights } from "../../lib/stacked.js";
-import { openPage, startSite } from "./harness.js";
+import { useSite } from "./harness.js";
 
-let browser: Browser;
-let base: string;
-let stop: (() => Promise<void>) | undefined;
+const site = useSite();
 
-beforeAll(async () => ({ base, browser, stop } = await startSite()));
-afterAll(async () => stop?.());
-
-async function open(): Promise<{ page: Page; problems: string[] }> {
-  return openPage(browser, `${base}/stacked`);
-}
+const open = () => site.open("/stacked");
 
 /** The live cell after equation `id`: its text, whether it has an as-written box, its badges, its table numbers. */
 function cellAfter(page: Page, id: string) {

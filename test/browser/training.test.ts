@@ -4,10 +4,10 @@
  * returns to step 0, an invalid setting is refused with one message, and the worker's speed is reported.
  */
 import { readFileSync } from "node:fs";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Browser, Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import type { Page } from "playwright-core";
 import { buildVocab } from "../../lib/charrnn.js";
-import { openPage, startSite } from "./harness.js";
+import { useSite } from "./harness.js";
 
 /**
  * A floor on the worker's speed at hidden 100, τ 25 (the defaults), not the target: the target (500 steps/s) is
@@ -19,12 +19,7 @@ const MIN_STEPS_PER_SEC = 100;
 /** How soon after a click on Pause the step counter must stand still. */
 const PAUSE_MS = 500;
 
-let browser: Browser;
-let base: string;
-let stop: (() => Promise<void>) | undefined;
-
-beforeAll(async () => ({ base, browser, stop } = await startSite()));
-afterAll(async () => stop?.());
+const site = useSite();
 
 const text = readFileSync(new URL("../../src/data/shakespeare.txt", import.meta.url), "utf8");
 const vocab = buildVocab(text).chars.length;
@@ -33,7 +28,7 @@ const num = async (page: Page, cls: string) => Number(await page.locator(`.${cls
 
 describe("the training page", () => {
   it("trains: the loss falls, Pause/Resume/Reset answer while it trains, and it is fast enough", async () => {
-    const { page, problems } = await openPage(browser, `${base}/training`);
+    const { page, problems } = await site.open("/training");
     expect(await num(page, "train-step")).toBe(0);
     await page.getByRole("button", { name: "Start" }).click();
     await expect.poll(() => num(page, "train-step"), { timeout: 10_000 }).toBeGreaterThan(0);

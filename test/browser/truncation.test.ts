@@ -3,23 +3,16 @@
  * its home is /d2l) each with a passing live cell,
  * the exact variances shown are lib's, and N above 2000 is refused with one message while the numbers stay.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Browser, Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import type { Page } from "playwright-core";
 import { gradientNormDemo } from "../../lib/spectral.js";
 import { TRUNCATION_DEFAULT } from "../../lib/spectral-config.js";
 import { exactRandomizedMoments, flattenWeights, fullGradient } from "../../lib/truncation.js";
-import { openPage, startSite } from "./harness.js";
+import { useSite } from "./harness.js";
 
-let browser: Browser;
-let base: string;
-let stop: (() => Promise<void>) | undefined;
+const site = useSite();
 
-beforeAll(async () => ({ base, browser, stop } = await startSite()));
-afterAll(async () => stop?.());
-
-async function open(): Promise<{ page: Page; problems: string[] }> {
-  return openPage(browser, `${base}/truncation`);
-}
+const open = () => site.open("/truncation");
 
 /** Rows of the table whose caption starts with `caption`, as text. */
 function tableRows(page: Page, caption: string): Promise<string[][]> {

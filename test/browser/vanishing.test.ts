@@ -3,22 +3,15 @@
  * corrected 3c and 3d; D2L's 2.4a–b are restated without an id, their home is /d2l) each with a passing live cell, the ‖∂L/∂h_t‖ ratios shown are lib's, and an invalid setting shows one message and keeps the
  * last good numbers.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Browser, Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import type { Page } from "playwright-core";
 import { gradientNormDemo } from "../../lib/spectral.js";
 import { VANISHING_DEFAULT } from "../../lib/spectral-config.js";
-import { openPage, startSite } from "./harness.js";
+import { useSite } from "./harness.js";
 
-let browser: Browser;
-let base: string;
-let stop: (() => Promise<void>) | undefined;
+const site = useSite();
 
-beforeAll(async () => ({ base, browser, stop } = await startSite()));
-afterAll(async () => stop?.());
-
-async function open(): Promise<{ page: Page; problems: string[] }> {
-  return openPage(browser, `${base}/vanishing`);
-}
+const open = () => site.open("/vanishing");
 
 /** The ratio column of the "first step over last" table, by activation. */
 function shownRatios(page: Page): Promise<Record<string, number>> {
