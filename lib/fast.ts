@@ -7,10 +7,13 @@
  *
  * Every product is `gemmNT`, C = A Bᵀ with both operands row-major, so each entry is a dot product of two
  * contiguous rows — the access pattern V8 compiles best — blocked 2 × 4 so each load feeds two or four
- * multiply-adds. Buffers live in a `Workspace` made once per (sizes, τ): a call allocates nothing.
+ * multiply-adds. Buffers live in a `Workspace` made once per (sizes, τ): a call allocates nothing. tanh and exp
+ * are lib/fastmath.ts's (within 2 ulp of Math's, several times cheaper in V8), and a division per logit became a
+ * multiplication by one reciprocal per step: the results differ from lib/backward.ts's in the last bits only.
  */
 import { type Matrix, type Vector, ShapeError } from "./matrix.js";
 import type { Params, Sizes } from "./model.js";
+import { expFast, tanhFast } from "./fastmath.js";
 
 /**
  * C = A Bᵀ (beta = 0) or C += A Bᵀ (beta = 1), for A m×k, B n×k, C m×n, each given as (array, offset of its
@@ -157,19 +160,13 @@ export function makeWorkspace(sizes: Sizes, tau: number): Workspace {
 
 /**
  * Shapes and token ids, checked with plain comparisons: at the tiny size a whole evaluation takes a few
- * microseconds, and lib/model.ts `sizesOf` (which builds its messages eagerly) would cost as much again.
+ * microseconds, and lib/model.ts `sizesOf` (which builds its messages eagerly) would cost as much again. The
+ * message is built only on failure (building the list of shapes on every call cost 0.2 µs at tiny).
  */
 function checkCall(fn: string, p: Params, inputs: readonly number[], targets: readonly number[], h0: Vector, ws: Workspace): void {
   const { vocab: V, dModel: d, hidden: H } = ws.sizes;
-  const shapes: [string, number, number, number, number][] = [
-    ["E", p.E.rows, p.E.cols, V, d], ["U", p.U.rows, p.U.cols, H, d], ["W", p.W.rows, p.W.cols, H, H],
-    ["b", p.b.length, 1, H, 1], ["V", p.V.rows, p.V.cols, V, H], ["c", p.c.length, 1, V, 1],
-  ];
-  for (const [name, r, c, wr, wc] of shapes) {
-    if (r !== wr || c !== wc) {
-      throw new ShapeError(`${fn}: ${name} has shape [${r},${c}], the workspace expects [${wr},${wc}] (vocab ${V}, d_model ${d}, hidden ${H})`);
-    }
-  }
+  if (p.E.rows !== V || p.E.cols !== d || p.U.rows !== H || p.U.cols !== d || p.W.rows !== H || p.W.cols !== H ||
+      p.b.length !== H || p.V.rows !== V || p.V.cols !== H || p.c.length !== V) shapeMismatch(fn, p, ws);
   if (inputs.length !== ws.tau || targets.length !== ws.tau) {
     throw new ShapeError(`${fn}: ${inputs.length} inputs and ${targets.length} targets, expected τ = ${ws.tau} of each`);
   }
@@ -179,6 +176,16 @@ function checkCall(fn: string, p: Params, inputs: readonly number[], targets: re
     if (!(Number.isInteger(i) && i >= 0 && i < V)) throw new ShapeError(`${fn}: inputs[${t}] = ${i} is not a token id in [0, ${V})`);
     if (!(Number.isInteger(y) && y >= 0 && y < V)) throw new ShapeError(`${fn}: targets[${t}] = ${y} is not a token id in [0, ${V})`);
   }
+}
+
+function shapeMismatch(fn: string, p: Params, ws: Workspace): never {
+  const { vocab: V, dModel: d, hidden: H } = ws.sizes;
+  const shapes: [string, number, number, number, number][] = [
+    ["E", p.E.rows, p.E.cols, V, d], ["U", p.U.rows, p.U.cols, H, d], ["W", p.W.rows, p.W.cols, H, H],
+    ["b", p.b.length, 1, H, 1], ["V", p.V.rows, p.V.cols, V, H], ["c", p.c.length, 1, V, 1],
+  ];
+  const [name, r, c, wr, wc] = shapes.find(([, r, c, wr, wc]) => r !== wr || c !== wc)!;
+  throw new ShapeError(`${fn}: ${name} has shape [${r},${c}], the workspace expects [${wr},${wc}] (vocab ${V}, d_model ${d}, hidden ${H})`);
 }
 
 /** eqs 1.3–1.7 and 1.1–1.2 into the workspace; returns L. Leaves ŷ⁽ᵗ⁾ in `ws.o`. */
@@ -196,7 +203,7 @@ function forwardInto(p: Params, inputs: readonly number[], targets: readonly num
   hs.set(h0, 0);
   for (let t = 0; t < tau; t++) {
     gemvNT(hs, t * H, p.W.data, 0, H, a, t * H, H, H, 1); // eq 1.4: a⁽ᵗ⁾ += h⁽ᵗ⁻¹⁾ Wᵀ, the sequential part
-    for (let j = 0; j < H; j++) hs[(t + 1) * H + j] = Math.tanh(a[t * H + j]!); // eq 1.5
+    for (let j = 0; j < H; j++) hs[(t + 1) * H + j] = tanhFast(a[t * H + j]!); // eq 1.5
   }
   gemmNT(hs, H, H, p.V.data, 0, H, o, 0, V, tau, V, H, 0); // eq 1.6 for all t: o = h Vᵀ + c
   let sum = 0;
@@ -207,17 +214,18 @@ function forwardInto(p: Params, inputs: readonly number[], targets: readonly num
       const v = (o[r + k] = o[r + k]! + p.c[k]!);
       if (v > m) m = v;
     }
-    // One exp per logit (they dominate the tiny size's cost): e_k = exp(o_k − m), z = Σ e_k, ŷ = e / z.
+    // One exp per logit (they were 10% of the tiny size's cost): e_k = exp(o_k − m), z = Σ e_k, ŷ = e / z.
     const oy = o[r + targets[t]!]! - m;
     let z = 0;
     for (let k = 0; k < V; k++) {
-      const e = Math.exp(o[r + k]! - m);
+      const e = expFast(o[r + k]! - m);
       o[r + k] = e;
       z += e;
     }
     // eq 1.1 through log-sum-exp, as lib/forward.ts: L⁽ᵗ⁾ = log z − (o_y − m) = −log ŷ_y.
     sum += Math.log(z) - oy;
-    for (let k = 0; k < V; k++) o[r + k] = o[r + k]! / z; // eq 1.7: ŷ⁽ᵗ⁾
+    const zInv = 1 / z; // one division per step, not per logit
+    for (let k = 0; k < V; k++) o[r + k] = o[r + k]! * zInv; // eq 1.7: ŷ⁽ᵗ⁾
   }
   return sum / tau; // eq 1.2
 }
@@ -238,10 +246,11 @@ export function lossAndGrads(p: Params, inputs: readonly number[], targets: read
   const { vocab: V, dModel: d, hidden: H } = ws.sizes, tau = ws.tau;
   const { x, hs, o, dL_dh, dL_da, dL_dx, WT, VT, UT, hsT, daT, xT, doT, grads } = ws;
   // eq 4.1 for all t, in place: (DL)_{o⁽ᵗ⁾} = (ŷ⁽ᵗ⁾ − e_{y⁽ᵗ⁾}) / τ.
+  const tauInv = 1 / tau;
   for (let t = 0; t < tau; t++) {
     const y = t * V + targets[t]!;
     o[y] = o[y]! - 1;
-    for (let k = 0; k < V; k++) o[t * V + k] = o[t * V + k]! / tau;
+    for (let k = 0; k < V; k++) o[t * V + k] = o[t * V + k]! * tauInv;
   }
   const dL_do = o;
   transposeInto(p.V.data, 0, H, V, H, VT);
