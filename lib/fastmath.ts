@@ -16,8 +16,21 @@ const N_OVER_LN2 = N / Math.LN2;
 const LN2_HI_N = 6.93147180369123816490e-1 / N;
 const LN2_LO_N = 1.90821492927058770002e-10 / N;
 
-/** 2^(j/N), j = 0 … N − 1. */
-const TWO_J_N = Float64Array.from({ length: N }, (_, j) => 2 ** (j / N));
+/**
+ * 2^(j/N), j = 0 … N − 1, each the double nearest the true value. `2 ** (j / N)` alone is not enough: Node 20's
+ * and Chromium's V8 disagree in the last bit for 14 of the 128 (test/browser/same-bits.test.ts found it), so each
+ * is corrected exactly: v = M/2⁵² is the nearest double to 2^(j/N) iff (2M − 1)ᴺ < 2^(j + 53N) < (2M + 1)ᴺ, in
+ * BigInt. A few milliseconds, once, at load.
+ */
+const TWO_J_N = Float64Array.from({ length: N }, (_, j) => {
+  const target = 1n << BigInt(j + 53 * N), n = BigInt(N);
+  let M = BigInt(Math.round(2 ** (j / N) * 2 ** 52));
+  for (;;) {
+    if ((2n * M - 1n) ** n >= target) M -= 1n;
+    else if ((2n * M + 1n) ** n <= target) M += 1n;
+    else return Number(M) / 2 ** 52;
+  }
+});
 /** 2^q for q = −1022 … 1023 at index q + 1022, built by exact halvings and doublings. */
 const TWO_Q = (() => {
   const t = new Float64Array(2046);
