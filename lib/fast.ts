@@ -14,6 +14,7 @@
 import { type Matrix, type Vector, ShapeError } from "./matrix.js";
 import type { Params, Sizes } from "./model.js";
 import { expFast, tanhFast } from "./fastmath.js";
+import { type KernelKind, type Products, makeProducts } from "./kernels.js";
 
 /**
  * C = A Bᵀ (beta = 0) or C += A Bᵀ (beta = 1), for A m×k, B n×k, C m×n, each given as (array, offset of its
@@ -116,12 +117,19 @@ function transposeInto(src: Float64Array, o: number, ld: number, rows: number, c
   for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = src[o + r * ld + c]!;
 }
 
-const mat = (rows: number, cols: number): Matrix => ({ rows, cols, data: new Float64Array(rows * cols) });
+/** The buffers of a workspace, each a view into `Products.heap`; `at` gives their element offsets. */
+const BUFFERS = ["x", "a", "hs", "o", "dL_dh", "dL_da", "dL_dx", "U", "W", "V", "WT", "VT", "UT", "hsT", "daT", "xT", "doT",
+  "dE", "dU", "dW", "dV"] as const;
+type Buffer = (typeof BUFFERS)[number];
 
-/** Every buffer one evaluation needs, for one (vocab, d_model, hidden, τ). */
+/** Every buffer one evaluation needs, for one (vocab, d_model, hidden, τ), in one heap the products address. */
 export interface Workspace {
   readonly sizes: Sizes;
   readonly tau: number;
+  /** The products and the heap every buffer below lives in ("wasm" unless WebAssembly SIMD is missing). */
+  readonly k: Products;
+  /** Element offset of each buffer in `k.heap`. */
+  readonly at: Readonly<Record<Buffer, number>>;
   /** x⁽ᵗ⁾ (eq 1.3), τ × d_model. */
   readonly x: Float64Array;
   /** a⁽ᵗ⁾ (eq 1.4), τ × hidden. */
@@ -135,26 +143,45 @@ export interface Workspace {
   readonly dL_da: Float64Array;
   /** (DL)_{x⁽ᵗ⁾}, the rows eq 4.9 scatters into (DL)_E, τ × d_model. */
   readonly dL_dx: Float64Array;
+  /** Copies of the parameters the products read (the products address the heap only), made by every call. */
+  readonly U: Float64Array; readonly W: Float64Array; readonly V: Float64Array;
   /** Transposed copies so that every product reads contiguous rows. */
   readonly WT: Float64Array; readonly VT: Float64Array; readonly UT: Float64Array;
   readonly hsT: Float64Array; readonly daT: Float64Array; readonly xT: Float64Array; readonly doT: Float64Array;
-  /** The gradients of the last `lossAndGrads` call, overwritten by the next (eqs 4.4–4.9). */
+  /** The gradients of the last `lossAndGrads` call, overwritten by the next (eqs 4.4–4.9). E, U, W, V are views. */
   readonly grads: { E: Matrix; U: Matrix; W: Matrix; b: Vector; V: Matrix; c: Vector };
 }
 
-export function makeWorkspace(sizes: Sizes, tau: number): Workspace {
+/**
+ * `kernels`: "wasm" (the default) runs the products in WebAssembly SIMD where the engine has it, else in JavaScript;
+ * "js" always in JavaScript (the reference the WebAssembly kernels are tested against). Same numbers to rounding.
+ */
+export function makeWorkspace(sizes: Sizes, tau: number, kernels: KernelKind = "wasm"): Workspace {
   const { vocab: V, dModel: d, hidden: H } = sizes;
   for (const [name, n] of [["vocab", V], ["dModel", d], ["hidden", H], ["tau", tau]] as const) {
     if (!Number.isInteger(n) || n < 1) throw new ShapeError(`makeWorkspace: ${name} must be a positive integer, got ${n}`);
   }
-  const f = (n: number) => new Float64Array(n);
+  const length: Record<Buffer, number> = {
+    x: tau * d, a: tau * H, hs: (tau + 1) * H, o: tau * V, dL_dh: tau * H, dL_da: tau * H, dL_dx: tau * d,
+    U: H * d, W: H * H, V: V * H, WT: H * H, VT: H * V, UT: d * H,
+    hsT: H * (tau + 1), daT: H * tau, xT: d * tau, doT: V * tau,
+    dE: V * d, dU: H * d, dW: H * H, dV: V * H,
+  };
+  const at = {} as Record<Buffer, number>;
+  let end = 0;
+  for (const name of BUFFERS) {
+    at[name] = end;
+    end += Math.ceil(length[name] / 8) * 8; // each buffer starts on a 64-byte line
+  }
+  const k = makeProducts(end, kernels, { gemm: gemmNT, gemv: gemvNT });
+  const view = (name: Buffer) => k.heap.subarray(at[name], at[name] + length[name]);
+  const mat = (rows: number, name: Buffer): Matrix => ({ rows, cols: length[name] / rows, data: view(name) });
   return {
-    sizes: { ...sizes }, tau,
-    x: f(tau * d), a: f(tau * H), hs: f((tau + 1) * H), o: f(tau * V),
-    dL_dh: f(tau * H), dL_da: f(tau * H), dL_dx: f(tau * d),
-    WT: f(H * H), VT: f(H * V), UT: f(d * H),
-    hsT: f(H * (tau + 1)), daT: f(H * tau), xT: f(d * tau), doT: f(V * tau),
-    grads: { E: mat(V, d), U: mat(H, d), W: mat(H, H), b: f(H), V: mat(V, H), c: f(V) },
+    sizes: { ...sizes }, tau, k, at,
+    x: view("x"), a: view("a"), hs: view("hs"), o: view("o"), dL_dh: view("dL_dh"), dL_da: view("dL_da"), dL_dx: view("dL_dx"),
+    U: view("U"), W: view("W"), V: view("V"), WT: view("WT"), VT: view("VT"), UT: view("UT"),
+    hsT: view("hsT"), daT: view("daT"), xT: view("xT"), doT: view("doT"),
+    grads: { E: mat(V, "dE"), U: mat(H, "dU"), W: mat(H, "dW"), b: new Float64Array(H), V: mat(V, "dV"), c: new Float64Array(V) },
   };
 }
 
@@ -191,41 +218,45 @@ function shapeMismatch(fn: string, p: Params, ws: Workspace): never {
 /** eqs 1.3–1.7 and 1.1–1.2 into the workspace; returns L. Leaves ŷ⁽ᵗ⁾ in `ws.o`. */
 function forwardInto(p: Params, inputs: readonly number[], targets: readonly number[], h0: Vector, ws: Workspace): number {
   const { vocab: V, dModel: d, hidden: H } = ws.sizes, tau = ws.tau;
-  const { x, a, hs, o } = ws;
+  const { x, a, hs, o, k, at } = ws;
   const Ed = p.E.data;
+  // The products read the heap only: U, W and V are copied in (the size of the parameters, not of the work).
+  ws.U.set(p.U.data);
+  ws.W.set(p.W.data);
+  ws.V.set(p.V.data);
   for (let t = 0; t < tau; t++) { // eq 1.3: x⁽ᵗ⁾ is row input⁽ᵗ⁾ of E
     const r = inputs[t]! * d;
     for (let m = 0; m < d; m++) x[t * d + m] = Ed[r + m]!;
   }
   // eq 1.4, the input half for all t at once: a = x Uᵀ + b.
-  gemmNT(x, 0, d, p.U.data, 0, d, a, 0, H, tau, H, d, 0);
+  k.gemm(at.x, d, at.U, d, at.a, H, tau, H, d, 0);
   for (let t = 0; t < tau; t++) for (let j = 0; j < H; j++) a[t * H + j] = a[t * H + j]! + p.b[j]!;
   hs.set(h0, 0);
   for (let t = 0; t < tau; t++) {
-    gemvNT(hs, t * H, p.W.data, 0, H, a, t * H, H, H, 1); // eq 1.4: a⁽ᵗ⁾ += h⁽ᵗ⁻¹⁾ Wᵀ, the sequential part
+    k.gemv(at.hs + t * H, at.W, H, at.a + t * H, H, H, 1); // eq 1.4: a⁽ᵗ⁾ += h⁽ᵗ⁻¹⁾ Wᵀ, the sequential part
     for (let j = 0; j < H; j++) hs[(t + 1) * H + j] = tanhFast(a[t * H + j]!); // eq 1.5
   }
-  gemmNT(hs, H, H, p.V.data, 0, H, o, 0, V, tau, V, H, 0); // eq 1.6 for all t: o = h Vᵀ + c
+  k.gemm(at.hs + H, H, at.V, H, at.o, V, tau, V, H, 0); // eq 1.6 for all t: o = h Vᵀ + c
   let sum = 0;
   for (let t = 0; t < tau; t++) {
     const r = t * V;
     let m = -Infinity;
-    for (let k = 0; k < V; k++) {
-      const v = (o[r + k] = o[r + k]! + p.c[k]!);
+    for (let j = 0; j < V; j++) {
+      const v = (o[r + j] = o[r + j]! + p.c[j]!);
       if (v > m) m = v;
     }
     // One exp per logit (they were 10% of the tiny size's cost): e_k = exp(o_k − m), z = Σ e_k, ŷ = e / z.
     const oy = o[r + targets[t]!]! - m;
     let z = 0;
-    for (let k = 0; k < V; k++) {
-      const e = expFast(o[r + k]! - m);
-      o[r + k] = e;
+    for (let j = 0; j < V; j++) {
+      const e = expFast(o[r + j]! - m);
+      o[r + j] = e;
       z += e;
     }
     // eq 1.1 through log-sum-exp, as lib/forward.ts: L⁽ᵗ⁾ = log z − (o_y − m) = −log ŷ_y.
     sum += Math.log(z) - oy;
     const zInv = 1 / z; // one division per step, not per logit
-    for (let k = 0; k < V; k++) o[r + k] = o[r + k]! * zInv; // eq 1.7: ŷ⁽ᵗ⁾
+    for (let j = 0; j < V; j++) o[r + j] = o[r + j]! * zInv; // eq 1.7: ŷ⁽ᵗ⁾
   }
   return sum / tau; // eq 1.2
 }
@@ -244,23 +275,23 @@ export function lossAndGrads(p: Params, inputs: readonly number[], targets: read
   checkCall("lossAndGrads", p, inputs, targets, h0, ws);
   const loss = forwardInto(p, inputs, targets, h0, ws);
   const { vocab: V, dModel: d, hidden: H } = ws.sizes, tau = ws.tau;
-  const { x, hs, o, dL_dh, dL_da, dL_dx, WT, VT, UT, hsT, daT, xT, doT, grads } = ws;
+  const { x, hs, o, dL_dh, dL_da, dL_dx, WT, VT, UT, hsT, daT, xT, doT, grads, k, at } = ws;
   // eq 4.1 for all t, in place: (DL)_{o⁽ᵗ⁾} = (ŷ⁽ᵗ⁾ − e_{y⁽ᵗ⁾}) / τ.
   const tauInv = 1 / tau;
   for (let t = 0; t < tau; t++) {
     const y = t * V + targets[t]!;
     o[y] = o[y]! - 1;
-    for (let k = 0; k < V; k++) o[t * V + k] = o[t * V + k]! * tauInv;
+    for (let j = 0; j < V; j++) o[t * V + j] = o[t * V + j]! * tauInv;
   }
   const dL_do = o;
   transposeInto(p.V.data, 0, H, V, H, VT);
   transposeInto(p.W.data, 0, H, H, H, WT);
   transposeInto(p.U.data, 0, d, H, d, UT);
   // The (DL)_{o⁽ᵗ⁾} V term of eqs 4.2–4.3 for all t at once.
-  gemmNT(dL_do, 0, V, VT, 0, V, dL_dh, 0, H, tau, H, V, 0);
+  k.gemm(at.o, V, at.VT, V, at.dL_dh, H, tau, H, V, 0);
   // eqs 4.2–4.3, t = τ … 1: add the recurrent term, then fold in the tanh derivative (the bracket of 4.5–4.9).
   for (let t = tau - 1; t >= 0; t--) {
-    if (t < tau - 1) gemvNT(dL_da, (t + 1) * H, WT, 0, H, dL_dh, t * H, H, H, 1);
+    if (t < tau - 1) k.gemv(at.dL_da + (t + 1) * H, at.WT, H, at.dL_dh + t * H, H, H, 1);
     for (let j = 0; j < H; j++) {
       const h = hs[(t + 1) * H + j]!;
       dL_da[t * H + j] = dL_dh[t * H + j]! * (1 - h * h);
@@ -270,7 +301,7 @@ export function lossAndGrads(p: Params, inputs: readonly number[], targets: read
   grads.c.fill(0);
   grads.b.fill(0);
   for (let t = 0; t < tau; t++) {
-    for (let k = 0; k < V; k++) grads.c[k] = grads.c[k]! + dL_do[t * V + k]!;
+    for (let j = 0; j < V; j++) grads.c[j] = grads.c[j]! + dL_do[t * V + j]!;
     for (let j = 0; j < H; j++) grads.b[j] = grads.b[j]! + dL_da[t * H + j]!;
   }
   // eqs 4.6–4.8, each Σ_t as one product over the time axis.
@@ -278,11 +309,11 @@ export function lossAndGrads(p: Params, inputs: readonly number[], targets: read
   transposeInto(dL_da, 0, H, tau, H, daT);
   transposeInto(x, 0, d, tau, d, xT);
   transposeInto(dL_do, 0, V, tau, V, doT);
-  gemmNT(doT, 0, tau, hsT, 1, tau + 1, grads.V.data, 0, H, V, H, tau, 0); // eq 4.6: Σ_t (DL)_{o⁽ᵗ⁾} ⊗ h⁽ᵗ⁾
-  gemmNT(daT, 0, tau, hsT, 0, tau + 1, grads.W.data, 0, H, H, H, tau, 0); // eq 4.7: … ⊗ h⁽ᵗ⁻¹⁾
-  gemmNT(daT, 0, tau, xT, 0, tau, grads.U.data, 0, d, H, d, tau, 0); // eq 4.8: … ⊗ x⁽ᵗ⁾
+  k.gemm(at.doT, tau, at.hsT + 1, tau + 1, at.dV, H, V, H, tau, 0); // eq 4.6: Σ_t (DL)_{o⁽ᵗ⁾} ⊗ h⁽ᵗ⁾
+  k.gemm(at.daT, tau, at.hsT, tau + 1, at.dW, H, H, H, tau, 0); // eq 4.7: … ⊗ h⁽ᵗ⁻¹⁾
+  k.gemm(at.daT, tau, at.xT, tau, at.dU, d, H, d, tau, 0); // eq 4.8: … ⊗ x⁽ᵗ⁾
   // eq 4.9: (DL)_{x⁽ᵗ⁾} = [(DL)_{h⁽ᵗ⁾} ⊙ (1 − h²)] U for all t, then scattered into the rows of the input tokens.
-  gemmNT(dL_da, 0, H, UT, 0, H, dL_dx, 0, d, tau, d, H, 0);
+  k.gemm(at.dL_da, H, at.UT, H, at.dL_dx, d, tau, d, H, 0);
   const dE = grads.E.data;
   dE.fill(0);
   for (let t = 0; t < tau; t++) {

@@ -2,7 +2,8 @@
  * lib/fast.ts — the matrix-shaped forward and backward pass used by the training page and the benchmark —
  * against lib/forward.ts + lib/backward.ts, the equation-by-equation code the pages show (eqs 1.1–1.7, 4.1–4.9).
  * They sum in different orders, so they agree to rounding, not bit for bit: ROUNDING_TOL relative to the largest
- * entry. Sizes cover every remainder of the 2 × 4 blocking (odd rows, columns not a multiple of 4, k = 1).
+ * entry. Sizes cover every remainder of the 2 × 4 blocking (odd rows, columns not a multiple of 4, k = 1), with
+ * the products in WebAssembly (the default) and in JavaScript.
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
@@ -55,6 +56,7 @@ describe("lossAndGrads agrees with forward + backward (eqs 1.1–1.7, 4.1–4.9)
           vocab: fc.integer({ min: 1, max: 11 }), dModel: fc.integer({ min: 1, max: 9 }),
           hidden: fc.integer({ min: 1, max: 13 }), tau: fc.integer({ min: 1, max: 10 }),
           seed: fc.integer({ min: 0, max: 2 ** 31 - 1 }), kind: fc.constantFrom("zeros" as const, "point-one" as const),
+          kernels: fc.constantFrom("wasm" as const, "js" as const),
         }).chain((s) => fc.record({
           s: fc.constant(s),
           inputs: fc.array(fc.integer({ min: 0, max: s.vocab - 1 }), { minLength: s.tau, maxLength: s.tau }),
@@ -66,7 +68,8 @@ describe("lossAndGrads agrees with forward + backward (eqs 1.1–1.7, 4.1–4.9)
           const h0 = initialHidden(s.kind, s.hidden);
           const f = forward(p, inputs, targets, h0);
           const ref = paramGrads(backward(p, f, inputs, targets));
-          const ws = makeWorkspace(sizes, s.tau);
+          const ws = makeWorkspace(sizes, s.tau, s.kernels);
+          expect(ws.k.kind).toBe(s.kernels); // Node has WebAssembly SIMD: no silent fallback
           const L = lossAndGrads(p, inputs, targets, h0, ws);
           expect(Math.abs(L - f.loss)).toBeLessThan(ROUNDING_TOL);
           for (const name of PARAM_NAMES) expect(relDiff(ws.grads[name], ref[name]), name).toBeLessThan(ROUNDING_TOL);
