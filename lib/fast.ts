@@ -112,11 +112,6 @@ export function gemvNT(
   }
 }
 
-/** out (cols × rows) = inᵀ for `in` rows × cols with row stride ld starting at offset o. */
-function transposeInto(src: Float64Array, o: number, ld: number, rows: number, cols: number, out: Float64Array): void {
-  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = src[o + r * ld + c]!;
-}
-
 /** The buffers of a workspace, each a view into `Products.heap`; `at` gives their element offsets. */
 const BUFFERS = ["x", "a", "hs", "o", "dL_dh", "dL_da", "dL_dx", "U", "W", "V", "WT", "VT", "UT", "hsT", "daT", "xT", "doT",
   "dE", "dU", "dW", "dV"] as const;
@@ -136,7 +131,7 @@ export interface Workspace {
   readonly a: Float64Array;
   /** h⁽⁰⁾ … h⁽τ⁾ (eq 1.5), (τ + 1) × hidden: row 0 is h⁽⁰⁾ so row t − 1 is always h⁽ᵗ⁻¹⁾. */
   readonly hs: Float64Array;
-  /** o⁽ᵗ⁾ (eq 1.6), then overwritten in place by ŷ⁽ᵗ⁾ and by (DL)_{o⁽ᵗ⁾} (eq 4.1), τ × vocab. */
+  /** o⁽ᵗ⁾ (eq 1.6), then overwritten in place by ŷ⁽ᵗ⁾/τ and by (DL)_{o⁽ᵗ⁾} (eq 4.1), τ × vocab. */
   readonly o: Float64Array;
   /** (DL)_{h⁽ᵗ⁾} (eqs 4.2–4.3) and (DL)_{a⁽ᵗ⁾} (the bracket of eqs 4.5, 4.7–4.9), τ × hidden. */
   readonly dL_dh: Float64Array;
@@ -215,7 +210,7 @@ function shapeMismatch(fn: string, p: Params, ws: Workspace): never {
   throw new ShapeError(`${fn}: ${name} has shape [${r},${c}], the workspace expects [${wr},${wc}] (vocab ${V}, d_model ${d}, hidden ${H})`);
 }
 
-/** eqs 1.3–1.7 and 1.1–1.2 into the workspace; returns L. Leaves ŷ⁽ᵗ⁾ in `ws.o`. */
+/** eqs 1.3–1.7 and 1.1–1.2 into the workspace; returns L. Leaves ŷ⁽ᵗ⁾/τ in `ws.o`. */
 function forwardInto(p: Params, inputs: readonly number[], targets: readonly number[], h0: Vector, ws: Workspace): number {
   const { vocab: V, dModel: d, hidden: H } = ws.sizes, tau = ws.tau;
   const { x, a, hs, o, k, at } = ws;
@@ -237,7 +232,7 @@ function forwardInto(p: Params, inputs: readonly number[], targets: readonly num
     for (let j = 0; j < H; j++) hs[(t + 1) * H + j] = tanhFast(a[t * H + j]!); // eq 1.5
   }
   k.gemm(at.hs + H, H, at.V, H, at.o, V, tau, V, H, 0); // eq 1.6 for all t: o = h Vᵀ + c
-  let sum = 0;
+  let sum = 0, zProd = 1;
   for (let t = 0; t < tau; t++) {
     const r = t * V;
     let m = -Infinity;
@@ -245,7 +240,7 @@ function forwardInto(p: Params, inputs: readonly number[], targets: readonly num
       const v = (o[r + j] = o[r + j]! + p.c[j]!);
       if (v > m) m = v;
     }
-    // One exp per logit (they were 10% of the tiny size's cost): e_k = exp(o_k − m), z = Σ e_k, ŷ = e / z.
+    // One exp per logit: e_k = exp(o_k − m), z = Σ e_k, ŷ = e / z.
     const oy = o[r + targets[t]!]! - m;
     let z = 0;
     for (let j = 0; j < V; j++) {
@@ -253,11 +248,16 @@ function forwardInto(p: Params, inputs: readonly number[], targets: readonly num
       o[r + j] = e;
       z += e;
     }
-    // eq 1.1 through log-sum-exp, as lib/forward.ts: L⁽ᵗ⁾ = log z − (o_y − m) = −log ŷ_y.
-    sum += Math.log(z) - oy;
-    const zInv = 1 / z; // one division per step, not per logit
-    for (let j = 0; j < V; j++) o[r + j] = o[r + j]! * zInv; // eq 1.7: ŷ⁽ᵗ⁾
+    // eq 1.1 through log-sum-exp, as lib/forward.ts: L⁽ᵗ⁾ = log z − (o_y − m) = −log ŷ_y. Σ_t log z_t is taken as
+    // the log of a product (1 ≤ z ≤ vocab, so it is flushed before it could overflow): one Math.log per ~50 steps
+    // instead of one per step, which was 10% of the tiny size's time.
+    sum -= oy;
+    zProd *= z;
+    if (zProd > 1e150) { sum += Math.log(zProd); zProd = 1; }
+    const scale = 1 / (z * tau); // eq 1.7's ŷ⁽ᵗ⁾, and already the 1/τ of eq 4.1
+    for (let j = 0; j < V; j++) o[r + j] = o[r + j]! * scale;
   }
+  sum += Math.log(zProd);
   return sum / tau; // eq 1.2
 }
 
@@ -275,18 +275,16 @@ export function lossAndGrads(p: Params, inputs: readonly number[], targets: read
   checkCall("lossAndGrads", p, inputs, targets, h0, ws);
   const loss = forwardInto(p, inputs, targets, h0, ws);
   const { vocab: V, dModel: d, hidden: H } = ws.sizes, tau = ws.tau;
-  const { x, hs, o, dL_dh, dL_da, dL_dx, WT, VT, UT, hsT, daT, xT, doT, grads, k, at } = ws;
-  // eq 4.1 for all t, in place: (DL)_{o⁽ᵗ⁾} = (ŷ⁽ᵗ⁾ − e_{y⁽ᵗ⁾}) / τ.
-  const tauInv = 1 / tau;
+  const { hs, o, dL_dh, dL_da, dL_dx, grads, k, at } = ws;
+  // eq 4.1 for all t, in place: (DL)_{o⁽ᵗ⁾} = ŷ⁽ᵗ⁾/τ − e_{y⁽ᵗ⁾}/τ (the forward pass left ŷ⁽ᵗ⁾/τ).
   for (let t = 0; t < tau; t++) {
     const y = t * V + targets[t]!;
-    o[y] = o[y]! - 1;
-    for (let j = 0; j < V; j++) o[t * V + j] = o[t * V + j]! * tauInv;
+    o[y] = o[y]! - 1 / tau;
   }
   const dL_do = o;
-  transposeInto(p.V.data, 0, H, V, H, VT);
-  transposeInto(p.W.data, 0, H, H, H, WT);
-  transposeInto(p.U.data, 0, d, H, d, UT);
+  k.transpose(at.V, H, V, H, at.VT); // the forward pass copied V, W and U into the heap
+  k.transpose(at.W, H, H, H, at.WT);
+  k.transpose(at.U, d, H, d, at.UT);
   // The (DL)_{o⁽ᵗ⁾} V term of eqs 4.2–4.3 for all t at once.
   k.gemm(at.o, V, at.VT, V, at.dL_dh, H, tau, H, V, 0);
   // eqs 4.2–4.3, t = τ … 1: add the recurrent term, then fold in the tanh derivative (the bracket of 4.5–4.9).
@@ -305,10 +303,10 @@ export function lossAndGrads(p: Params, inputs: readonly number[], targets: read
     for (let j = 0; j < H; j++) grads.b[j] = grads.b[j]! + dL_da[t * H + j]!;
   }
   // eqs 4.6–4.8, each Σ_t as one product over the time axis.
-  transposeInto(hs, 0, H, tau + 1, H, hsT); // column t of hsT is h⁽ᵗ⁾
-  transposeInto(dL_da, 0, H, tau, H, daT);
-  transposeInto(x, 0, d, tau, d, xT);
-  transposeInto(dL_do, 0, V, tau, V, doT);
+  k.transpose(at.hs, H, tau + 1, H, at.hsT); // column t of hsT is h⁽ᵗ⁾
+  k.transpose(at.dL_da, H, tau, H, at.daT);
+  k.transpose(at.x, d, tau, d, at.xT);
+  k.transpose(at.o, V, tau, V, at.doT); // (DL)_{o⁽ᵗ⁾}, in place of o since eq 4.1
   k.gemm(at.doT, tau, at.hsT + 1, tau + 1, at.dV, H, V, H, tau, 0); // eq 4.6: Σ_t (DL)_{o⁽ᵗ⁾} ⊗ h⁽ᵗ⁾
   k.gemm(at.daT, tau, at.hsT, tau + 1, at.dW, H, H, H, tau, 0); // eq 4.7: … ⊗ h⁽ᵗ⁻¹⁾
   k.gemm(at.daT, tau, at.xT, tau, at.dU, d, H, d, tau, 0); // eq 4.8: … ⊗ x⁽ᵗ⁾

@@ -1,5 +1,6 @@
 /**
- * The two products lib/fast.ts is made of — C = A Bᵀ (`gemm`) and c = a Bᵀ (`gemv`) — over one Float64Array
+ * The two products lib/fast.ts is made of — C = A Bᵀ (`gemm`) and c = a Bᵀ (`gemv`) — and the transposes that let
+ * them read rows, over one Float64Array
  * `heap` that holds every buffer of a workspace, addressed by element offsets. Two implementations with one
  * contract: WebAssembly SIMD (scripts/wasm-kernels.ts, 4–5× faster here) when the engine has it, the JavaScript
  * `gemmNT` / `gemvNT` of lib/fast.ts otherwise. test/kernels.test.ts checks that they agree to rounding.
@@ -16,10 +17,13 @@ export interface Products {
   gemm(ao: number, lda: number, bo: number, ldb: number, co: number, ldc: number, m: number, n: number, k: number, beta: 0 | 1): void;
   /** heap[c] = heap[a] heap[B]ᵀ (beta 0) or += (beta 1); a of length k, B n×k. */
   gemv(ao: number, bo: number, ldb: number, co: number, n: number, k: number, beta: 0 | 1): void;
+  /** heap[dst] (cols × rows) = heap[src]ᵀ, src rows × cols with row stride ld. */
+  transpose(src: number, ld: number, rows: number, cols: number, dst: number): void;
 }
 
 type GemmFn = (ao: number, lda: number, bo: number, ldb: number, co: number, ldc: number, m: number, n: number, k: number, beta: number) => void;
 type GemvFn = (ao: number, bo: number, ldb: number, co: number, n: number, k: number, beta: number) => void;
+type TransposeFn = (src: number, ld: number, rows: number, cols: number, dst: number) => void;
 
 let compiled: WebAssembly.Module | null | undefined;
 
@@ -56,13 +60,14 @@ export function makeProducts(
     const pages = Math.max(1, Math.ceil((length * 8) / 65536));
     // initial = maximum: growing would detach the buffer, which slows every typed-array loop in the process.
     const mem = new WebAssembly.Memory({ initial: pages, maximum: pages });
-    const ex = new WebAssembly.Instance(module, { env: { mem } }).exports as { gemmNT: GemmFn; gemvNT: GemvFn };
-    const gemmNT = ex.gemmNT, gemvNT = ex.gemvNT;
+    const ex = new WebAssembly.Instance(module, { env: { mem } }).exports as { gemmNT: GemmFn; gemvNT: GemvFn; transpose: TransposeFn };
+    const gemmNT = ex.gemmNT, gemvNT = ex.gemvNT, transpose = ex.transpose;
     return {
       kind: "wasm",
       heap: new Float64Array(mem.buffer, 0, length),
       gemm: (ao, lda, bo, ldb, co, ldc, m, n, k, beta) => gemmNT(ao * 8, lda, bo * 8, ldb, co * 8, ldc, m, n, k, beta),
       gemv: (ao, bo, ldb, co, n, k, beta) => gemvNT(ao * 8, bo * 8, ldb, co * 8, n, k, beta),
+      transpose: (src, ld, rows, cols, dst) => transpose(src * 8, ld, rows, cols, dst * 8),
     };
   }
   const heap = new Float64Array(length);
@@ -71,5 +76,8 @@ export function makeProducts(
     heap,
     gemm: (ao, lda, bo, ldb, co, ldc, m, n, k, beta) => js.gemm(heap, ao, lda, heap, bo, ldb, heap, co, ldc, m, n, k, beta),
     gemv: (ao, bo, ldb, co, n, k, beta) => js.gemv(heap, ao, heap, bo, ldb, heap, co, n, k, beta),
+    transpose: (src, ld, rows, cols, dst) => {
+      for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) heap[dst + c * rows + r] = heap[src + r * ld + c]!;
+    },
   };
 }

@@ -49,6 +49,20 @@ describe("gemmNT and gemvNT: C = A Bᵀ", () => {
 });
 
 describe("lossAndGrads agrees with forward + backward (eqs 1.1–1.7, 4.1–4.9) to rounding", () => {
+  it("on a long sequence with a large vocabulary, where Σ log z is taken from a product flushed many times", () => {
+    const sizes = { vocab: 300, dModel: 3, hidden: 5 }, tau = 400; // z ≈ 300 per step: 300^400 ≈ 1e990, ~7 flushes
+    const p = initParams(sizes, makeRng(9));
+    const rng = makeRng(10);
+    const inputs = Array.from({ length: tau }, () => Math.floor(rng.next() * sizes.vocab));
+    const targets = Array.from({ length: tau }, () => Math.floor(rng.next() * sizes.vocab));
+    const h0 = initialHidden("point-one", sizes.hidden);
+    const f = forward(p, inputs, targets, h0);
+    expect(f.loss).toBeGreaterThan(5); // ≈ ln 300: every z is near the vocabulary size
+    const ws = makeWorkspace(sizes, tau);
+    expect(Math.abs(lossAndGrads(p, inputs, targets, h0, ws) - f.loss)).toBeLessThan(ROUNDING_TOL);
+    expect(Math.abs(lossFast(p, inputs, targets, h0, ws) - f.loss)).toBeLessThan(ROUNDING_TOL);
+  });
+
   it("on random models, sequences and both h⁽⁰⁾ conventions", () => {
     fc.assert(
       fc.property(

@@ -1,5 +1,5 @@
 /**
- * lib/kernels.ts: the WebAssembly products against a triple loop for every remainder of their blocking (2 × 4 for
+ * lib/kernels.ts: the WebAssembly products (and transpose) against a triple loop for every remainder of their blocking (2 × 4 for
  * C = A Bᵀ; 4 rows and k unrolled by 4 for c = a Bᵀ), with row strides, offsets and accumulation, and against the
  * JavaScript kernels; and the committed bytes (lib/kernels-wasm.ts) against what scripts/wasm-kernels.ts assembles to.
  */
@@ -53,6 +53,20 @@ describe("the WebAssembly products", () => {
       const inC = (q: number) => q >= co && (q - co) % ldc < n && Math.floor((q - co) / ldc) < m;
       for (let q = 0; q < h.length; q++) if (!inC(q)) expect(C[q], `heap[${q}]`).toBe(h[q]);
       for (let q = 0; q < h.length; q++) if (!(q >= co && q < co + n)) expect(c[q], `heap[${q}]`).toBe(h[q]);
+    }
+  });
+
+  it.each(["wasm", "js"] as const)("transpose (%s) writes srcᵀ and nothing else, for strided sources", (kind) => {
+    for (const [rows, cols, ld] of [[1, 1, 1], [3, 5, 7], [6, 4, 4], [9, 2, 3]] as const) {
+      const src = 2, dst = src + rows * ld + 3, end = dst + rows * cols + 4;
+      const prod = makeProducts(end, kind, JS);
+      expect(prod.kind).toBe(kind);
+      const rng = makeRng(rows * cols);
+      for (let i = 0; i < end; i++) prod.heap[i] = rng.next();
+      const before = prod.heap.slice();
+      prod.transpose(src, ld, rows, cols, dst);
+      for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) expect(prod.heap[dst + c * rows + r]).toBe(before[src + r * ld + c]);
+      for (let q = 0; q < end; q++) if (q < dst || q >= dst + rows * cols) expect(prod.heap[q]).toBe(before[q]);
     }
   });
 
