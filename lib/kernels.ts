@@ -19,11 +19,17 @@ export interface Products {
   gemv(ao: number, bo: number, ldb: number, co: number, n: number, k: number, beta: 0 | 1): void;
   /** heap[dst] (cols × rows) = heap[src]ᵀ, src rows × cols with row stride ld. */
   transpose(src: number, ld: number, rows: number, cols: number, dst: number): void;
+  /**
+   * eqs 4.2–4.3 for t = τ−1 … 0 (rows of H): dh[t] += da[t+1] WTᵀ for t < τ−1, then da[t] = dh[t] ⊙ (1 − h[t+1]²),
+   * with h at the row of h⁽⁰⁾ and WT = Wᵀ (H × H).
+   */
+  backRecursion(dh: number, da: number, h: number, WT: number, H: number, tau: number): void;
 }
 
 type GemmFn = (ao: number, lda: number, bo: number, ldb: number, co: number, ldc: number, m: number, n: number, k: number, beta: number) => void;
 type GemvFn = (ao: number, bo: number, ldb: number, co: number, n: number, k: number, beta: number) => void;
 type TransposeFn = (src: number, ld: number, rows: number, cols: number, dst: number) => void;
+type RecursionFn = (dh: number, da: number, h: number, WT: number, H: number, tau: number) => void;
 
 let compiled: WebAssembly.Module | null | undefined;
 
@@ -60,14 +66,15 @@ export function makeProducts(
     const pages = Math.max(1, Math.ceil((length * 8) / 65536));
     // initial = maximum: growing would detach the buffer, which slows every typed-array loop in the process.
     const mem = new WebAssembly.Memory({ initial: pages, maximum: pages });
-    const ex = new WebAssembly.Instance(module, { env: { mem } }).exports as { gemmNT: GemmFn; gemvNT: GemvFn; transpose: TransposeFn };
-    const gemmNT = ex.gemmNT, gemvNT = ex.gemvNT, transpose = ex.transpose;
+    const ex = new WebAssembly.Instance(module, { env: { mem } }).exports as { gemmNT: GemmFn; gemvNT: GemvFn; transpose: TransposeFn; backRecursion: RecursionFn };
+    const gemmNT = ex.gemmNT, gemvNT = ex.gemvNT, transpose = ex.transpose, backRecursion = ex.backRecursion;
     return {
       kind: "wasm",
       heap: new Float64Array(mem.buffer, 0, length),
       gemm: (ao, lda, bo, ldb, co, ldc, m, n, k, beta) => gemmNT(ao * 8, lda, bo * 8, ldb, co * 8, ldc, m, n, k, beta),
       gemv: (ao, bo, ldb, co, n, k, beta) => gemvNT(ao * 8, bo * 8, ldb, co * 8, n, k, beta),
       transpose: (src, ld, rows, cols, dst) => transpose(src * 8, ld, rows, cols, dst * 8),
+      backRecursion: (dh, da, h, WT, H, tau) => backRecursion(dh * 8, da * 8, h * 8, WT * 8, H, tau),
     };
   }
   const heap = new Float64Array(length);
@@ -78,6 +85,15 @@ export function makeProducts(
     gemv: (ao, bo, ldb, co, n, k, beta) => js.gemv(heap, ao, heap, bo, ldb, heap, co, n, k, beta),
     transpose: (src, ld, rows, cols, dst) => {
       for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) heap[dst + c * rows + r] = heap[src + r * ld + c]!;
+    },
+    backRecursion: (dh, da, h, WT, H, tau) => {
+      for (let t = tau - 1; t >= 0; t--) {
+        if (t < tau - 1) js.gemv(heap, da + (t + 1) * H, heap, WT, H, heap, dh + t * H, H, H, 1);
+        for (let j = 0; j < H; j++) {
+          const hv = heap[h + (t + 1) * H + j]!;
+          heap[da + t * H + j] = heap[dh + t * H + j]! * (1 - hv * hv);
+        }
+      }
     },
   };
 }

@@ -1,5 +1,5 @@
 /**
- * lib/kernels.ts: the WebAssembly products (and transpose) against a triple loop for every remainder of their blocking (2 × 4 for
+ * lib/kernels.ts: the WebAssembly products (and transpose, and the backward recursion) against a triple loop for every remainder of their blocking (2 × 4 for
  * C = A Bᵀ; 4 rows and k unrolled by 4 for c = a Bᵀ), with row strides, offsets and accumulation, and against the
  * JavaScript kernels; and the committed bytes (lib/kernels-wasm.ts) against what scripts/wasm-kernels.ts assembles to.
  */
@@ -67,6 +67,28 @@ describe("the WebAssembly products", () => {
       prod.transpose(src, ld, rows, cols, dst);
       for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) expect(prod.heap[dst + c * rows + r]).toBe(before[src + r * ld + c]);
       for (let q = 0; q < end; q++) if (q < dst || q >= dst + rows * cols) expect(prod.heap[q]).toBe(before[q]);
+    }
+  });
+
+  it.each(["wasm", "js"] as const)("backRecursion (%s) is eqs 4.2–4.3 run backward in time", (kind) => {
+    for (const [H, tau] of [[1, 1], [6, 6], [5, 9], [13, 4]] as const) {
+      const dh = 0, da = dh + tau * H, h = da + tau * H, WT = h + (tau + 1) * H, end = WT + H * H;
+      const prod = makeProducts(end, kind, JS);
+      expect(prod.kind).toBe(kind);
+      const rng = makeRng(H * tau);
+      for (let i = 0; i < end; i++) prod.heap[i] = rng.next() - 0.5;
+      const ref = prod.heap.slice();
+      // The definition, step by step: (DL)_h⁽ᵗ⁾ gains (DL)_a⁽ᵗ⁺¹⁾ W, then (DL)_a⁽ᵗ⁾ = (DL)_h⁽ᵗ⁾ ⊙ (1 − h⁽ᵗ⁾²).
+      for (let t = tau - 1; t >= 0; t--) {
+        for (let j = 0; j < H && t < tau - 1; j++) {
+          let s = 0;
+          for (let i = 0; i < H; i++) s += ref[da + (t + 1) * H + i]! * ref[WT + j * H + i]!;
+          ref[dh + t * H + j] = ref[dh + t * H + j]! + s;
+        }
+        for (let j = 0; j < H; j++) ref[da + t * H + j] = ref[dh + t * H + j]! * (1 - ref[h + (t + 1) * H + j]! ** 2);
+      }
+      prod.backRecursion(dh, da, h, WT, H, tau);
+      for (let q = 0; q < end; q++) expect(Math.abs(prod.heap[q]! - ref[q]!), `heap[${q}]`).toBeLessThan(ROUNDING_TOL);
     }
   });
 
