@@ -25,19 +25,22 @@ export function lossOf(p: Params, inputs: readonly number[], targets: readonly n
 }
 
 /**
- * The loss of eqs 1.1–1.7 for finite differences, which evaluate it thousands of times: the same arithmetic as
- * lib/forward.ts in the same order, but into reused buffers and keeping nothing, several times faster. It reads
+ * The loss of eqs 1.1–1.7 for finite differences, which evaluate it thousands of times: the arithmetic of
+ * lib/forward.ts, but into reused buffers and keeping nothing, with lib/fastmath.ts's tanh and exp and one log of
+ * the product of the softmax normalisers instead of a log per step (equal to rounding), several times faster. It reads
  * the parameters at call time, so a caller may perturb them in place between calls — and then calls `refresh`
  * for the entry it changed, because two partial results are cached: x⁽ᵗ⁾Uᵀ (eq 1.4's input half, which only U
  * and E reach) and h⁽ᵗ⁾Vᵀ of the unperturbed h⁽ᵗ⁾ (eq 1.6 before c, which only V reaches). A cached entry is
  * recomputed by the same code from the same numbers, so the losses carry the same bits as a recomputation of
- * everything. A class, not closures: closures made afresh per check were measured 60% slower (V8 inlines calls
+ * everything with this class. A class, not closures: closures made afresh per check were measured 60% slower (V8 inlines calls
  * to the methods of one class, not to a new closure each time).
  */
 class TailLoss {
   private readonly H: number; private readonly d: number; private readonly V: number; private readonly tau: number;
   private readonly bufA: Float64Array; private readonly bufB: Float64Array; private readonly o: Float64Array;
   private readonly xU: Float64Array; private readonly hV: Float64Array;
+  /** Π z over the steps of the current loss, and the logs of the parts flushed before it could overflow. */
+  private zProd = 1; private logs = 0;
 
   /** `hs`: the unperturbed h⁽¹⁾ … h⁽τ⁾ for `cachedReadout`, or [] when it is not used. */
   constructor(
@@ -85,11 +88,45 @@ class TailLoss {
     for (let k = 0; k < V; k++) if (o[k]! > m) m = o[k]!;
     let z = 0;
     for (let k = 0; k < V; k++) z += expFast(o[k]! - m);
-    return m + Math.log(z) - o[this.targets[t]!]!;
+    // L⁽ᵗ⁾ = m + log z − o_y; log z is added by `total` (1 ≤ z ≤ vocab: flushed long before it could overflow).
+    this.zProd *= z;
+    if (this.zProd > 1e150) { this.logs += Math.log(this.zProd); this.zProd = 1; }
+    return m - o[this.targets[t]!]!;
   }
 
-  /** L⁽ᵗ⁾ (eqs 1.6, 1.7, 1.1) of hidden state h at 0-based step t. */
-  readout(h: Vector, t: number): number {
+  /** Starts a loss: no normalisers yet. */
+  private begin(): void {
+    this.zProd = 1;
+    this.logs = 0;
+  }
+
+  /** Ends a loss: the step losses' sum plus Σ log z. */
+  private total(sum: number): number {
+    return sum + this.logs + Math.log(this.zProd);
+  }
+
+  /** Σ_t L⁽ᵗ⁾ with V or c perturbed: the recursion's h⁽ᵗ⁾ are the cached ones. */
+  readoutsLoss(): number {
+    this.begin();
+    let sum = 0;
+    for (let t = 0; t < this.tau; t++) sum += this.cachedReadout(t);
+    return this.total(sum);
+  }
+
+  /** Σ L⁽ˢ⁾ over 0-based steps from … τ−1, continuing the recursion (eqs 1.3–1.5) from hStart = h before `from`. */
+  tailLoss(from: number, hStart: Vector): number {
+    this.begin();
+    return this.total(this.tail(from, hStart));
+  }
+
+  /** L⁽ˢ⁾ + Σ L⁽ᵗ⁾ over t > s when h⁽ˢ⁾ (0-based row s) is replaced by h and the recursion re-run from there. */
+  fromHidden(h: Vector, s: number): number {
+    this.begin();
+    return this.total(this.readout(h, s) + this.tail(s + 1, h));
+  }
+
+  /** L⁽ᵗ⁾ (eqs 1.6, 1.7, 1.1) of hidden state h at 0-based step t, but for log z. */
+  private readout(h: Vector, t: number): number {
     const Vd = this.p.V.data, c = this.p.c, o = this.o, H = this.H;
     for (let k = 0; k < this.V; k++) {
       let s = 0;
@@ -99,15 +136,15 @@ class TailLoss {
     return this.stepLoss(t);
   }
 
-  /** L⁽ᵗ⁾ of the cached h⁽ᵗ⁾: for V and c, which the recursion does not read. */
-  cachedReadout(t: number): number {
+  /** L⁽ᵗ⁾ of the cached h⁽ᵗ⁾ (for V and c, which the recursion does not read), but for log z. */
+  private cachedReadout(t: number): number {
     const c = this.p.c, o = this.o, hV = this.hV, V = this.V;
     for (let k = 0; k < V; k++) o[k] = hV[t * V + k]! + c[k]!;
     return this.stepLoss(t);
   }
 
-  /** Σ L⁽ˢ⁾ over 0-based steps from … τ−1, continuing the recursion (eqs 1.3–1.5) from hStart = h before `from`. */
-  tail(from: number, hStart: Vector): number {
+  /** `tailLoss` but for the log z terms. */
+  private tail(from: number, hStart: Vector): number {
     const Wd = this.p.W.data, b = this.p.b, xU = this.xU, H = this.H;
     let prev = this.bufA, next = this.bufB;
     prev.set(hStart);
@@ -146,13 +183,6 @@ export function numericalParamGrads(
   const L = new TailLoss(q, inputs, targets, hs);
   const before = new Float64Array(tau + 1); // before[s] = Σ_{t<s} L⁽ᵗ⁾
   for (let t = 0; t < tau; t++) before[t + 1] = before[t]! + f.L_t[t]!;
-  const lossFrom = (s: number) => (before[s]! + L.tail(s, s === 0 ? h0copy : hs[s - 1]!)) / tau;
-  const readoutsLoss = () => {
-    let sum = 0;
-    for (let t = 0; t < tau; t++) sum += L.cachedReadout(t);
-    return sum / tau;
-  };
-  const firstRead = (k: number) => Math.max(0, inputs.indexOf(k));
   const out = {} as Record<ParamName, Matrix | Vector>;
   for (const name of PARAM_NAMES) {
     const theta = dataOf(q[name]);
@@ -161,14 +191,16 @@ export function numericalParamGrads(
     const d = q.E.cols;
     const readsOnly = name === "V" || name === "c";
     for (let k = 0; k < theta.length; k++) {
-      const from = name === "E" ? firstRead(Math.floor(k / d)) : 0;
+      // The first step that reads entry k: row k/d of E is first read where it is first an input (eq 1.3).
+      const from = name === "E" ? Math.max(0, inputs.indexOf(Math.floor(k / d))) : 0;
+      const hFrom = from === 0 ? h0copy : hs[from - 1]!;
       const keep = theta[k]!;
       theta[k] = keep + eps;
       L.refresh(name, k);
-      const up = readsOnly ? readoutsLoss() : lossFrom(from);
+      const up = (readsOnly ? L.readoutsLoss() : before[from]! + L.tailLoss(from, hFrom)) / tau;
       theta[k] = keep - eps;
       L.refresh(name, k);
-      const down = readsOnly ? readoutsLoss() : lossFrom(from);
+      const down = (readsOnly ? L.readoutsLoss() : before[from]! + L.tailLoss(from, hFrom)) / tau;
       theta[k] = keep;
       L.refresh(name, k);
       gd[k] = (up - down) / (2 * eps);
@@ -207,7 +239,7 @@ export function lossWithHiddenAt(
   const L = new TailLoss(p, inputs, targets, []);
   let sum = 0;
   for (let s = 0; s < step; s++) sum += f.L_t[s]!;
-  return (sum + L.readout(hAlt, step) + L.tail(step + 1, hAlt)) / f.h.rows;
+  return (sum + L.fromHidden(hAlt, step)) / f.h.rows;
 }
 
 /** ∂L/∂h⁽ᵗ⁾ (total derivative, through every later step) by central differences. */
