@@ -30,6 +30,7 @@ export function run() {
   const flat = (grads: Record<string, Float64Array | { data: Float64Array }>) =>
     PARAM_NAMES.flatMap((n) => Array.from("data" in grads[n]! ? (grads[n] as { data: Float64Array }).data : (grads[n] as Float64Array), hex));
   return {
+    kernels: [ws.k.kind], // "wasm": the products ran in WebAssembly SIMD
     exp: args.map((x) => hex(expFast(x))),
     tanh: args.map((x) => hex(tanhFast(x))),
     fast: [hex(fastLoss), ...flat(ws.grads)],

@@ -2,7 +2,8 @@
  * "The same seed gives the same numbers in Node and in the browser", checked bit for bit: lib/ bundled as a
  * classic script, run in Chromium, and compared with the same calls here. lib/fastmath.ts's exp and tanh replace
  * Math's in the fast paths, so they are compared over many arguments, and so is a whole forward + backward pass of
- * lib/fast.ts and lib/backward.ts on a seeded model (the numbers the training page and the bench compute).
+ * lib/fast.ts (its products in WebAssembly SIMD) and lib/backward.ts on a seeded model (the numbers the training
+ * page and the bench compute).
  */
 import { join } from "node:path";
 import * as esbuild from "esbuild";
@@ -30,6 +31,7 @@ describe("the same numbers in Chromium as in Node", () => {
       expect(differing, `${key}: first differing entry ${differing}: Node ${a[differing]}, Chromium ${b[differing]}`).toBe(-1);
     }
     expect(inNode.exp.length).toBeGreaterThan(1000);
+    expect(inBrowser.kernels).toEqual(["wasm"]); // on the main thread too: no silent fallback to the JS kernels
     expect(problems).toEqual([]);
   });
 });
