@@ -5,11 +5,12 @@
  * 4.2–4.3 backward loop over t. Pages show lib/backward.ts, which reads like the equations; the training page
  * and `npm run bench` use this file; test/fast.test.ts proves the two agree to rounding.
  *
- * Every product is `gemmNT`, C = A Bᵀ with both operands row-major, so each entry is a dot product of two
- * contiguous rows — the access pattern V8 compiles best — blocked 2 × 4 so each load feeds two or four
- * multiply-adds. Buffers live in a `Workspace` made once per (sizes, τ): a call allocates nothing. tanh and exp
- * are lib/fastmath.ts's (within 2 ulp of Math's, several times cheaper in V8), and a division per logit became a
- * multiplication by one reciprocal per step: the results differ from lib/backward.ts's in the last bits only.
+ * Every product is C = A Bᵀ with both operands row-major, so each entry is a dot product of two contiguous rows,
+ * blocked 2 × 4 so each load feeds two or four multiply-adds: `gemmNT` below in TypeScript, and the same in
+ * WebAssembly SIMD (lib/kernels.ts, 4–5× faster), which a workspace uses unless the engine lacks it. Buffers live
+ * in a `Workspace` made once per (sizes, τ), in the one heap the kernels address: a call allocates nothing. tanh
+ * and exp are lib/fastmath.ts's (within 2 ulp of Math's, several times cheaper in V8), Σ log z is one log of a
+ * product: the results differ from lib/backward.ts's in the last bits only. docs/performance.md has the figures.
  */
 import { type Matrix, type Vector, ShapeError } from "./matrix.js";
 import type { Params, Sizes } from "./model.js";

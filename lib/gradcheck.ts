@@ -26,14 +26,15 @@ export function lossOf(p: Params, inputs: readonly number[], targets: readonly n
 
 /**
  * The loss of eqs 1.1–1.7 for finite differences, which evaluate it thousands of times: the arithmetic of
- * lib/forward.ts, but into reused buffers and keeping nothing, with lib/fastmath.ts's tanh and exp and one log of
- * the product of the softmax normalisers instead of a log per step (equal to rounding), several times faster. It reads
- * the parameters at call time, so a caller may perturb them in place between calls — and then calls `refresh`
- * for the entry it changed, because two partial results are cached: x⁽ᵗ⁾Uᵀ (eq 1.4's input half, which only U
- * and E reach) and h⁽ᵗ⁾Vᵀ of the unperturbed h⁽ᵗ⁾ (eq 1.6 before c, which only V reaches). A cached entry is
- * recomputed by the same code from the same numbers, so the losses carry the same bits as a recomputation of
- * everything with this class. A class, not closures: closures made afresh per check were measured 60% slower (V8 inlines calls
- * to the methods of one class, not to a new closure each time).
+ * lib/forward.ts into reused buffers, keeping nothing, with lib/fastmath.ts's tanh and exp and one log of the
+ * product of the softmax normalisers instead of a log per step (equal to rounding), several times faster.
+ *
+ * It reads the parameters at call time, so a caller may perturb them in place between calls — and then calls
+ * `refresh` for the entry it changed, because two partial results are cached: x⁽ᵗ⁾Uᵀ (eq 1.4's input half, which
+ * only U and E reach) and h⁽ᵗ⁾Vᵀ of the unperturbed h⁽ᵗ⁾ (eq 1.6 before c, which only V reaches). A cached entry
+ * is recomputed by the same code from the same numbers, so a loss carries the same bits as if this class had
+ * recomputed everything. A class, not closures: closures made afresh per check ran 60% slower (V8 inlines calls to
+ * the methods of one class, not to a new closure each time).
  */
 class TailLoss {
   private readonly H: number; private readonly d: number; private readonly V: number; private readonly tau: number;
