@@ -204,6 +204,7 @@ async function main(): Promise<void> {
   const sci = (x: number | null) => (x === null ? "—" : x.toExponential(0));
   console.log(`bptt-companion bench · node ${process.version} · ${cpus().length} cores · ${cpus()[0]?.model ?? "?"}`);
   console.log(`numpy: ${numpyVersion ?? "not available (python3 with numpy not found): numpy columns skipped"}`);
+  console.log(`ours: lib/fast.ts with ${makeWorkspace({ vocab: 1, dModel: 1, hidden: 1 }, 1).k.kind === "wasm" ? "WebAssembly SIMD" : "JavaScript (no WebAssembly SIMD here)"} products`);
   console.log(`scalar peak (4-accumulator Float64Array dot, n = 256), median over the run: ${peakGflops.toFixed(2)} GFLOP/s`);
   console.log("");
   console.log("| size | (V, d, H, τ) | MACs | ours µs | GFLOP/s | % of peak | TF.js µs | × TF.js | numpy µs | × numpy | rel. diff TF.js / numpy |");
