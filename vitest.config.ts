@@ -9,6 +9,7 @@ export default defineConfig({
         test: {
           name: "unit",
           include: ["test/*.test.ts"],
+          setupFiles: ["test/fast-check-seed.ts"],
           testTimeout: 30_000,
         },
       },

@@ -25,15 +25,18 @@ import { FD_REL_TOL, ROUNDING_TOL } from "../lib/tolerances.js";
 /**
  * "Right" means equal to the true gradient up to float64 rounding: the as-written formula and the backward pass
  * evaluate the same sums in a different order, so a right formula is off by ~1e-16 relative; 1e-12 is the bound.
- * Every wrong one is off by far more — the fixed cases below are asserted to be off by at least WRONG_MARGIN.
+ * Relative error alone is not enough: a gradient can be tiny because its terms cancel (h₁ = 1 at T = 3 gave one
+ * entry of −2.5e-7 whose order-one terms left 3.5e-18 of rounding, 7e-12 relative), so an entry within
+ * ROUNDING_TOL absolute is right too — the terms here are of order one. Every wrong formula is off by far more:
+ * the fixed cases below are asserted to be off by at least WRONG_MARGIN relative.
  */
 const RIGHT_TOL = 1e-12;
 const WRONG_MARGIN = 1e-3;
 
 function judge(e: Evaluation, truth: Matrix): { verdict: Verdict; rel?: number } {
   if (!e.ok || e.value.rows !== truth.rows || e.value.cols !== truth.cols) return { verdict: "wrong shape" };
-  const rel = discrepancy(e.value, truth).relError;
-  return { verdict: rel < RIGHT_TOL ? "right" : "wrong value", rel };
+  const { relError: rel, maxAbsError } = discrepancy(e.value, truth);
+  return { verdict: rel < RIGHT_TOL || maxAbsError <= ROUNDING_TOL ? "right" : "wrong value", rel };
 }
 
 // ————————————————————————————————————————— cases —————————————————————————————————————————
@@ -452,5 +455,15 @@ describe("properties over random 2-layer models at T = 2", () => {
       }),
       { numRuns: 150 },
     );
+  });
+
+  it("a right formula whose value cancels to almost nothing is judged right (found by the property above)", () => {
+    const b = build({ seed: 31, d: 4, h1: 1, h2: 2, a: 2, n: 2, T: 3, h0: "random" });
+    const e = stacked211AsWritten(8, b.p, b.f), target = stacked211Target(8, truth211(b));
+    const { maxAbsError, relError } = discrepancy(valueOf(e), target);
+    expect(Math.abs(target.data[0]!)).toBeLessThan(1e-6); // one entry, order-one terms cancelling
+    expect(relError).toBeGreaterThan(RIGHT_TOL); // so relative error alone would call it wrong…
+    expect(maxAbsError).toBeLessThan(1e-16); // …though it is off by rounding only
+    expect(judge(e, target).verdict).toBe("right");
   });
 });

@@ -11,9 +11,10 @@ import { useSite } from "./harness.js";
 
 /**
  * A floor on the worker's speed at hidden 100, τ 25 (the defaults), not the target: the target (500 steps/s) is
- * measured on a quiet machine and recorded in docs/training.md (528–558 there). In CI the browser suite shares two
- * cores with everything else and a run measured 239, so this only catches a gross regression — training code that
- * allocates per step, or a fast path lost — which shows up as a factor of several.
+ * measured on a quiet machine and recorded in docs/training.md (510–1364 there). In CI the browser suite shares two
+ * cores with everything else (a run before the WebAssembly kernels measured 239, runs after them 1297–1317), so this
+ * only catches a gross regression — training code that allocates per step, or a fast path lost — which shows up as
+ * a factor of several.
  */
 const MIN_STEPS_PER_SEC = 100;
 /** How soon after a click on Pause the step counter must stand still. */
