@@ -7,17 +7,44 @@
  *
  * Prints one line of JSON. A bad case or bad arguments: exit status 2, one line on standard error, nothing on
  * standard output. Anything unexpected (a bug): exit status 1, one line on standard error.
+ *
+ * A case file larger than MAX_CASE_BYTES is refused on its size before a byte is read; standard input (or a pipe or
+ * device given as FILE, whose size stat cannot tell) is read only until it passes the limit.
  */
-import { readFileSync } from "node:fs";
-import { InputError, oneLine, parseArgs, runCommand } from "../lib/answer-key.js";
+import { createReadStream, fstatSync, statSync } from "node:fs";
+import type { Readable } from "node:stream";
+import {
+  InputError, MAX_CASE_BYTES, caseTooLargeError, decodeCase, oneLine, parseArgs, runCommand,
+} from "../lib/answer-key.js";
 
-function read(file: string): string {
+const cannotRead = (what: string, e: unknown) =>
+  new InputError(oneLine(`cannot read ${what}: ${e instanceof Error ? e.message : String(e)}`));
+
+async function readCase(file: string): Promise<string> {
+  const what = file === "-" ? "standard input" : file;
+  let size: number;
   try {
-    return readFileSync(file === "-" ? 0 : file, "utf8");
+    // Standard input redirected from a file (`< case.json`) has a size too.
+    const st = file === "-" ? fstatSync(0) : statSync(file);
+    size = st.isFile() ? st.size : 0;
   } catch (e) {
-    const what = file === "-" ? "standard input" : file;
-    throw new InputError(oneLine(`cannot read ${what}: ${e instanceof Error ? e.message : String(e)}`));
+    throw cannotRead(what, e);
   }
+  if (size > MAX_CASE_BYTES) throw caseTooLargeError(size);
+  const stream: Readable = file === "-" ? process.stdin : createReadStream(file);
+  const chunks: Buffer[] = [];
+  let bytes = 0;
+  try {
+    for await (const chunk of stream) {
+      bytes += (chunk as Buffer).length;
+      // Leaving the loop destroys the stream: nothing past the limit is read or kept.
+      if (bytes > MAX_CASE_BYTES) throw caseTooLargeError();
+      chunks.push(chunk as Buffer);
+    }
+  } catch (e) {
+    throw e instanceof InputError ? e : cannotRead(what, e);
+  }
+  return decodeCase(Buffer.concat(chunks, bytes));
 }
 
 // A reader that stops early (`| head`) is not an error.
@@ -28,8 +55,9 @@ process.stdout.on("error", (e: NodeJS.ErrnoException) => {
 });
 
 try {
-  const out = runCommand(parseArgs(process.argv.slice(2)), read);
-  process.stdout.write(out);
+  const cmd = parseArgs(process.argv.slice(2));
+  const text = cmd.kind === "case" ? await readCase(cmd.file) : "";
+  process.stdout.write(runCommand(cmd, () => text));
 } catch (e) {
   if (e instanceof InputError) {
     process.stderr.write(`${oneLine(e.message)}\n`);
@@ -39,4 +67,6 @@ try {
     process.stderr.write(`answer-key: unexpected error: ${oneLine(msg)}\n`);
     process.exitCode = 1;
   }
+  // Standard input may still be open (the case was refused part-way): do not wait for the writer to finish.
+  process.stdin.destroy();
 }

@@ -10,6 +10,7 @@ import { lastHidden, lossAndGrads, makeWorkspace, type Workspace } from "./fast.
 import type { Matrix } from "./matrix.js";
 import { initParams, PARAM_NAMES, type Params, type Sizes } from "./model.js";
 import { makeRng, type Rng } from "./rng.js";
+import { exp, log, tanh } from "./libm.js";
 
 // ---------------------------------------------------------------------------------------------------------------
 // Vocabulary and chunks
@@ -137,7 +138,7 @@ export function softmaxWithTemperature(o: ArrayLike<number>, T: number, out: Flo
   let m = -Infinity;
   for (let k = 0; k < o.length; k++) m = Math.max(m, o[k]! / T);
   let z = 0;
-  for (let k = 0; k < o.length; k++) z += out[k] = Math.exp(o[k]! / T - m);
+  for (let k = 0; k < o.length; k++) z += out[k] = exp(o[k]! / T - m);
   for (let k = 0; k < o.length; k++) out[k] = out[k]! / z;
   return out;
 }
@@ -172,7 +173,7 @@ export function sampleIds(p: Params, h0: ArrayLike<number>, first: number, n: nu
       const w = j * H, u = j * d;
       for (let k = 0; k < H; k++) a += h[k]! * p.W.data[w + k]!;
       for (let k = 0; k < d; k++) a += p.E.data[x + k]! * p.U.data[u + k]!;
-      next[j] = Math.tanh(a);
+      next[j] = tanh(a);
     }
     [h, next] = [next, h];
     for (let k = 0; k < V; k++) {
@@ -192,7 +193,7 @@ export function sampleIds(p: Params, h0: ArrayLike<number>, first: number, n: nu
 // ---------------------------------------------------------------------------------------------------------------
 
 /** The loss of a model that knows nothing, L = ln(vocab) (uniform ŷ in eq 1.1): where the smoothed loss starts. */
-export const initialLoss = (vocab: number): number => Math.log(vocab);
+export const initialLoss = (vocab: number): number => log(vocab);
 
 /** min-char-rnn's running average: s ← β s + (1 − β) L, with β = 0.999. */
 export function smoothLoss(prev: number, loss: number, beta = 0.999): number {
@@ -207,7 +208,7 @@ export function nonZeroRows(G: Matrix): { index: number; norm: number }[] {
   const out: { index: number; norm: number }[] = [];
   for (let i = 0; i < G.rows; i++) {
     let s = 0;
-    for (let j = 0; j < G.cols; j++) s += G.data[i * G.cols + j]! ** 2;
+    for (let j = 0; j < G.cols; j++) s += G.data[i * G.cols + j]! * G.data[i * G.cols + j]!;
     if (s > 0) out.push({ index: i, norm: Math.sqrt(s) });
   }
   return out;

@@ -7,9 +7,15 @@
  * numpy.allclose: the relative part forgives the last digits of large numbers (a student printing 6 significant
  * digits), the absolute part forgives tiny gradients whose relative error says nothing.
  *
+ * A student's answer is read with the answer key's defences (lib/answer-key.ts `parseJsonText`): its text may be
+ * at most `maxAnswerBytes(sizes)` UTF-8 bytes, nest at most MAX_JSON_DEPTH deep and hold at most twice the values
+ * of the full answer in any field, all checked before it is parsed; every message is one escaped line of at most
+ * MAX_MESSAGE_LENGTH characters.
+ *
  * Pure: no Node APIs, no DOM.
  */
-import { type Answer, InputError, oneLine } from "./answer-key.js";
+import { type Answer, InputError, type JsonTextRules, oneLine, parseJsonText } from "./answer-key.js";
+import { preview } from "./tokens.js";
 
 /** Absolute part of the tolerance: |a − b| ≤ ANSWER_ATOL + ANSWER_RTOL · |b|. */
 export const ANSWER_ATOL = 1e-6;
@@ -74,33 +80,32 @@ function kind(v: unknown): string {
   return typeof v === "object" ? "an object" : `a ${typeof v}`;
 }
 
-function show(v: unknown): string {
-  if (typeof v === "number") return String(v);
-  const s = JSON.stringify(v) ?? String(v);
-  return s.length > 40 ? `${s.slice(0, 39)}…` : s;
-}
+const show = (v: unknown): string => preview(v);
+
+/** An InputError whose message is one safe line, whatever the answer put into it. */
+const fail = (message: string): InputError => new InputError(oneLine(message));
 
 function num(where: string, v: unknown): number {
-  if (typeof v !== "number") throw new InputError(`${where} = ${show(v)} is not a number`);
-  if (!Number.isFinite(v)) throw new InputError(`${where} = ${show(v)} is not a finite number`);
+  if (typeof v !== "number") throw fail(`${where} = ${show(v)} is not a number`);
+  if (!Number.isFinite(v)) throw fail(`${where} = ${show(v)} is not a finite number`);
   return v;
 }
 
 const axisText = (axes: Axis[]) => axes.map((a) => (a === "t" ? "τ" : a)).join(" × ");
 
 function readVector(name: string, v: unknown, n: number, axis: Axis): number[] {
-  if (!Array.isArray(v)) throw new InputError(`answer.${name} is not an array: expected a list of ${n} numbers (${axisText([axis])}), got ${kind(v)}`);
-  if (v.length !== n) throw new InputError(`answer.${name} has ${v.length} entries, expected ${n} (${axisText([axis])})`);
+  if (!Array.isArray(v)) throw fail(`answer.${name} is not an array: expected a list of ${n} numbers (${axisText([axis])}), got ${kind(v)}`);
+  if (v.length !== n) throw fail(`answer.${name} has ${v.length} entries, expected ${n} (${axisText([axis])})`);
   return v.map((e, i) => num(`answer.${name}[${i}]`, e));
 }
 
 function readMatrix(name: string, v: unknown, rows: number, cols: number, axes: Axis[]): number[][] {
   const shape = axisText(axes);
-  if (!Array.isArray(v)) throw new InputError(`answer.${name} is not an array of rows: expected a ${rows}×${cols} matrix (${shape}), got ${kind(v)}`);
-  if (v.length !== rows) throw new InputError(`answer.${name} has ${v.length} rows, expected ${rows} (${shape})`);
+  if (!Array.isArray(v)) throw fail(`answer.${name} is not an array of rows: expected a ${rows}×${cols} matrix (${shape}), got ${kind(v)}`);
+  if (v.length !== rows) throw fail(`answer.${name} has ${v.length} rows, expected ${rows} (${shape})`);
   return v.map((r: unknown, i) => {
-    if (!Array.isArray(r)) throw new InputError(`answer.${name}[${i}] is not an array: expected a row of ${cols} numbers, got ${kind(r)}`);
-    if (r.length !== cols) throw new InputError(`answer.${name}[${i}] has ${r.length} entries, expected ${cols} (${axes[1] === "t" ? "τ" : axes[1]})`);
+    if (!Array.isArray(r)) throw fail(`answer.${name}[${i}] is not an array: expected a row of ${cols} numbers, got ${kind(r)}`);
+    if (r.length !== cols) throw fail(`answer.${name}[${i}] has ${r.length} entries, expected ${cols} (${axes[1] === "t" ? "τ" : axes[1]})`);
     return r.map((e, j) => num(`answer.${name}[${i}][${j}]`, e));
   });
 }
@@ -112,21 +117,21 @@ function readMatrix(name: string, v: unknown, rows: number, cols: number, axes: 
  */
 export function validateStudentAnswer(value: unknown, key: Answer): StudentAnswer {
   if (value === null || typeof value !== "object" || Array.isArray(value)) {
-    throw new InputError(`answer is not a JSON object: expected an object with some of the fields ${KEYS.join(", ")}, got ${kind(value)}`);
+    throw fail(`answer is not a JSON object: expected an object with some of the fields ${KEYS.join(", ")}, got ${kind(value)}`);
   }
   const o = value as Record<string, unknown>;
   for (const k of Object.keys(o)) {
     if (k !== "sizes" && !KEYS.includes(k)) {
-      throw new InputError(`answer has an unknown field ${show(k)}: expected some of ${KEYS.join(", ")}`);
+      throw fail(`answer has an unknown field ${show(k)}: expected some of ${KEYS.join(", ")}`);
     }
   }
   if (Object.hasOwn(o, "sizes")) {
     const s = o.sizes as Record<string, unknown> | null;
-    if (s === null || typeof s !== "object" || Array.isArray(s)) throw new InputError(`answer.sizes is not an object: got ${kind(s)}`);
+    if (s === null || typeof s !== "object" || Array.isArray(s)) throw fail(`answer.sizes is not an object: got ${kind(s)}`);
     for (const [k, v] of Object.entries(s)) {
-      if (!Object.hasOwn(key.sizes, k)) throw new InputError(`answer.sizes has an unknown field ${show(k)}: expected vocab, d_model, hidden, tau`);
+      if (!Object.hasOwn(key.sizes, k)) throw fail(`answer.sizes has an unknown field ${show(k)}: expected vocab, d_model, hidden, tau`);
       const want = key.sizes[k as keyof Answer["sizes"]];
-      if (v !== want) throw new InputError(`answer.sizes.${k} = ${show(v)}, but the case has ${k} = ${want}`);
+      if (v !== want) throw fail(`answer.sizes.${k} = ${show(v)}, but the case has ${k} = ${want}`);
     }
   }
   const out: Record<string, unknown> = {};
@@ -141,17 +146,58 @@ export function validateStudentAnswer(value: unknown, key: Answer): StudentAnswe
   return out as StudentAnswer;
 }
 
+/**
+ * Bytes allowed per number of the full answer: a float64 in full precision takes at most 24 characters
+ * (-1.2345678901234567e-100), and a separator and the indentation of a pretty-printer (numpy's json.dumps with
+ * indent=4 puts a matrix entry 12 spaces in) bring it to 38.
+ */
+export const ANSWER_BYTES_PER_ENTRY = 40;
+/** Bytes allowed on top, for field names, "sizes" and whitespace. */
+export const ANSWER_BYTES_SLACK = 64 * 1024;
+
+/** The number of entries (numbers) of the full answer to a case of these sizes. */
+export function answerEntryCount(sizes: Answer["sizes"]): number {
+  let n = 0;
+  for (const q of QUANTITIES) n += q.axes.reduce((p, a) => p * axisLength(a, sizes), 1);
+  return n;
+}
+
+/**
+ * The longest text of a student's answer to a case of these sizes, in UTF-8 bytes: room for the whole answer in
+ * full precision, pretty-printed. Longer text is refused before it is parsed. For the largest case (vocab 512,
+ * d_model 256, hidden 512, τ 1024: 4.7 M entries) it is 180 MiB; for a hand-sized case, kilobytes.
+ */
+export function maxAnswerBytes(sizes: Answer["sizes"]): number {
+  return ANSWER_BYTES_SLACK + ANSWER_BYTES_PER_ENTRY * answerEntryCount(sizes);
+}
+
+/** The rules parseJsonText applies to the text of an answer to a case of these sizes. */
+function answerTextRules(sizes: Answer["sizes"]): JsonTextRules {
+  const limits = new Map<string, { values: number; why: string }>();
+  for (const q of QUANTITIES) {
+    const lens = q.axes.map((a) => axisLength(a, sizes));
+    // A number is 1 value, a vector 1 + n, a matrix 1 + r + r·c; twice that, so that a matrix with a row too many
+    // or transposed still gets the message of its shape.
+    const exact = q.axes.length === 0 ? 1 : q.axes.length === 1 ? 1 + lens[0]! : 1 + lens[0]! * (1 + lens[1]!);
+    limits.set(q.key, { values: 2 * exact + 16, why: `the case's ${q.key} is ${lens.length === 0 ? "one number" : lens.join("×")}` });
+  }
+  limits.set("sizes", { values: 16, why: "expected vocab, d_model, hidden and tau" });
+  let maxValues = 1;
+  for (const l of limits.values()) maxValues += l.values;
+  return {
+    what: "answer",
+    fieldPrefix: "answer.",
+    maxBytes: maxAnswerBytes(sizes),
+    bytesWhy: `the full answer to this case in full precision, pretty-printed, takes less`,
+    fieldLimit: (field) => limits.get(field),
+    maxValues,
+    nesting: "an answer nests 3 (an object of matrices of rows)",
+  };
+}
+
 /** Parse and check the JSON text of a student's answer; throws an InputError with a one-line message. */
 export function parseStudentAnswer(text: string, key: Answer): StudentAnswer {
-  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  if (body.trim() === "") throw new InputError("answer is empty: expected a JSON object");
-  let value: unknown;
-  try {
-    value = JSON.parse(body);
-  } catch (e) {
-    throw new InputError(oneLine(`answer is not valid JSON: ${e instanceof Error ? e.message : String(e)}`));
-  }
-  return validateStudentAnswer(value, key);
+  return validateStudentAnswer(parseJsonText(text, answerTextRules(key.sizes)), key);
 }
 
 /** |a − b| ≤ atol + rtol·|b|, with b the key's value. */

@@ -41,12 +41,13 @@
  * site never bundles TF.js.
  */
 import type * as TFNS from "@tensorflow/tfjs";
-import { logSumExp, softmax } from "./forward.js";
+import { softmax, stepLoss } from "./forward.js";
 import {
   type Matrix, type Vector, ShapeError, addOuterInPlace, clone, matmul, maxAbsDiff, row, transpose, vecmat, vecmatT, zeros,
 } from "./matrix.js";
 import type { Params } from "./model.js";
 import type { Rng } from "./rng.js";
+import { tanh } from "./libm.js";
 
 type TF = typeof TFNS;
 
@@ -139,14 +140,14 @@ export function mtv(A: Matrix, v: Vector): Vector {
 
 export function activate(act: Activation, a: Vector): Vector {
   if (act === "identity") return a.slice();
-  if (act === "tanh") return a.map(Math.tanh);
+  if (act === "tanh") return a.map(tanh);
   return a.map((v) => (v > 0 ? v : 0));
 }
 
 /** φ′(a) elementwise. ReLU′(0) is taken as 0, as TF.js does. */
 export function activationDerivative(act: Activation, a: Vector): Vector {
   if (act === "identity") return new Float64Array(a.length).fill(1);
-  if (act === "tanh") return a.map((v) => { const h = Math.tanh(v); return 1 - h * h; });
+  if (act === "tanh") return a.map((v) => { const h = tanh(v); return 1 - h * h; });
   return a.map((v) => (v > 0 ? 1 : 0));
 }
 
@@ -161,10 +162,10 @@ export function lossWeights(T: number, lossAt: LossAt): Float64Array {
 
 /** l(o_t, y_t) for step t (0-based). */
 export function stepLossD2L(o: Vector, targets: Targets, t: number): number {
-  if (targets.kind === "cross-entropy") return logSumExp(o) - o[targets.labels[t]!]!;
+  if (targets.kind === "cross-entropy") return stepLoss(o, targets.labels[t]!);
   const y = targets.values[t]!;
   let s = 0;
-  for (let k = 0; k < o.length; k++) s += (o[k]! - y[k]!) ** 2;
+  for (let k = 0; k < o.length; k++) s += (o[k]! - y[k]!) * (o[k]! - y[k]!);
   return s / 2;
 }
 

@@ -14,6 +14,7 @@ import { FD_EPSILON } from "./gradcheck.js";
 import { type Matrix, type Vector, ShapeError, clone, row, vecmatT, zeros } from "./matrix.js";
 import type { Params } from "./model.js";
 import { checkSequence, checkTokenIds } from "./tokens.js";
+import { tanh } from "./libm.js";
 
 /** The rows of (DL)_E that eq 3.21 can touch, and those it cannot. All lists ascending by token id. */
 export interface EmbeddingRowSupport {
@@ -149,7 +150,7 @@ export function lossWithStepEmbedding(
   for (let s = step; s < tau; s++) {
     const x = row(s === step ? Et : p.E, inputs[s]!); // eq 1.3, with E⁽ᵗ⁾ at the chosen step
     const hW = vecmatT(h, p.W), xU = vecmatT(x, p.U);
-    h = hW.map((v, j) => Math.tanh(v + xU[j]! + p.b[j]!)); // eqs 1.4–1.5
+    h = hW.map((v, j) => tanh(v + xU[j]! + p.b[j]!)); // eqs 1.4–1.5
     const o = vecmatT(h, p.V).map((v, k) => v + p.c[k]!); // eq 1.6
     sum += stepLoss(o, targets[s]!); // eqs 1.7, 1.1
   }

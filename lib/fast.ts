@@ -8,14 +8,14 @@
  * Every product is C = A Bᵀ with both operands row-major, so each entry is a dot product of two contiguous rows,
  * blocked 2 × 4 so each load feeds two or four multiply-adds: `gemmNT` below in TypeScript, and the same in
  * WebAssembly SIMD (lib/kernels.ts, 4–5× faster), which a workspace uses unless the engine lacks it. Buffers live
- * in a `Workspace` made once per (sizes, τ), in the one heap the kernels address: a call allocates nothing. tanh
- * and exp are lib/fastmath.ts's (within 2 ulp of Math's, several times cheaper in V8), Σ log z is one log of a
- * product: the results differ from lib/backward.ts's in the last bits only. docs/performance.md has the figures.
+ * in a `Workspace` made once per (sizes, τ), in the one heap the kernels address: a call allocates nothing. tanh,
+ * exp and log are lib/libm.ts's, as everywhere in lib/; Σ log z is one log of a product: the results differ from
+ * lib/backward.ts's in the last bits only. docs/performance.md has the figures.
  */
 import { type Matrix, type Vector, ShapeError } from "./matrix.js";
 import type { Params, Sizes } from "./model.js";
-import { expFast, tanhFast } from "./fastmath.js";
 import { type KernelKind, type Products, makeProducts } from "./kernels.js";
+import { exp, log, tanh } from "./libm.js";
 
 /**
  * C = A Bᵀ (beta = 0) or C += A Bᵀ (beta = 1), for A m×k, B n×k, C m×n, each given as (array, offset of its
@@ -239,7 +239,7 @@ function forwardInto(p: Params, inputs: readonly number[], targets: readonly num
   hs.set(h0, 0);
   for (let t = 0; t < tau; t++) {
     k.gemv(at.hs + t * H, at.W, H, at.a + t * H, H, H, 1); // eq 1.4: a⁽ᵗ⁾ += h⁽ᵗ⁻¹⁾ Wᵀ, the sequential part
-    for (let j = 0; j < H; j++) hs[(t + 1) * H + j] = tanhFast(a[t * H + j]!); // eq 1.5
+    for (let j = 0; j < H; j++) hs[(t + 1) * H + j] = tanh(a[t * H + j]!); // eq 1.5
   }
   k.gemm(at.hs + H, H, at.V, H, at.o, V, tau, V, H, 0); // eq 1.6 for all t: o = h Vᵀ + c
   let sum = 0, zProd = 1;
@@ -254,20 +254,20 @@ function forwardInto(p: Params, inputs: readonly number[], targets: readonly num
     const oy = o[r + targets[t]!]! - m;
     let z = 0;
     for (let j = 0; j < V; j++) {
-      const e = expFast(o[r + j]! - m);
+      const e = exp(o[r + j]! - m);
       o[r + j] = e;
       z += e;
     }
     // eq 1.1 through log-sum-exp, as lib/forward.ts: L⁽ᵗ⁾ = log z − (o_y − m) = −log ŷ_y. Σ_t log z_t is taken as
-    // the log of a product (1 ≤ z ≤ vocab, so it is flushed before it could overflow): one Math.log per ~50 steps
+    // the log of a product (1 ≤ z ≤ vocab, so it is flushed before it could overflow): one log per ~50 steps
     // instead of one per step, which was 10% of the tiny size's time.
     sum -= oy;
     zProd *= z;
-    if (zProd > 1e150) { sum += Math.log(zProd); zProd = 1; }
+    if (zProd > 1e150) { sum += log(zProd); zProd = 1; }
     const scale = 1 / (z * tau); // eq 1.7's ŷ⁽ᵗ⁾, and already the 1/τ of eq 4.1
     for (let j = 0; j < V; j++) o[r + j] = o[r + j]! * scale;
   }
-  sum += Math.log(zProd);
+  sum += log(zProd);
   return sum / tau; // eq 1.2
 }
 

@@ -18,6 +18,7 @@ import {
 } from "./matrix.js";
 import type { Params } from "./model.js";
 import { checkTokenIds } from "./tokens.js";
+import { tanh } from "./libm.js";
 
 // ---------------------------------------------------------------------------------------------------------------
 // Shape checks. Messages follow matrix.ts: the operation, what disagrees, both operands and both shapes.
@@ -308,7 +309,7 @@ export function numericalHiddenStepJacobian(
   const x = row(p.E, inputs[step]!); // eq 1.3: x⁽ᵗ⁺¹⁾ = E[input⁽ᵗ⁺¹⁾], row `step` of the inputs
   const next = (hPrev: Vector): Vector => {
     const hW = vecmatT(hPrev, p.W), xU = vecmatT(x, p.U);
-    return hW.map((v, i) => Math.tanh(v + xU[i]! + p.b[i]!)); // eqs 1.4–1.5
+    return hW.map((v, i) => tanh(v + xU[i]! + p.b[i]!)); // eqs 1.4–1.5
   };
   const hPrev = hPrevAt(f, step).slice();
   const J = zeros(hidden, hidden);
@@ -440,7 +441,7 @@ export function gradWProseTypo(dL_dh: Matrix, h: Matrix, h0: Vector): Matrix {
   for (let t = 0; t <= tau - 1; t++) {
     const hNext = row(h, t), hPrev = hPrevAt({ h0, h }, t), dL_dhNext = row(dL_dh, t);
     for (let i = 0; i < hidden; i++) {
-      const typo = dL_dhNext[i]! * (1 - hNext[i]!) ** 2;
+      const typo = dL_dhNext[i]! * (1 - hNext[i]!) * (1 - hNext[i]!);
       for (let j = 0; j < hidden; j++) dL_dW.data[i * hidden + j]! += typo * hPrev[j]!;
     }
   }

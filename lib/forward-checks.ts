@@ -5,6 +5,7 @@
 import { type Forward } from "./forward.js";
 import { type Matrix, type Vector, matmulT, row, zeros } from "./matrix.js";
 import type { Params } from "./model.js";
+import { atanh, exp, log } from "./libm.js";
 
 /** [h⁽⁰⁾; h⁽¹⁾; …; h⁽τ⁻¹⁾]: the previous hidden state of every step, stacked (τ × hidden). */
 export function previousHidden(f: Pick<Forward, "h0" | "h">): Matrix {
@@ -36,7 +37,7 @@ export function logitsBatched(p: Params, h: Matrix): Matrix {
 export function softmaxNaive(o: Matrix): Matrix {
   const out = zeros(o.rows, o.cols);
   for (let t = 0; t < o.rows; t++) {
-    const e = row(o, t).map(Math.exp);
+    const e = row(o, t).map(exp);
     const s = e.reduce((acc, v) => acc + v, 0);
     row(out, t).set(e.map((v) => v / s));
   }
@@ -45,12 +46,12 @@ export function softmaxNaive(o: Matrix): Matrix {
 
 /** eq 1.1 as written: −log ŷ⁽ᵗ⁾ at the target. */
 export function stepLossFromProbabilities(yhat: Matrix, targets: readonly number[]): Vector {
-  return Float64Array.from({ length: yhat.rows }, (_, t) => -Math.log(yhat.data[t * yhat.cols + targets[t]!]!));
+  return Float64Array.from({ length: yhat.rows }, (_, t) => -log(yhat.data[t * yhat.cols + targets[t]!]!));
 }
 
 /** eq 1.5 inverted: atanh(h) should give back a. */
 export function atanhOf(h: Matrix): Matrix {
-  return { rows: h.rows, cols: h.cols, data: h.data.map(Math.atanh) };
+  return { rows: h.rows, cols: h.cols, data: h.data.map(atanh) };
 }
 
 /** eq 1.3 as a product: the one-hot rows of the inputs times E. */

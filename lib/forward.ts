@@ -5,6 +5,7 @@
 import { type Matrix, type Vector, ShapeError, row, vecmatT, zeros } from "./matrix.js";
 import { type Params, sizesOf } from "./model.js";
 import { checkSequence } from "./tokens.js";
+import { exp, log, tanh } from "./libm.js";
 
 export interface Forward {
   /** h⁽⁰⁾, [hidden]. */
@@ -29,27 +30,23 @@ export interface Forward {
 export function softmax(o: Vector): Vector {
   let m = -Infinity;
   for (const v of o) m = Math.max(m, v);
-  const e = o.map((v) => Math.exp(v - m));
+  const e = o.map((v) => exp(v - m));
   let s = 0;
   for (const v of e) s += v;
   return e.map((v) => v / s);
 }
 
-/** log Σ_k exp(o_k), computed stably. */
-export function logSumExp(o: Vector): number {
+/**
+ * eq 1.1: L⁽ᵗ⁾ = −log ŷ⁽ᵗ⁾_y, as log Σ_k exp(o_k − m) − (o_y − m) with m = max_k o_k. Not −log(softmax(o)_y), which
+ * is −log(0) = ∞ once the target's probability underflows; and not logsumexp(o) − o_y, which adds log Σ (between
+ * 0 and log vocab) to m first and loses it when m is huge (m = 1e17: m + ln 2 = m).
+ */
+export function stepLoss(o: Vector, y: number): number {
   let m = -Infinity;
   for (const v of o) m = Math.max(m, v);
   let s = 0;
-  for (const v of o) s += Math.exp(v - m);
-  return m + Math.log(s);
-}
-
-/**
- * eq 1.1: L⁽ᵗ⁾ = −log ŷ⁽ᵗ⁾_y. Computed as logsumexp(o) − o_y rather than −log(softmax(o)_y), which would be
- * −log(0) = ∞ once the target's probability underflows.
- */
-export function stepLoss(o: Vector, y: number): number {
-  return logSumExp(o) - o[y]!;
+  for (const v of o) s += exp(v - m);
+  return log(s) - (o[y]! - m);
 }
 
 /** eq 1.2: L = (1/τ) Σ_t L⁽ᵗ⁾. */
@@ -75,7 +72,7 @@ export function forward(p: Params, inputs: readonly number[], targets: readonly 
     const at = row(a, t);
     for (let j = 0; j < hidden; j++) at[j] = hW[j]! + xU[j]! + p.b[j]!; // eq 1.4
     const ht = row(h, t);
-    for (let j = 0; j < hidden; j++) ht[j] = Math.tanh(at[j]!); // eq 1.5
+    for (let j = 0; j < hidden; j++) ht[j] = tanh(at[j]!); // eq 1.5
     const hV = vecmatT(ht, p.V);
     const ot = row(o, t);
     for (let k = 0; k < vocab; k++) ot[k] = hV[k]! + p.c[k]!; // eq 1.6

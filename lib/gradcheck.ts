@@ -7,7 +7,7 @@ import { type Forward, forward, stepLoss } from "./forward.js";
 import { type Matrix, type Vector, ShapeError, clone, row, shapeText, zeros } from "./matrix.js";
 import { PARAM_NAMES, type ParamName, type Params } from "./model.js";
 import { backward, paramGrads } from "./backward.js";
-import { expFast, tanhFast } from "./fastmath.js";
+import { exp, log, tanh } from "./libm.js";
 
 export const FD_EPSILON = 1e-5;
 
@@ -26,8 +26,8 @@ export function lossOf(p: Params, inputs: readonly number[], targets: readonly n
 
 /**
  * The loss of eqs 1.1–1.7 for finite differences, which evaluate it thousands of times: the arithmetic of
- * lib/forward.ts into reused buffers, keeping nothing, with lib/fastmath.ts's tanh and exp and one log of the
- * product of the softmax normalisers instead of a log per step (equal to rounding), several times faster.
+ * lib/forward.ts into reused buffers, keeping nothing, with one log of the product of the softmax normalisers
+ * instead of a log per step (equal to rounding), several times faster.
  *
  * It reads the parameters at call time, so a caller may perturb them in place between calls — and then calls
  * `refresh` for the entry it changed, because two partial results are cached: x⁽ᵗ⁾Uᵀ (eq 1.4's input half, which
@@ -88,10 +88,10 @@ class TailLoss {
     let m = -Infinity;
     for (let k = 0; k < V; k++) if (o[k]! > m) m = o[k]!;
     let z = 0;
-    for (let k = 0; k < V; k++) z += expFast(o[k]! - m);
+    for (let k = 0; k < V; k++) z += exp(o[k]! - m);
     // L⁽ᵗ⁾ = m + log z − o_y; log z is added by `total` (1 ≤ z ≤ vocab: flushed long before it could overflow).
     this.zProd *= z;
-    if (this.zProd > 1e150) { this.logs += Math.log(this.zProd); this.zProd = 1; }
+    if (this.zProd > 1e150) { this.logs += log(this.zProd); this.zProd = 1; }
     return m - o[this.targets[t]!]!;
   }
 
@@ -103,7 +103,7 @@ class TailLoss {
 
   /** Ends a loss: the step losses' sum plus Σ log z. */
   private total(sum: number): number {
-    return sum + this.logs + Math.log(this.zProd);
+    return sum + this.logs + log(this.zProd);
   }
 
   /** Σ_t L⁽ᵗ⁾ with V or c perturbed: the recursion's h⁽ᵗ⁾ are the cached ones. */
@@ -154,7 +154,7 @@ class TailLoss {
       for (let j = 0; j < H; j++) {
         let hW = 0;
         for (let k = 0; k < H; k++) hW += prev[k]! * Wd[j * H + k]!;
-        next[j] = tanhFast(hW + xU[t * H + j]! + b[j]!);
+        next[j] = tanh(hW + xU[t * H + j]! + b[j]!);
       }
       sum += this.readout(next, t);
       const swap = prev; prev = next; next = swap;

@@ -160,7 +160,7 @@ export function jacobiEigen(S: Matrix, o?: { tol?: number; maxSweeps?: number })
   let sweeps = 0;
   for (; sweeps < maxSweeps; sweeps++) {
     let off = 0;
-    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) if (i !== j) off += a[i * n + j]! ** 2;
+    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) if (i !== j) off += a[i * n + j]! * a[i * n + j]!;
     if (Math.sqrt(off) <= tol * fro || fro === 0) break;
     for (let p = 0; p < n - 1; p++) {
       for (let q = p + 1; q < n; q++) {

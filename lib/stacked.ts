@@ -41,6 +41,7 @@
 import { FD_EPSILON } from "./gradcheck.js";
 import { type Matrix, ShapeError, clone, matmul, transpose, zeros } from "./matrix.js";
 import type { Rng } from "./rng.js";
+import { exp, log, tanh } from "./libm.js";
 
 const fmt = (m: Matrix) => `[${m.rows},${m.cols}]`;
 
@@ -284,7 +285,7 @@ function validateInputs(p: StackedParams, X: readonly Matrix[], targets: readonl
 }
 
 function tanhM(z: Matrix): Matrix {
-  return { rows: z.rows, cols: z.cols, data: z.data.map(Math.tanh) };
+  return { rows: z.rows, cols: z.cols, data: z.data.map(tanh) };
 }
 
 /** x W + b with b [1, cols] added to every row. */
@@ -308,9 +309,9 @@ function softmaxCE(z: Matrix, y: readonly number[]): { A: Matrix; ce: number } {
     let m = -Infinity;
     for (let j = 0; j < z.cols; j++) m = Math.max(m, z.data[r * z.cols + j]!);
     let s = 0;
-    for (let j = 0; j < z.cols; j++) s += Math.exp(z.data[r * z.cols + j]! - m);
-    for (let j = 0; j < z.cols; j++) A.data[r * z.cols + j] = Math.exp(z.data[r * z.cols + j]! - m) / s;
-    ce += -(z.data[r * z.cols + y[r]!]! - m - Math.log(s));
+    for (let j = 0; j < z.cols; j++) s += exp(z.data[r * z.cols + j]! - m);
+    for (let j = 0; j < z.cols; j++) A.data[r * z.cols + j] = exp(z.data[r * z.cols + j]! - m) / s;
+    ce += -(z.data[r * z.cols + y[r]!]! - m - log(s));
   }
   return { A, ce };
 }
@@ -986,7 +987,7 @@ function rowAffine(terms: readonly [ArrayLike<number>, Matrix][], b: Matrix): nu
 /** softmax of one row, shifted by its maximum. */
 function softmaxRow(z: readonly number[]): number[] {
   const m = Math.max(...z);
-  const e = z.map((v) => Math.exp(v - m));
+  const e = z.map((v) => exp(v - m));
   const s = e.reduce((x, y) => x + y, 0);
   return e.map((v) => v / s);
 }
@@ -1003,8 +1004,8 @@ export function ffnnForwardPerExample(p: StackedParams, X: Matrix): { H1: Matrix
   checkFfnnInput("ffnnForwardPerExample", p, X);
   const H1: number[][] = [], H2: number[][] = [], A: number[][] = [];
   for (let r = 0; r < X.rows; r++) {
-    const h1 = rowAffine([[rowOf(X, r), p.Wxh[0]!]], p.b[0]!).map(Math.tanh);
-    const h2 = rowAffine([[h1, p.Wxh[1]!]], p.b[1]!).map(Math.tanh);
+    const h1 = rowAffine([[rowOf(X, r), p.Wxh[0]!]], p.b[0]!).map(tanh);
+    const h2 = rowAffine([[h1, p.Wxh[1]!]], p.b[1]!).map(tanh);
     H1.push(h1); H2.push(h2); A.push(softmaxRow(rowAffine([[h2, p.Wha]], p.ba)));
   }
   return { H1: fromRowArrays(H1, p.Wxh[0]!.cols), H2: fromRowArrays(H2, p.Wxh[1]!.cols), A: fromRowArrays(A, p.Wha.cols) };
@@ -1028,8 +1029,8 @@ export function stackedForwardPerExample(p: StackedParams, X: readonly Matrix[],
   for (let r = 0; r < n; r++) {
     let prev = [0, 1].map((l) => (H0 ? rowOf(H0[l]!, r) : new Array<number>(sizes.hidden[l]!).fill(0)));
     for (let t = 0; t < T; t++) {
-      const h1 = rowAffine([[rowOf(X[t]!, r), p.Wxh[0]!], [prev[0]!, p.Whh[0]!]], p.b[0]!).map(Math.tanh);
-      const h2 = rowAffine([[h1, p.Wxh[1]!], [prev[1]!, p.Whh[1]!]], p.b[1]!).map(Math.tanh);
+      const h1 = rowAffine([[rowOf(X[t]!, r), p.Wxh[0]!], [prev[0]!, p.Whh[0]!]], p.b[0]!).map(tanh);
+      const h2 = rowAffine([[h1, p.Wxh[1]!], [prev[1]!, p.Whh[1]!]], p.b[1]!).map(tanh);
       H[t]![0]!.push(h1); H[t]![1]!.push(h2); A[t]!.push(softmaxRow(rowAffine([[h2, p.Wha]], p.ba)));
       prev = [h1, h2];
     }

@@ -235,7 +235,7 @@ export function exactRandomizedMoments(p: D2LParams, s: D2LSequence, pi: number 
   const wqh = exactWqh(pc, s).data;
   const values: Float64Array[] = [], probs: number[] = [];
   const xi = new Float64Array(T).fill(1), buf = new Float64Array(P);
-  for (let mask = 0; mask < 2 ** (T - 1); mask++) {
+  for (let mask = 0; mask < 1 << (T - 1); mask++) {
     let prob = 1;
     for (let t = 2; t <= T; t++) {
       const on = (mask >> (t - 2)) & 1, q = pis[t - 1]!;
@@ -248,7 +248,7 @@ export function exactRandomizedMoments(p: D2LParams, s: D2LSequence, pi: number 
   }
   const mean = new Float64Array(P + wqh.length), variance = new Float64Array(P + wqh.length);
   values.forEach((v, r) => { for (let k = 0; k < P; k++) mean[k]! += probs[r]! * v[k]!; });
-  values.forEach((v, r) => { for (let k = 0; k < P; k++) variance[k]! += probs[r]! * (v[k]! - mean[k]!) ** 2; });
+  values.forEach((v, r) => { for (let k = 0; k < P; k++) variance[k]! += probs[r]! * (v[k]! - mean[k]!) * (v[k]! - mean[k]!); });
   mean.set(wqh, P);
   return { mean, variance, totalVariance: variance.reduce((a, b) => a + b, 0), meanGrads: unflattenWeights(mean, p), patterns: values.length };
 }

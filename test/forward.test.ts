@@ -4,7 +4,8 @@
  * of softmax and the loss for logits in the thousands, both h⁽⁰⁾ conventions, and the messages for bad inputs.
  */
 import { describe, expect, it } from "vitest";
-import { type Forward, forward, hPrevAt, logSumExp, meanLoss, softmax, stepLoss } from "../lib/forward.js";
+import { type Forward, forward, hPrevAt, meanLoss, softmax, stepLoss } from "../lib/forward.js";
+import { tanh } from "../lib/libm.js";
 import { type Matrix, ShapeError, fromRows, row, toRows, zeros } from "../lib/matrix.js";
 import { type H0Kind, type Params, H0_KINDS, initParams, initialHidden, sizesOf } from "../lib/model.js";
 import { makeRng } from "../lib/rng.js";
@@ -106,7 +107,7 @@ describe.each(CASES.flatMap((c) => H0_KINDS.map((k) => [`${c.name}, h0 ${k}`, c,
 
   it("eq 1.5: h⁽ᵗ⁾ = tanh(a⁽ᵗ⁾)", () => {
     expect(maxDiff(f.h, ref.h)).toBeLessThan(ROUNDING_TOL);
-    for (let k = 0; k < f.a.data.length; k++) expect(f.h.data[k]).toBe(Math.tanh(f.a.data[k]!));
+    for (let k = 0; k < f.a.data.length; k++) expect(f.h.data[k]).toBe(tanh(f.a.data[k]!));
   });
 
   it("eq 1.6: o⁽ᵗ⁾ = h⁽ᵗ⁾Vᵀ + c", () => {
@@ -181,9 +182,15 @@ describe("softmax and the loss for logits in the thousands (eqs 1.7, 1.1)", () =
     expect(Array.from(big)).toEqual([0.5, 0.5, 0]);
   });
 
-  it("logSumExp is the max plus log of a sum ≥ 1", () => {
-    expect(logSumExp(o)).toBe(3000);
-    expect(logSumExp(Float64Array.of(1000, 1000))).toBeCloseTo(1000 + Math.LN2, 10);
+  it("equal logits of any finite size cost ln(vocab) to rounding: log Σ is not added to a huge max first", () => {
+    for (const big of [1000, 1e12, 1e17, 1e300, -1e300]) {
+      expect(stepLoss(Float64Array.of(big, big), 0), `logits ${big}`).toBe(Math.LN2);
+      expect(stepLoss(Float64Array.of(big, big, big, big), 3), `logits ${big}`).toBe(2 * Math.LN2);
+    }
+    // (m + ln 2) − m, the old order, is 0 at m = 1e17: ln 2 is below half an ulp of 1e17 (8).
+    expect(1e17 + Math.LN2 - 1e17).toBe(0);
+    // Unequal huge logits: the gap decides, and ln(1 + e^(−gap)) is added to it.
+    expect(stepLoss(Float64Array.of(1e17, 1e17 + 16), 0)).toBeCloseTo(16 + Math.log1p(Math.exp(-16)), 14);
   });
 
   it("a hugely wrong logit costs about the logit gap, not Infinity", () => {

@@ -5,7 +5,7 @@
  */
 import * as Plot from "@observablehq/plot";
 import type { LiveOptions, TrainConfig } from "../lib/charrnn.js";
-import { needsReset } from "../lib/charrnn.js";
+import { initialLoss, needsReset } from "../lib/charrnn.js";
 // Type-only: erased when Framework bundles this file, so the page does not load the worker's code.
 import type { Progress } from "../workers/train.js";
 
@@ -167,7 +167,7 @@ export function trainingView(o: {
     }
     const data = points.map(([step, loss, smooth]) => ({ step, loss, smooth }));
     const width = Math.max(280, Math.min(800, plotBox.clientWidth || chart.clientWidth || 640));
-    const start = Math.log(vocab.length);
+    const start = initialLoss(vocab.length);
     const plot = Plot.plot({
       width, height: 240, marginLeft: 44,
       x: { label: "step", grid: true },
@@ -209,7 +209,7 @@ export function trainingView(o: {
     if (m.type === "ready") {
       vocab = m.vocab;
       buildGrid();
-      status.textContent = `Training: ${vocab.length} characters in the vocabulary, so the loss starts near ln ${vocab.length} = ${Math.log(vocab.length).toFixed(3)}.`;
+      status.textContent = `Training: ${vocab.length} characters in the vocabulary, so the loss starts near ln ${vocab.length} = ${initialLoss(vocab.length).toFixed(3)}.`;
     } else if (m.type === "progress") {
       points.push(...m.points);
       if (points.length > MAX_POINTS) points = points.filter((_, i) => i % 2 === 1 || i === points.length - 1);
