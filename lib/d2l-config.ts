@@ -1,6 +1,7 @@
 /**
  * The controls of the D2L page (src/d2l.md): sizes, seed, loss and h_0 of the simplified RNN of lib/d2l.ts, validated
- * here so an invalid value gets one message naming its field, and the page keeps its last good state.
+ * here so an invalid value gets one message naming its field, and the page keeps its last good state; and the
+ * page's URL parameters.
  *
  * Also one deliberately literal reading of d2l eq 1e used by the page's note on the order of the Jacobian product.
  */
@@ -10,7 +11,7 @@ import {
 } from "./d2l.js";
 import { type Matrix, clone, matmul } from "./matrix.js";
 import { makeRng } from "./rng.js";
-import { InputError } from "./tokens.js";
+import { type QuerySchema, choiceFrom, integerFrom } from "./query.js";
 
 export type H0Choice = "zeros" | "random";
 
@@ -48,21 +49,31 @@ export interface D2LExample {
   grads: D2LGradients;
 }
 
-function checkInt(key: keyof typeof D2L_LIMITS, value: unknown): number {
-  const [lo, hi] = D2L_LIMITS[key];
-  const name = NAMES[key];
-  if (typeof value !== "number" || Number.isNaN(value)) throw new InputError(`${name}: is empty or not a number: expected an integer from ${lo} to ${hi}`);
-  if (!Number.isInteger(value)) throw new InputError(`${name}: ${value} is not a whole number: expected an integer from ${lo} to ${hi}`);
-  if (value < lo || value > hi) throw new InputError(`${name}: ${value} is out of range: expected an integer from ${lo} to ${hi}`);
-  return value;
+const checkInt = (key: keyof typeof D2L_LIMITS, value: unknown): number => integerFrom(NAMES[key], value, D2L_LIMITS[key]);
+
+/**
+ * The URL parameters of /d2l (`?T=6&h=2&loss=squared`), named as the messages name the fields (`h` is the hidden
+ * size, as in the source).
+ */
+export const D2L_QUERY: QuerySchema = [
+  ["T", "T"], ["h", "hidden"], ["d", "d"], ["q", "q"], ["seed", "seed"], ["loss", "loss"], ["h0", "h0"],
+];
+
+/** A configuration from the strings of the form or a link, parsed strictly (lib/query.ts); `buildD2L` checks it. */
+export function d2lConfigFromRaw(raw: Readonly<Record<string, string | undefined>>): D2LConfig {
+  return {
+    T: checkInt("T", raw.T), hidden: checkInt("hidden", raw.hidden), d: checkInt("d", raw.d), q: checkInt("q", raw.q),
+    seed: checkInt("seed", raw.seed), loss: choiceFrom("loss", raw.loss, D2L_LOSSES, "a loss"),
+    h0: choiceFrom("h0", raw.h0, D2L_H0S, "a choice"),
+  };
 }
 
 /** Validate a configuration, draw weights (W_hx, W_hh, W_qh) then the sequence from one seeded generator, run eqs 2a–2.5. */
 export function buildD2L(config: D2LConfig): D2LExample {
   const T = checkInt("T", config.T), hidden = checkInt("hidden", config.hidden), d = checkInt("d", config.d);
   const q = checkInt("q", config.q), seed = checkInt("seed", config.seed);
-  if (!D2L_LOSSES.includes(config.loss)) throw new InputError(`loss: ${JSON.stringify(config.loss)} is not a loss: expected one of ${D2L_LOSSES.join(", ")}`);
-  if (!D2L_H0S.includes(config.h0)) throw new InputError(`h0: ${JSON.stringify(config.h0)} is not a choice: expected one of ${D2L_H0S.join(", ")}`);
+  choiceFrom("loss", config.loss, D2L_LOSSES, "a loss");
+  choiceFrom("h0", config.h0, D2L_H0S, "a choice");
   const sizes: D2LSizes = { T, hidden, d, q };
   const rng = makeRng(seed);
   const p = initD2L(sizes, rng);

@@ -9,6 +9,9 @@ import { type ParamGrads, numericalHiddenGrads, numericalLogitGrads, numericalPa
 import type { Matrix, Vector } from "./matrix.js";
 import { type H0Kind, H0_KINDS, type Params, initParams, initialHidden } from "./model.js";
 import { makeRng } from "./rng.js";
+import {
+  type QuerySchema, type Raw, type Settled, choiceFrom, integerFrom, queryOf, readLink, settle, textFrom,
+} from "./query.js";
 import { InputError } from "./tokens.js";
 
 export interface ExampleConfig {
@@ -53,16 +56,6 @@ export interface Example {
   h0: Vector;
   fwd: Forward;
   grads: Gradients;
-}
-
-function checkInt(field: string, value: unknown, [lo, hi]: readonly [number, number]): number {
-  if (typeof value !== "number" || Number.isNaN(value)) {
-    throw new InputError(`${field}: is empty or not a number: expected an integer from ${lo} to ${hi}`);
-  }
-  if (!Number.isInteger(value) || value < lo || value > hi) {
-    throw new InputError(`${field}: ${value} is out of range: expected an integer from ${lo} to ${hi}`);
-  }
-  return value;
 }
 
 function checkVocab(vocab: unknown): string[] {
@@ -116,12 +109,10 @@ export function tokensOf(config: ExampleConfig): { labels: string[]; inputs: num
 /** Validate a configuration and compute everything the pages show: forward pass and all gradients. */
 export function buildExample(config: ExampleConfig): Example {
   const { labels, inputs, targets } = tokensOf(config);
-  const dModel = checkInt("d_model", config.dModel, LIMITS.dModel);
-  const hidden = checkInt("hidden", config.hidden, LIMITS.hidden);
-  const seed = checkInt("seed", config.seed, LIMITS.seed);
-  if (!H0_KINDS.includes(config.h0)) {
-    throw new InputError(`h0: ${JSON.stringify(config.h0)} is not a convention: expected one of ${H0_KINDS.join(", ")}`);
-  }
+  const dModel = integerFrom("d_model", config.dModel, LIMITS.dModel);
+  const hidden = integerFrom("hidden", config.hidden, LIMITS.hidden);
+  const seed = integerFrom("seed", config.seed, LIMITS.seed);
+  choiceFrom("h0", config.h0, H0_KINDS, "a convention");
   const params = initParams({ vocab: labels.length, dModel, hidden }, makeRng(seed));
   const h0 = initialHidden(config.h0, hidden);
   const fwd = forward(params, inputs, targets, h0);
@@ -129,34 +120,62 @@ export function buildExample(config: ExampleConfig): Example {
   return { config: { ...config }, labels, inputs, targets, params, h0, fwd, grads };
 }
 
-/** The configuration as URL query parameters, in a fixed order so a link is stable. Defaults are left out. */
-export function configToQuery(config: ExampleConfig): string {
-  const q = new URLSearchParams();
-  for (const [key, param] of QUERY_KEYS) {
-    if (config[key] !== DEFAULT_CONFIG[key]) q.set(param, String(config[key]));
-  }
-  return q.toString();
-}
-
-const QUERY_KEYS: [keyof ExampleConfig, string][] = [
-  ["text", "text"], ["targets", "targets"], ["vocab", "vocab"], ["dModel", "d_model"], ["hidden", "hidden"],
+/** The configuration's query parameters (`?text=badge&d_model=3`), named as the messages name the fields. */
+export const EXAMPLE_QUERY: QuerySchema = [
+  ["text", "text"], ["targets", "targets"], ["vocab", "vocab"], ["d_model", "dModel"], ["hidden", "hidden"],
   ["seed", "seed"], ["h0", "h0"],
 ];
 
 /**
- * Reads a configuration from a query string; absent parameters take their defaults. Numbers are parsed
- * strictly ("4x" is not 4), and the result is validated by `buildExample` like any typed value.
+ * The pages whose settings are this configuration (those whose form is src/components/controls.ts), as the last
+ * part of their path: only links between them carry the query, as the other pages read other parameters.
  */
+export const SHARED_CONFIG_PAGES: readonly string[] = [
+  "index", "plan", "logits", "hidden", "parameters", "embedding", "summary", "cite",
+];
+
+/** Which field an error of `configFromRaw` or `buildExample` is about: the first word of its message. */
+export function exampleFieldOf(error: unknown): string | undefined {
+  const word = /^(\w+):/.exec(error instanceof Error ? error.message : String(error))?.[1];
+  return word === "d_model" ? "dModel" : word;
+}
+
+/**
+ * A configuration from the strings of the form or a link, parsed strictly (lib/query.ts: "4x", "0x4", "1e1" and
+ * "4.0" are not 4). The ranges are `buildExample`'s to check.
+ */
+export function configFromRaw(raw: Readonly<Raw>): ExampleConfig {
+  return {
+    text: textFrom("text", raw.text), targets: textFrom("targets", raw.targets ?? ""), vocab: textFrom("vocab", raw.vocab),
+    dModel: integerFrom("d_model", raw.dModel, LIMITS.dModel), hidden: integerFrom("hidden", raw.hidden, LIMITS.hidden),
+    seed: integerFrom("seed", raw.seed, LIMITS.seed), h0: choiceFrom("h0", raw.h0, H0_KINDS, "a convention"),
+  };
+}
+
+/** The form's strings for a configuration. */
+export const rawOfConfig = (config: Readonly<ExampleConfig>): Raw =>
+  Object.fromEntries(Object.entries(config).map(([k, v]) => [k, String(v)]));
+
+/** The configuration as URL query parameters, in a fixed order so a link is stable. Defaults are left out. */
+export function configToQuery(config: Readonly<ExampleConfig>): string {
+  return queryOf(EXAMPLE_QUERY, config, DEFAULT_CONFIG);
+}
+
+/**
+ * The example a link asks for (`location.search`): absent parameters take their defaults, a bad one is replaced by
+ * its default (lib/query.ts `settle`) and `message` says which and why, so what is used is always valid and known.
+ */
+export function exampleFromQuery(search: string): Settled<Example> {
+  return settle({
+    defaults: rawOfConfig(DEFAULT_CONFIG), link: readLink(search, EXAMPLE_QUERY),
+    validate: (raw) => buildExample(configFromRaw(raw)), fieldOf: exampleFieldOf,
+    nameOf: (k) => EXAMPLE_QUERY.find(([, key]) => key === k)?.[0] ?? k,
+  });
+}
+
+/** The configuration a link gives, after `exampleFromQuery` replaced any bad setting. */
 export function configFromQuery(search: string): ExampleConfig {
-  const q = new URLSearchParams(search);
-  const config: ExampleConfig = { ...DEFAULT_CONFIG };
-  for (const [key, param] of QUERY_KEYS) {
-    const v = q.get(param);
-    if (v === null) continue;
-    if (typeof DEFAULT_CONFIG[key] === "number") (config as unknown as Record<string, unknown>)[key] = v.trim() === "" ? NaN : Number(v);
-    else (config as unknown as Record<string, unknown>)[key] = v;
-  }
-  return config;
+  return exampleFromQuery(search).value.config;
 }
 
 /** The independent checks of every gradient, by central differences (lib/gradcheck.ts), computed once per example. */

@@ -1,13 +1,16 @@
 /**
  * The controls of the pages /vanishing and /truncation, validated here (as lib/example.ts validates the shared
- * form): a raw form reading (strings or numbers) becomes a typed configuration or an InputError naming the field.
+ * form): a raw form or link reading (strings or numbers) becomes a typed configuration or an InputError naming the
+ * field; the URL parameters of each page are listed here too.
  * Also the scale-free error measure both pages use in their checks, because their gradients span many orders of
  * magnitude (‖∂L/∂h_1‖ can be 1e-15 or 1e+12 of ‖∂L/∂h_T‖), where an absolute tolerance means nothing.
  */
 import type { Activation } from "./d2l.js";
 import { type Matrix, type Vector, maxAbs, maxAbsDiff } from "./matrix.js";
+import { type QuerySchema, choiceFrom, integerFrom, realFrom } from "./query.js";
 import { InputError } from "./tokens.js";
 
+/** A form's reading (strings, parsed strictly by lib/query.ts) or typed numbers. */
 export type Raw = Record<string, string | number | undefined>;
 
 export interface VanishingConfig {
@@ -48,55 +51,37 @@ export const TRUNCATION_LIMITS = {
 
 const ACTIVATIONS: readonly Activation[] = ["identity", "tanh", "relu"];
 
-function toNumber(field: string, v: string | number | undefined, what: string): number {
-  const n = typeof v === "number" ? v : v === undefined || v.trim() === "" ? NaN : Number(v);
-  if (Number.isNaN(n)) throw new InputError(`${field}: is empty or not a number: expected ${what}`);
-  return n;
-}
+const activationFrom = (v: unknown): Activation => choiceFrom("activation", v, ACTIVATIONS, "an activation");
 
-export function checkIntField(field: string, v: string | number | undefined, [lo, hi]: readonly [number, number]): number {
-  const what = `an integer from ${lo} to ${hi}`;
-  const n = toNumber(field, v, what);
-  if (!Number.isInteger(n) || n < lo || n > hi) throw new InputError(`${field}: ${v} is out of range: expected ${what}`);
-  return n;
-}
-
-export function checkRealField(field: string, v: string | number | undefined, [lo, hi]: readonly [number, number]): number {
-  const what = `a number from ${lo} to ${hi}`;
-  const n = toNumber(field, v, what);
-  if (!(n >= lo && n <= hi)) throw new InputError(`${field}: ${v} is out of range: expected ${what}`);
-  return n;
-}
-
-export function checkActivation(v: string | number | undefined): Activation {
-  if (!ACTIVATIONS.includes(v as Activation)) throw new InputError(`activation: "${v}" is not one of ${ACTIVATIONS.join(", ")}`);
-  return v as Activation;
-}
+/** The URL parameters of /vanishing (`?rho=1.2&T=40`), named as the form's fields and the messages. */
+export const VANISHING_QUERY: QuerySchema = (["rho", "hidden", "T", "activation", "seed"] as const).map((k) => [k, k]);
+/** The URL parameters of /truncation. */
+export const TRUNCATION_QUERY: QuerySchema = (["rho", "hidden", "T", "activation", "k", "pi", "N", "seed"] as const).map((k) => [k, k]);
 
 export function validateVanishing(raw: Raw): VanishingConfig {
   const L = VANISHING_LIMITS;
   return {
-    rho: checkRealField("rho", raw.rho, L.rho),
-    hidden: checkIntField("hidden", raw.hidden, L.hidden),
-    T: checkIntField("T", raw.T, L.T),
-    activation: checkActivation(raw.activation),
-    seed: checkIntField("seed", raw.seed, L.seed),
+    rho: realFrom("rho", raw.rho, L.rho),
+    hidden: integerFrom("hidden", raw.hidden, L.hidden),
+    T: integerFrom("T", raw.T, L.T),
+    activation: activationFrom(raw.activation),
+    seed: integerFrom("seed", raw.seed, L.seed),
   };
 }
 
 export function validateTruncation(raw: Raw): TruncationConfig {
   const L = TRUNCATION_LIMITS;
-  const T = checkIntField("T", raw.T, L.T);
-  const k = checkIntField("k", raw.k, L.k);
+  const T = integerFrom("T", raw.T, L.T);
+  const k = integerFrom("k", raw.k, L.k);
   if (k > T) throw new InputError(`k: ${k} is out of range: expected an integer from 0 to T = ${T}`);
   return {
-    rho: checkRealField("rho", raw.rho, L.rho),
-    hidden: checkIntField("hidden", raw.hidden, L.hidden),
+    rho: realFrom("rho", raw.rho, L.rho),
+    hidden: integerFrom("hidden", raw.hidden, L.hidden),
     T, k,
-    activation: checkActivation(raw.activation),
-    pi: checkRealField("pi", raw.pi, L.pi),
-    N: checkIntField("N", raw.N, L.N),
-    seed: checkIntField("seed", raw.seed, L.seed),
+    activation: activationFrom(raw.activation),
+    pi: realFrom("pi", raw.pi, L.pi),
+    N: integerFrom("N", raw.N, L.N),
+    seed: integerFrom("seed", raw.seed, L.seed),
   };
 }
 

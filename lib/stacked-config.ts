@@ -4,9 +4,10 @@
  * n rows, T steps, random inputs X_t ∈ R^{n×d}, random class targets and zero initial states H_0^(l).
  *
  * Every size is kept tiny (1–4) so that each matrix on the page stays readable and the finite-difference checks of
- * every equation cost a few milliseconds. Nothing here reads the URL: the page ignores query parameters.
+ * every equation cost a few milliseconds. The page's URL carries the same fields (STACKED_QUERY).
  */
 import { type Matrix, zeros } from "./matrix.js";
+import { type QuerySchema, integerFrom } from "./query.js";
 import { makeRng } from "./rng.js";
 import { type StackedParams, type StackedSizes, initStackedParams, zeroStates } from "./stacked.js";
 
@@ -48,23 +49,24 @@ export class StackedConfigError extends RangeError {
   }
 }
 
-/** Check every field (in the order of the form); throws StackedConfigError naming the first bad field. */
+/**
+ * Check every field (in the order of the form); throws StackedConfigError naming the first bad field. A field may be
+ * a number or the string a form or link gives, parsed strictly (lib/query.ts).
+ */
 export function validateStackedConfig(c: Partial<Record<keyof StackedConfig, unknown>>): StackedConfig {
   const out = {} as StackedConfig;
   for (const key of Object.keys(STACKED_LIMITS) as (keyof StackedConfig)[]) {
-    const [lo, hi] = STACKED_LIMITS[key];
-    const v = c[key];
-    const name = STACKED_FIELD_NAMES[key];
-    if (typeof v !== "number" || Number.isNaN(v)) {
-      throw new StackedConfigError(key, `${name}: is empty or not a number: expected an integer from ${lo} to ${hi}`);
+    try {
+      out[key] = integerFrom(STACKED_FIELD_NAMES[key], c[key], STACKED_LIMITS[key]);
+    } catch (error) {
+      throw new StackedConfigError(key, (error as Error).message);
     }
-    if (!Number.isInteger(v) || v < lo || v > hi) {
-      throw new StackedConfigError(key, `${name}: ${v} is not allowed: expected an integer from ${lo} to ${hi}`);
-    }
-    out[key] = v;
   }
   return out;
 }
+
+/** The URL parameters of /stacked (`?n=4&h1=3`): the field keys, as h₁ cannot be typed in a link. */
+export const STACKED_QUERY: QuerySchema = (Object.keys(STACKED_LIMITS) as (keyof StackedConfig)[]).map((k) => [k, k]);
 
 export interface StackedExample {
   config: StackedConfig;

@@ -4,7 +4,7 @@
  * Jacobians commute.
  */
 import { describe, expect, it } from "vitest";
-import { D2L_DEFAULT, D2L_LIMITS, type D2LConfig, buildD2L, dhdwExpansionEarliestLeft } from "../lib/d2l-config.js";
+import { D2L_DEFAULT, D2L_LIMITS, type D2LConfig, buildD2L, d2lConfigFromRaw, dhdwExpansionEarliestLeft } from "../lib/d2l-config.js";
 import { dhdwExpansion, dhdwRecursion, forwardModePieces, initD2L, numericalDhdw, numericalWeightGrads, randomSequence } from "../lib/d2l.js";
 import { maxAbsDiff } from "../lib/matrix.js";
 import { makeRng } from "../lib/rng.js";
@@ -41,6 +41,21 @@ describe("buildD2L", () => {
   ])("rejects %o with one message naming the field", (over, message) => {
     expect(() => buildD2L(cfg(over))).toThrow(InputError);
     expect(() => buildD2L(cfg(over))).toThrow(message);
+  });
+});
+
+describe("d2lConfigFromRaw", () => {
+  const raw = Object.fromEntries(Object.entries(D2L_DEFAULT).map(([k, v]) => [k, String(v)]));
+  it("reads the form's and the link's strings", () => {
+    expect(d2lConfigFromRaw(raw)).toEqual(D2L_DEFAULT);
+    expect(d2lConfigFromRaw({ ...raw, T: "7", loss: "squared" })).toEqual({ ...D2L_DEFAULT, T: 7, loss: "squared" });
+  });
+  it.each([
+    [{ hidden: "1e1" }, /^h: "1e1" is not an integer in plain decimal digits: expected an integer from 1 to 4$/],
+    [{ seed: "0x10" }, /^seed: "0x10" is not an integer/], [{ T: "" }, /^T: is empty/],
+    [{ loss: "Squared" }, /^loss: "Squared" is not a loss: expected one of cross-entropy, squared$/],
+  ])("rejects %o naming the field", (over, message) => {
+    expect(() => d2lConfigFromRaw({ ...raw, ...over })).toThrow(message);
   });
 });
 

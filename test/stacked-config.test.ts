@@ -18,12 +18,15 @@ describe("validateStackedConfig", () => {
   });
 
   it.each([
-    ["n", 0, /^n: 0 is not allowed: expected an integer from 1 to 4$/],
-    ["T", 5, /^T: 5 is not allowed/],
-    ["h1", 2.5, /^h₁: 2.5 is not allowed/],
-    ["a", 1, /^a: 1 is not allowed: expected an integer from 2 to 4$/],
+    ["n", 0, /^n: 0 is out of range: expected an integer from 1 to 4$/],
+    ["T", 5, /^T: 5 is out of range/],
+    ["h1", 2.5, /^h₁: 2.5 is not a whole number/],
+    ["a", 1, /^a: 1 is out of range: expected an integer from 2 to 4$/],
     ["seed", NaN, /^seed: is empty or not a number/],
-    ["d", "3", /^d: is empty or not a number/],
+    ["d", "3.0", /^d: "3.0" is not an integer in plain decimal digits/],
+    ["h2", "0x2", /^h₂: "0x2" is not an integer in plain decimal digits/],
+    ["seed", "", /^seed: is empty/],
+    ["n", null, /^n: is empty or not a number/],
   ] as const)("rejects %s = %s with one message naming the field", (key, value, message) => {
     let err: unknown;
     try {
@@ -34,6 +37,11 @@ describe("validateStackedConfig", () => {
     expect(err).toBeInstanceOf(StackedConfigError);
     expect((err as StackedConfigError).field).toBe(key);
     expect((err as Error).message).toMatch(message);
+  });
+
+  it("reads the strings a form or link gives, strictly", () => {
+    const raw = Object.fromEntries(Object.entries(STACKED_DEFAULTS).map(([k, v]) => [k, String(v)]));
+    expect(validateStackedConfig({ ...raw, n: "4", seed: "0099" })).toEqual({ ...STACKED_DEFAULTS, n: 4, seed: 99 });
   });
 
   it("keeps every size within 1–4", () => {

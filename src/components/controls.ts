@@ -3,13 +3,15 @@
  * message next to the form and dispatches nothing, so every cell downstream keeps its last good state.
  *
  * The configuration lives in the URL query (`?text=badge&seed=3#eq-3-21`), so a link reproduces exactly the
- * numbers on the screen; links to the other pages carry it along. Validation is lib/example.ts's; this file only
- * wires it to the DOM.
+ * numbers on the screen; links to the other pages that use this form carry it along (the pages with their own
+ * settings, such as /vanishing, read other parameters). Parsing and validation are lib/example.ts's; this file
+ * only wires them to the DOM.
  */
 import {
-  DEFAULT_CONFIG, type Example, type ExampleConfig, LIMITS, buildExample, configFromQuery, configToQuery,
+  DEFAULT_CONFIG, EXAMPLE_QUERY, type Example, LIMITS, SHARED_CONFIG_PAGES, buildExample, configFromRaw, configToQuery,
+  exampleFieldOf,
 } from "../lib/example.js";
-import { type FormField, num, settingsForm } from "./settings-form.js";
+import { type FormField, settingsForm } from "./settings-form.js";
 
 const FIELDS: FormField[] = [
   { key: "text", label: "Input text", type: "text" },
@@ -21,12 +23,19 @@ const FIELDS: FormField[] = [
   { key: "h0", label: "h⁽⁰⁾", type: "select", options: [["zeros", "zeros"], ["point-one", "0.1 · ones (source code)"]] },
 ];
 
-/** Internal page links carry the configuration, so moving between pages keeps the same numbers. */
+/** The page a relative link opens, as SHARED_CONFIG_PAGES names it ("index" for the folder itself). */
+function pageOf(href: string): string {
+  const last = new URL(href, location.href).pathname.split("/").pop() ?? "";
+  return last.replace(/\.html$/, "") || "index";
+}
+
+/** Links to the pages that share this form carry the configuration, so moving between them keeps the numbers. */
 function carryQueryOnLinks(query: string): void {
   for (const a of document.querySelectorAll<HTMLAnchorElement>("a[href]")) {
     // The link as the page was built, so repeated edits replace the query instead of stacking on it.
     const built = (a.dataset.builtHref ??= a.getAttribute("href")!);
     if (/^(#|\w+:|\/\/)/.test(built) || built.includes("_file/")) continue;
+    if (!SHARED_CONFIG_PAGES.includes(pageOf(built))) continue;
     const [path, hash] = built.split("#", 2) as [string, string | undefined];
     a.setAttribute("href", `${path.split("?")[0]}${query ? `?${query}` : ""}${hash !== undefined ? `#${hash}` : ""}`);
   }
@@ -37,18 +46,10 @@ export function configForm(): HTMLFormElement & { value: Example } {
     label: "Configuration of the tiny RNN",
     fields: FIELDS,
     defaults: DEFAULT_CONFIG,
-    initial: Object.fromEntries(Object.entries(configFromQuery(location.search)).map(([k, v]) => [k, Number.isNaN(v) ? "" : String(v)])),
-    // Messages name fields as the derivation does ("d_model").
-    keyOf: { d_model: "dModel" },
-    validate: (raw) => buildExample({
-      text: raw.text!, targets: raw.targets!, vocab: raw.vocab!, dModel: num(raw.dModel), hidden: num(raw.hidden),
-      seed: num(raw.seed), h0: raw.h0 as ExampleConfig["h0"],
-    }),
-    onValid: (ex) => {
-      const query = configToQuery(ex.config);
-      history.replaceState(history.state, "", `${location.pathname}${query ? `?${query}` : ""}${location.hash}`);
-      carryQueryOnLinks(query);
-    },
+    query: EXAMPLE_QUERY,
+    fieldOf: exampleFieldOf,
+    validate: (raw) => buildExample(configFromRaw(raw)),
+    onValid: (ex) => carryQueryOnLinks(configToQuery(ex.config)),
   });
   queueMicrotask(() => carryQueryOnLinks(configToQuery(form.value.config)));
   return form;

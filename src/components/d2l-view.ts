@@ -1,12 +1,13 @@
 /**
  * The D2L page's controls and two small drawing helpers. The form's `value` is the last VALID D2LExample
  * (lib/d2l-config.ts validates): an invalid field shows one message and dispatches nothing, so every cell keeps its
- * last good state. The page ignores the URL query (other pages' `?text=…&seed=…` do not apply to this model).
+ * last good state. The settings live in the URL (`?T=6&h=2`, lib/d2l-config.ts D2L_QUERY); the main pages'
+ * `?text=…` is not this model's and is ignored.
  */
-import { D2L_DEFAULT, D2L_LIMITS, type D2LConfig, type D2LExample, buildD2L } from "../lib/d2l-config.js";
+import { D2L_DEFAULT, D2L_LIMITS, D2L_QUERY, type D2LExample, buildD2L, d2lConfigFromRaw } from "../lib/d2l-config.js";
 import type { WhLayout } from "../lib/d2l.js";
 import { fmt } from "./format.js";
-import { type FormField, num, settingsForm } from "./settings-form.js";
+import { type FormField, settingsForm } from "./settings-form.js";
 
 const FIELDS: FormField[] = [
   { key: "T", label: "Steps T", min: D2L_LIMITS.T[0], max: D2L_LIMITS.T[1] },
@@ -25,10 +26,8 @@ export function d2lForm(): HTMLFormElement & { value: D2LExample } {
     defaults: D2L_DEFAULT,
     // lib names fields as the source does ("h" for the hidden size).
     keyOf: { h: "hidden" },
-    validate: (raw) => buildD2L({
-      T: num(raw.T), hidden: num(raw.hidden), d: num(raw.d), q: num(raw.q), seed: num(raw.seed),
-      loss: raw.loss as D2LConfig["loss"], h0: raw.h0 as D2LConfig["h0"],
-    }),
+    query: D2L_QUERY,
+    validate: (raw) => buildD2L(d2lConfigFromRaw(raw)),
   });
 }
 

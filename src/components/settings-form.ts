@@ -3,8 +3,14 @@
  * invalid field shows one message next to the form (naming the field, as lib's validators do), marks that field
  * `aria-invalid` and dispatches nothing, so every cell downstream keeps its last good state.
  *
+ * With a `query` schema the form also lives in the URL: it starts from the page's link (lib/query.ts reads it
+ * strictly and replaces each bad setting by its default, saying so in the message) and keeps `location.search` in
+ * step with every valid edit, so the copy-link buttons and the address bar reproduce the numbers on screen. The
+ * form always shows the settings its `value` was built from.
+ *
  * Validation and everything it builds live in lib/; this file only wires them to the DOM.
  */
+import { type LinkReading, type QuerySchema, messageOf, oneLine, queryOf, readLink, settle } from "../lib/query.js";
 
 /** The raw field values, as typed. */
 export type Raw = Record<string, string>;
@@ -31,15 +37,16 @@ export interface SettingsFormOptions<V> {
   /** Which field an error is about; by default the first word of its message, mapped through `keyOf`. */
   fieldOf?: (error: unknown) => string | undefined;
   keyOf?: Record<string, string>;
-  /** Values to start from (e.g. read from a link); if they are invalid the form says so and uses the defaults. */
+  /** Values to start from; each invalid one is replaced by its default, and the form says so. */
   initial?: Raw;
+  /** The page's URL parameters: the form starts from `location.search` (not `initial`) and keeps it up to date. */
+  query?: QuerySchema;
+  /** How messages name a field, by key, where that is not its URL parameter (h₁ for `h1`). */
+  names?: Readonly<Record<string, string>>;
   /** Called with every new valid value, before the page hears of it. */
   onValid?: (value: V) => void;
   className?: string;
 }
-
-/** A number field's value: NaN when empty, so validators can say "is empty or not a number". */
-export const num = (s: string | undefined): number => (s === undefined || s.trim() === "" ? NaN : Number(s));
 
 const asRaw = (o: object): Raw =>
   Object.fromEntries(Object.entries(o).map(([k, v]) => [k, typeof v === "number" && Number.isNaN(v) ? "" : String(v)]));
@@ -93,7 +100,7 @@ export function settingsForm<V>(o: SettingsFormOptions<V>): HTMLFormElement & { 
     return o.keyOf?.[word] ?? word;
   });
   const showError = (error: unknown, suffix: string) => {
-    message.textContent = `${error instanceof Error ? error.message : String(error)} — ${suffix}`;
+    message.textContent = oneLine(`${messageOf(error)} — ${suffix}`);
     form.classList.add("invalid");
     const key = fieldOf(error);
     for (const [k, el] of inputs) {
@@ -108,14 +115,23 @@ export function settingsForm<V>(o: SettingsFormOptions<V>): HTMLFormElement & { 
   };
 
   const defaults = asRaw(o.defaults);
-  const start = { ...defaults, ...o.initial };
-  fill(start);
-  try {
-    form.value = o.validate(start);
-  } catch (error) {
-    form.value = o.validate(defaults);
-    showError(error, "the link's settings are not valid; showing the default ones.");
+  const writeUrl = () => {
+    if (!o.query) return;
+    const q = queryOf(o.query, read(), defaults);
+    history.replaceState(history.state, "", `${location.pathname}${q ? `?${q}` : ""}${location.hash}`);
+  };
+  const nameOf = new Map(o.query?.map(([param, key]) => [key, param]));
+  const link: LinkReading = o.query ? readLink(location.search, o.query) : { raw: o.initial ?? {}, problems: [] };
+  const start = settle({ defaults, link, validate: o.validate, fieldOf, nameOf: (k) => o.names?.[k] ?? nameOf.get(k) ?? k });
+  fill(start.raw);
+  form.value = start.value;
+  if (start.message) {
+    // The replaced fields now hold valid defaults, so none is marked invalid: the message says what was replaced.
+    message.textContent = start.message;
+    form.classList.add("invalid");
   }
+  // The address bar and copied links must reproduce what is shown, not the link's rejected settings.
+  writeUrl();
 
   form.addEventListener("input", (event) => {
     if (event.target === form) return; // our own re-dispatch below
@@ -128,6 +144,7 @@ export function settingsForm<V>(o: SettingsFormOptions<V>): HTMLFormElement & { 
       return;
     }
     clearError();
+    writeUrl();
     o.onValid?.(form.value);
     form.dispatchEvent(new Event("input", { bubbles: true }));
   });

@@ -5,7 +5,7 @@
  * only compares two given matrices with lib's maxAbsDiff and draws them.
  */
 import {
-  STACKED_DEFAULTS, STACKED_FIELD_NAMES, STACKED_LIMITS, type StackedConfig, type StackedExample, StackedConfigError,
+  STACKED_DEFAULTS, STACKED_FIELD_NAMES, STACKED_LIMITS, STACKED_QUERY, type StackedConfig, type StackedExample, StackedConfigError,
   buildStackedExample,
 } from "../lib/stacked-config.js";
 import { type Matrix, maxAbsDiff } from "../lib/matrix.js";
@@ -13,7 +13,7 @@ import type { Evaluation } from "../lib/stacked.js";
 import { liveCell } from "./cell.js";
 import { heatmap } from "./heatmap.js";
 import { fmt } from "./format.js";
-import { type FormField, num, settingsForm } from "./settings-form.js";
+import { type FormField, settingsForm } from "./settings-form.js";
 import { indexLabels } from "./labels.js";
 
 const FIELDS: FormField[] = ([
@@ -23,7 +23,8 @@ const FIELDS: FormField[] = ([
 
 /**
  * Labelled number inputs for n, T, d, h₁, h₂, a and the seed. `value` is the last VALID StackedExample: an invalid
- * field shows one message (role="alert") and nothing downstream changes. The URL is ignored.
+ * field shows one message (role="alert") and nothing downstream changes. The settings live in the URL
+ * (`?n=4&seed=7`, lib/stacked-config.ts STACKED_QUERY).
  */
 export function stackedForm(): HTMLFormElement & { value: StackedExample } {
   return settingsForm<StackedExample>({
@@ -31,8 +32,10 @@ export function stackedForm(): HTMLFormElement & { value: StackedExample } {
     className: "stacked-form",
     fields: FIELDS,
     defaults: STACKED_DEFAULTS,
+    query: STACKED_QUERY,
+    names: STACKED_FIELD_NAMES,
     fieldOf: (error) => (error instanceof StackedConfigError ? error.field : undefined),
-    validate: (raw) => buildStackedExample(Object.fromEntries(FIELDS.map((f) => [f.key, num(raw[f.key])]))),
+    validate: (raw) => buildStackedExample(Object.fromEntries(FIELDS.map((f) => [f.key, raw[f.key]]))),
   });
 }
 

@@ -12,13 +12,14 @@ export function chromiumAvailable(): boolean {
   return existsSync(CHROMIUM);
 }
 
-export function launch(): Promise<Browser> {
+/** `extraArgs` are added to the flags below (engines.ts adds its recording proxy). */
+export function launch(extraArgs: readonly string[] = []): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
     args: [
       "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-      "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
+      "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage", ...extraArgs,
     ],
   });
 }

@@ -1,7 +1,7 @@
 /**
  * The D2L page (/d2l) in Chromium: its anchors in the lib's numbering, the loss it shows against lib/, the page's own
- * controls (a change recomputes, an invalid value shows one message and keeps the last good numbers), and the
- * main site's query parameters being ignored.
+ * controls (a change recomputes, an invalid value shows one message and keeps the last good numbers), its settings
+ * in the URL (`?T=7&h=2`; a bad one replaced by its default, with a message), and the main pages' parameters ignored.
  */
 import { describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
@@ -54,9 +54,33 @@ describe("the D2L page", () => {
     await page.close();
   });
 
-  it("ignores the shared tiny RNN's query parameters", async () => {
-    const { page } = await open("?text=badge&seed=3");
+  it("opens the settings of its URL, and writes each edit back", async () => {
+    const { page, problems } = await open("?T=7&h=2&seed=3");
+    const want = buildD2L({ ...D2L_DEFAULT, T: 7, hidden: 2, seed: 3 }).fwd.loss;
+    expect(want).not.toBeCloseTo(buildD2L(D2L_DEFAULT).fwd.loss, 6);
+    expect(await shownLoss(page)).toBeCloseTo(want, 9);
+    expect(await page.getByLabel("Hidden size h").inputValue()).toBe("2");
+    await page.getByLabel("Loss l").selectOption("squared");
+    await expect.poll(() => page.evaluate(() => location.search)).toBe("?T=7&h=2&seed=3&loss=squared");
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it("replaces a bad setting of its URL by the default, says so, and shows what it computed with", async () => {
+    const { page, problems } = await open("?h=9&T=7");
+    expect(await page.locator(".config-error").textContent()).toBe(
+      "h: 9 is out of range: expected an integer from 1 to 4 — showing h = 3 (the default) and the link's other settings.");
+    expect(await page.getByLabel("Hidden size h").inputValue()).toBe("3");
+    expect(await shownLoss(page)).toBeCloseTo(buildD2L({ ...D2L_DEFAULT, T: 7 }).fwd.loss, 9);
+    expect(await page.evaluate(() => location.search)).toBe("?T=7");
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it("ignores the main pages' query parameters", async () => {
+    const { page } = await open("?text=badge&d_model=3");
     expect(Math.abs((await shownLoss(page)) - buildD2L(D2L_DEFAULT).fwd.loss)).toBeLessThan(1e-9);
+    expect(await page.locator(".config-error").textContent()).toBe("");
     await page.close();
   });
 });

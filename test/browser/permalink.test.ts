@@ -2,7 +2,9 @@
  * The copy-link control on equations (src/components/permalink.ts), in Chromium: every `.equation[id]` of every
  * page has its button with an accessible name, Tab reaches it, clicking it puts the permalink WITH the current
  * configuration on the clipboard, the copied link reopens the same numbers, and without clipboard permission the
- * link is offered selected in a text field. Plus the Cite page's generated citation.
+ * link is offered selected in a text field. The pages with their own settings (/stacked, /d2l, /vanishing,
+ * /truncation) keep them in the URL and their copied links the same way; a link with a bad setting shows one
+ * message and exactly the settings the numbers were computed with. Plus the Cite page's generated citation.
  */
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -125,6 +127,96 @@ describe("the copy-link button on /embedding", () => {
     expect(selected).toBe(true);
     await expect.poll(() => page.locator(".eq-copy-status").textContent()).toMatch(/selected/);
     await ctx.close();
+  });
+});
+
+/** The form's fields as shown. */
+const shownForm = (page: Page) => page.evaluate(() =>
+  Object.fromEntries(Array.from(document.querySelectorAll<HTMLInputElement | HTMLSelectElement>(".config-form [name]"), (el) => [el.name, el.value])));
+
+/** The text of the live cell after the first numbered equation, and of every live value on the page. */
+const numbers = (page: Page) => page.evaluate(() => Array.from(document.querySelectorAll(".live-value"), (v) => v.textContent ?? "").join("\n"));
+
+/** The live values once two readings 300 ms apart agree (cells re-run one after another after an edit). */
+async function steady(page: Page): Promise<string> {
+  let last = await numbers(page);
+  for (;;) {
+    await page.waitForTimeout(300);
+    const now = await numbers(page);
+    if (now === last) return now;
+    last = now;
+  }
+}
+
+describe.each([
+  // page, a link's settings (as the form shows them), an edit (label, value) and the address after it
+  ["/stacked", "?n=2&seed=7", { n: "2", seed: "7" }, ["Hidden h₁", "3"], "?n=2&h1=3&seed=7"],
+  ["/d2l", "?T=6&h=2&loss=squared", { T: "6", hidden: "2", loss: "squared" }, ["Outputs q", "2"], "?T=6&h=2&q=2&loss=squared"],
+  ["/vanishing", "?rho=1.2", { rho: "1.2" }, ["Steps T", "40"], "?rho=1.2&T=40"],
+  ["/truncation", "?k=3&N=200", { k: "3", N: "200" }, ["Keep probability π", "0.75"], "?k=3&pi=0.75&N=200"],
+] as const)("the settings of %s in its URL", (path, query, shown, [label, value], edited) => {
+  it("opens with the link's settings, keeps edits in the address, and copies a link that reopens the same numbers", async () => {
+    const page = await open(`${path}${query}`);
+    expect(await shownForm(page)).toMatchObject(shown);
+    expect(await page.locator(".config-error").textContent()).toBe("");
+    const atLink = await numbers(page);
+    const plain = await open(path);
+    expect(await numbers(plain), "the link's settings change the numbers").not.toBe(atLink);
+    await plain.close();
+
+    await page.getByLabel(label).fill(value);
+    await expect.poll(() => page.evaluate(() => location.search)).toBe(edited);
+    await expect.poll(() => numbers(page)).not.toBe(atLink);
+    const id = await page.evaluate(() => document.querySelector(".equation[id]")!.id);
+    await page.locator(`#${id} > button.eq-copy`).click();
+    await expect.poll(() => page.evaluate(() => navigator.clipboard.readText())).toBe(`${base}${path}${edited}#${id}`);
+    const form = await shownForm(page);
+    const after = await steady(page);
+    await page.close();
+
+    const fresh = await browser.newContext();
+    const again = await open(`${path}${edited}#${id}`, fresh);
+    expect(await shownForm(again)).toEqual(form);
+    expect(await numbers(again)).toBe(after);
+    await fresh.close();
+  });
+});
+
+describe("settings from a link on the main pages", () => {
+  it("/?hidden=99&seed=5 says hidden was replaced, and shows and computes seed 5 with the default hidden size", async () => {
+    const page = await open("/?hidden=99&seed=5");
+    expect(await page.locator(".config-error").textContent()).toBe(
+      "hidden: 99 is out of range: expected an integer from 1 to 16 — showing hidden = 6 (the default) and the link's other settings.");
+    expect(await shownForm(page)).toMatchObject({ hidden: "6", seed: "5" });
+    expect(await page.evaluate(() => location.search)).toBe("?seed=5");
+    const bad = await numbers(page);
+    const good = await open("/?seed=5");
+    expect(await numbers(good)).toBe(bad);
+    const plain = await open("/");
+    expect(await numbers(plain)).not.toBe(bad);
+    await Promise.all([page.close(), good.close(), plain.close()]);
+  });
+
+  it.each([["seed=0x10", "seed"], ["seed=%204", "seed"], ["hidden=1e1", "hidden"], ["seed=4.0", "seed"], ["d_model=%2B3", "d_model"]])(
+    "/embedding?%s is refused, not read as a number", async (query, field) => {
+      const page = await open(`/embedding?${query}`);
+      expect(await page.locator(".config-error").textContent()).toMatch(new RegExp(`^${field}: ".*" is not an integer in plain decimal digits: .* — showing ${field} = \\d+ \\(the default\\)`));
+      expect(await shownForm(page)).toMatchObject({ seed: "1", hidden: "6", dModel: "4" });
+      expect(await page.evaluate(() => location.search)).toBe("");
+      await page.close();
+    });
+
+  it("carries the configuration only on links to pages that read it", async () => {
+    const page = await open("/embedding?seed=7");
+    const hrefs = await page.evaluate(() => Array.from(document.querySelectorAll<HTMLAnchorElement>("a[href]"), (a) => a.getAttribute("href")!));
+    const to = (name: string) => hrefs.filter((h) => new RegExp(`(^|/)${name}(\\?|#|$)`).test(h));
+    expect(to("summary").length).toBeGreaterThan(0);
+    for (const h of to("summary")) expect(h).toContain("?seed=7");
+    for (const name of ["stacked", "d2l", "vanishing", "truncation", "training", "check"]) {
+      expect(to(name).length, `a link to ${name}`).toBeGreaterThan(0);
+      for (const h of to(name)) expect(h, `a link to ${name}`).not.toContain("seed=");
+    }
+    await page.close();
   });
 });
 

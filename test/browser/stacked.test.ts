@@ -3,7 +3,7 @@
  * source's §1.1, §1.2, §2.1, §2.1.1 equations and §2.2's display has its anchor and a live cell; where lib's verdict is "wrong" the cell reports
  * the formula as written in plain text (no check badge) and the corrected equation — whose TeX is lib's
  * `correctedTex` — follows with a passing check; the shown values are lib's; the controls recompute, and an invalid
- * size shows one message and keeps the last good state.
+ * size shows one message and keeps the last good state; the settings live in the URL.
  */
 import { describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
@@ -13,7 +13,7 @@ import { useSite } from "./harness.js";
 
 const site = useSite();
 
-const open = () => site.open("/stacked");
+const open = (query = "") => site.open(`/stacked${query}`);
 
 /** The live cell after equation `id`: its text, whether it has an as-written box, its badges, its table numbers. */
 function cellAfter(page: Page, id: string) {
@@ -121,7 +121,7 @@ describe("the stacked-RNN page", () => {
     const before = (await cellAfter(page, "stacked-2-1-1"))!.values;
     expect(before.length).toBe(2);
     await page.getByLabel("Batch size n").fill("9");
-    await expect.poll(() => page.locator(".config-error").textContent()).toMatch(/^n: 9 is not allowed: expected an integer from 1 to 4/);
+    await expect.poll(() => page.locator(".config-error").textContent()).toMatch(/^n: 9 is out of range: expected an integer from 1 to 4/);
     expect(await page.getByLabel("Batch size n").getAttribute("aria-invalid")).toBe("true");
     expect((await cellAfter(page, "stacked-2-1-1"))!.values).toEqual(before);
     await page.getByLabel("Steps T").fill("1");
@@ -131,5 +131,27 @@ describe("the stacked-RNN page", () => {
     expect(await page.locator(".check-fail").count()).toBe(0);
     expect(problems).toEqual([]);
     await page.close();
+  });
+
+  it("opens the settings of its URL (n = h₂ = 2 lets 2.1 (5) evaluate), and replaces a bad one by its default", async () => {
+    const { page, problems } = await open("?n=2&seed=7");
+    expect(await page.getByLabel("Batch size n").inputValue()).toBe("2");
+    expect((await cellAfter(page, "stacked-2-1-5"))!.text).toMatch(/wrong value — differs/);
+    const ex = buildStackedExample({ ...STACKED_DEFAULTS, n: 2, seed: 7 });
+    const f = withWeights(stackedForward(ex.params, ex.X, ex.targets, { H0: ex.H0, reduction: "source" }), singleStepWeights(2, 2));
+    const want = stacked21Corrected(4, ex.params, f, 2);
+    const shown = (await cellAfter(page, "stacked-2-1-4-corrected"))!.values;
+    expect(shown.flat().length).toBe(want.data.length);
+    shown.flat().forEach((v, i) => expect(Math.abs(v - want.data[i]!)).toBeLessThanOrEqual(Math.abs(want.data[i]!) * 5e-4 + 1e-12));
+    await page.close();
+
+    const bad = await open("?n=2&h1=0x2");
+    expect(await bad.page.locator(".config-error").textContent()).toBe(
+      'h₁: "0x2" is not an integer in plain decimal digits: expected an integer from 1 to 4 — showing h₁ = 4 (the default) and the link\'s other settings.');
+    expect(await bad.page.getByLabel("Hidden h₁").inputValue()).toBe("4");
+    expect(await bad.page.getByLabel("Batch size n").inputValue()).toBe("2");
+    expect(await bad.page.evaluate(() => location.search)).toBe("?n=2");
+    await bad.page.close();
+    expect([...problems, ...bad.problems]).toEqual([]);
   });
 });

@@ -1,7 +1,8 @@
 /**
  * /truncation in Chromium: its anchors (d2l eqs 1.2, 1.3a and the corrected 1.3b; eq 1e is restated without an id,
  * its home is /d2l) each with a passing live cell,
- * the exact variances shown are lib's, and N above 2000 is refused with one message while the numbers stay.
+ * the exact variances shown are lib's, and N above 2000 is refused with one message while the numbers stay; its
+ * settings live in the URL.
  */
 import { describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
@@ -12,7 +13,7 @@ import { useSite } from "./harness.js";
 
 const site = useSite();
 
-const open = () => site.open("/truncation");
+const open = (query = "") => site.open(`/truncation${query}`);
 
 /** Rows of the table whose caption starts with `caption`, as text. */
 function tableRows(page: Page, caption: string): Promise<string[][]> {
@@ -56,5 +57,24 @@ describe("the truncation page", () => {
     expect(await page.locator(".check-fail").count()).toBe(0);
     await page.close();
     expect(problems).toEqual([]);
+  });
+
+  it("opens the settings of its URL, and replaces a bad one by its default with a message", async () => {
+    const { page, problems } = await open("?N=200&k=3&seed=2");
+    expect(await page.getByLabel("Monte-Carlo samples N").inputValue()).toBe("200");
+    expect(await page.getByLabel("Truncation k").inputValue()).toBe("3");
+    await expect.poll(async () => (await page.locator("caption", { hasText: "Monte-Carlo with N = 200," }).count())).toBe(1);
+    expect(await page.locator(".config-error").textContent()).toBe("");
+    await page.close();
+
+    const bad = await open("?N=1e3&k=3");
+    expect(await bad.page.locator(".config-error").textContent()).toBe(
+      `N: "1e3" is not an integer in plain decimal digits: expected an integer from 2 to 2000 — showing N = ${TRUNCATION_DEFAULT.N} (the default) and the link's other settings.`);
+    expect(await bad.page.getByLabel("Monte-Carlo samples N").inputValue()).toBe(String(TRUNCATION_DEFAULT.N));
+    expect(await bad.page.getByLabel("Truncation k").inputValue()).toBe("3");
+    await expect.poll(async () => (await bad.page.locator("caption", { hasText: `Monte-Carlo with N = ${TRUNCATION_DEFAULT.N},` }).count())).toBe(1);
+    expect(await bad.page.evaluate(() => location.search)).toBe("?k=3");
+    await bad.page.close();
+    expect([...problems, ...bad.problems]).toEqual([]);
   });
 });

@@ -1,0 +1,65 @@
+/**
+ * Every page of the navigation in Chromium, Firefox and WebKit: no console error or warning, no uncaught error, no
+ * failed request, no request to another host, no KaTeX or Framework error, and every numbered equation followed by
+ * a live cell that rendered and whose check passed (and no failed check anywhere on the page). What each engine
+ * can observe is in engines.ts; site.test.ts keeps Chromium's richer checks (editing, the URL, random
+ * configurations).
+ */
+import { describe, expect, it } from "vitest";
+import { ENGINES, engineBlock, useEngineSite } from "./engines.js";
+import { navigationPaths } from "./navigation.js";
+
+for (const engine of ENGINES) {
+  const { title, skip } = engineBlock(engine);
+  describe.skipIf(skip)(`${title}: every page`, () => {
+    const site = useEngineSite(engine);
+
+    it.each(navigationPaths())("%s opens with no problem and every check passing", async (path) => {
+      const visit = await site.open(path);
+      const report = await visit.page.evaluate(() => {
+        const eqs: { id: string; katex: boolean; cell: boolean; failed: string[]; empty: boolean }[] = [];
+        for (const eq of Array.from(document.querySelectorAll<HTMLElement>(".equation[id]"))) {
+          let cell: Element | null = null;
+          for (let n = eq.nextElementSibling; n && !n.matches(".equation, h1, h2, h3"); n = n.nextElementSibling) {
+            cell = n.matches(".live-cell") ? n : n.querySelector(".live-cell");
+            if (cell) break;
+          }
+          eqs.push({
+            id: eq.id,
+            katex: !!eq.querySelector(".katex-display"),
+            cell: !!cell,
+            failed: cell ? Array.from(cell.querySelectorAll(".check-fail"), (c) => c.textContent ?? "") : [],
+            empty: !cell || (cell.querySelector(".live-value")?.textContent ?? "").trim() === "",
+          });
+        }
+        return {
+          eqs,
+          katex: document.querySelectorAll(".katex-error").length,
+          framework: Array.from(document.querySelectorAll(".observablehq--error"), (e) => e.textContent ?? ""),
+          failed: Array.from(document.querySelectorAll(".check-fail"), (e) => (e.textContent ?? "").slice(0, 200)),
+          configError: document.querySelector(".config-error")?.textContent ?? "",
+          headings: document.querySelectorAll("h1").length,
+        };
+      });
+      const problems = await visit.problems();
+      await visit.page.close();
+      const where = `${engine.name} ${path}`;
+      expect(problems, `problems on ${where}`).toEqual([]);
+      expect(report.headings, `${where} rendered its title`).toBeGreaterThan(0);
+      expect(report.katex, `KaTeX errors on ${where}`).toBe(0);
+      expect(report.framework, `Framework error blocks on ${where}`).toEqual([]);
+      expect(report.configError, `configuration error on ${where}`).toBe("");
+      for (const r of report.eqs) {
+        expect(r.katex, `${where}#${r.id} is rendered by KaTeX`).toBe(true);
+        expect(r.cell, `${where}#${r.id} is followed by a live cell`).toBe(true);
+        expect(r.empty, `${where}#${r.id}'s live cell shows a value`).toBe(false);
+        expect(r.failed, `${where}#${r.id}'s checks`).toEqual([]);
+      }
+      expect(report.failed, `failed checks on ${where}`).toEqual([]);
+    });
+
+    it.skipIf(!engine.proxyRecordsAreProblems)("made no request to another host, page or browser, all session long", () => {
+      expect(site.serverLog().filter((l) => l.startsWith("request to another host"))).toEqual([]);
+    });
+  });
+}
