@@ -5,7 +5,7 @@
  * the first line of defence; the browser tests (test/browser/) are the second.
  *
  * Fails on: a reference to any external host (HTML attributes, CSS url()/@import, JS imports), a bare module
- * specifier left unresolved in shipped JS, a Framework error block or a KaTeX error in a page, and an id used
+ * specifier left unresolved in shipped JS, a relative import of a file that is not in dist/, a Framework error block or a KaTeX error in a page, and an id used
  * twice on one page (equation anchors must be unique).
  */
 import { cpSync, existsSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
@@ -32,7 +32,7 @@ const EXTERNAL_JS = /(?:\bfrom\s*|\bimport\s*\(?\s*|\bfetch\s*\(\s*)["'`](?:http
  * @codemirror/lang-javascript's snippets such as `import {${names}} from "${module}"`.) A file the lexer cannot
  * read is reported, not skipped.
  */
-function bareImports(text: string, name: string, problems: string[]): string[] {
+function importSpecifiers(text: string, name: string, problems: string[]): { n: string; dynamic: boolean }[] {
   initSync();
   let imports;
   try {
@@ -41,8 +41,11 @@ function bareImports(text: string, name: string, problems: string[]): string[] {
     problems.push(`${name}: could not be read as JavaScript (${e instanceof Error ? e.message : String(e)})`);
     return [];
   }
-  return imports.map((i) => i.n).filter((n): n is string => !!n && !/^(?:\.{0,2}\/|[a-z][a-z0-9+.-]*:)/i.test(n));
+  return imports.filter((i) => !!i.n).map((i) => ({ n: i.n!, dynamic: i.d > -1 }));
 }
+
+const isBare = (n: string) => !/^(?:\.{0,2}\/|[a-z][a-z0-9+.-]*:)/i.test(n);
+const isLocal = (n: string) => /^\.{0,2}\//.test(n) && !n.startsWith("//");
 
 /**
  * What Framework 1.13's page template lacks and has no option for: the page's language (screen readers pick
@@ -70,16 +73,32 @@ export function checkDist(dist: string): string[] {
       const ids = new Map<string, number>();
       for (const m of text.matchAll(/\sid="([^"]+)"/g)) ids.set(m[1]!, (ids.get(m[1]!) ?? 0) + 1);
       for (const [id, n] of ids) if (n > 1) problems.push(`${where(file)}: id "${id}" is used ${n} times`);
-      for (const m of text.matchAll(/<script type="module">([\s\S]*?)<\/script>/g)) scanJs(m[1]!, `${where(file)} (inline module)`);
+      for (const m of text.matchAll(/<script type="module">([\s\S]*?)<\/script>/g)) scanJs(m[1]!, `${where(file)} (inline module)`, file);
+      // Stylesheets, preloads and scripts the page loads by itself (links between pages are clean URLs: not files).
+      for (const m of text.matchAll(/<(?:link|script)\b[^>]*?\s(?:href|src)="(\.{0,2}\/[^"#?]+)[^"]*"[^>]*>/g)) {
+        if (/^<link\b/.test(m[0]) && !/\srel="(?:[^"]*\s)?(?:stylesheet|modulepreload|preload)\b/.test(m[0])) continue;
+        const ref = m[1]!, target = ref.startsWith("/") ? join(dist, ref) : join(dirname(file), ref);
+        if (!existsSync(target)) problems.push(`${where(file)}: loads "${ref}", which is not in dist/`);
+      }
     } else if (file.endsWith(".css")) {
       for (const m of text.matchAll(EXTERNAL_CSS)) problems.push(`${where(file)}: references an external host: ${m[0]}`);
     } else {
-      scanJs(text, where(file));
+      scanJs(text, where(file), file);
     }
   }
-  function scanJs(text: string, name: string) {
+  // `from` is the file whose URL a relative specifier resolves against: the JS file, or the page of an inline module.
+  function scanJs(text: string, name: string, from: string) {
     for (const m of text.matchAll(EXTERNAL_JS)) problems.push(`${name}: imports from an external host: ${m[0]}`);
-    for (const n of bareImports(text, name, problems)) problems.push(`${name}: unresolved bare import "${n}"`);
+    for (const { n, dynamic } of importSpecifiers(text, name, problems)) {
+      if (isBare(n)) problems.push(`${name}: unresolved bare import "${n}"`);
+      // Framework's runtime (_observablehq/) imports its built-in libraries lazily, only for pages that use them.
+      else if (isLocal(n) && !(dynamic && name.startsWith("_observablehq/"))) {
+        // A build made while sources were being edited shipped imports of files it never wrote (they 404 in the page).
+        const path = n.replace(/[?#].*$/, "");
+        const target = path.startsWith("/") ? join(dist, path) : join(dirname(from), path);
+        if (!existsSync(target)) problems.push(`${name}: imports "${n}", which is not in dist/`);
+      }
+    }
   }
   return problems;
 }
