@@ -8,13 +8,13 @@
  * (`1.2`, `0.05`, `.5`; not `1.`, no exponent, no plus, a minus only where negatives are allowed); a choice is one of its
  * listed words; text has no control characters. Anything else is an InputError whose message names the field and what was expected, on one line.
  */
-import { InputError } from "./tokens.js";
+import { InputError, MAX_MESSAGE_LENGTH, escapeChar, escapeText, firstUnsafe, oneLine } from "./tokens.js";
+
+export { oneLine };
 
 /** A form's or a link's settings, as strings, keyed by the form's field keys. */
 export type Raw = Record<string, string>;
 
-/** The longest message a page shows about a setting, in UTF-16 units. */
-export const MAX_MESSAGE = 200;
 /** The most characters a link may give one setting: every field of every page is far shorter. */
 export const MAX_LINK_VALUE = 200;
 /** How much of a rejected value a message quotes. */
@@ -23,19 +23,6 @@ const QUOTE_CHARS = 24;
 const INTEGER = /^-?[0-9]+$/;
 // The HTML number field's own syntax without the exponent, so a value a link gives is one the field can show.
 const REAL = /^-?(?:[0-9]+(?:\.[0-9]+)?|\.[0-9]+)$/;
-/**
- * What could break a one-line message or change how the rest of it reads: C0 and C1 controls, DEL, the line and
- * paragraph separators, bidirectional overrides and isolates, the byte-order mark, and lone surrogates.
- */
-const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
-
-const hex4 = (c: string) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`;
-
-/** `s` with every character of UNSAFE written as a `\uXXXX` escape. */
-export function escapeUnsafe(s: string): string {
-  return s.replace(UNSAFE, hex4);
-}
-
 /** At most `max` code points of `s`, with "…" when something was cut. */
 function cut(s: string, max: number): string {
   // Slicing by code units first keeps this cheap on a megabyte-long value.
@@ -45,13 +32,7 @@ function cut(s: string, max: number): string {
 
 /** A value as a message quotes it: in double quotes, at most QUOTE_CHARS characters, unsafe characters escaped. */
 export function quote(s: string, max = QUOTE_CHARS): string {
-  return `"${escapeUnsafe(cut(s, max).replace(/[\\"]/g, (c) => `\\${c}`))}"`;
-}
-
-/** A message made safe to show on one line: unsafe characters escaped, at most `max` UTF-16 units. */
-export function oneLine(message: string, max = MAX_MESSAGE): string {
-  const s = escapeUnsafe(message.slice(0, 8 * max));
-  return s.length > max ? `${s.slice(0, max - 1).replace(/[\ud800-\udbff]$/, "")}…` : s;
+  return `"${escapeText(cut(s, max).replace(/[\\"]/g, (c) => `\\${c}`))}"`;
 }
 
 /** The message of anything thrown, as one line. */
@@ -63,7 +44,7 @@ export function messageOf(error: unknown): string {
 const plain = (v: string) => (/^[\w.-]+$/.test(v) ? v : quote(v));
 
 /** How a rejected number is named in a message: its text when it came as text, cut short. */
-const shown = (v: string | number) => (typeof v === "string" ? cut(escapeUnsafe(v), QUOTE_CHARS) : String(v));
+const shown = (v: string | number) => (typeof v === "string" ? cut(escapeText(v), QUOTE_CHARS) : String(v));
 
 /**
  * An integer field: a number, or a string of plain decimal digits (see the top of this file), within [lo, hi].
@@ -110,11 +91,9 @@ export function choiceFrom<T extends string>(field: string, v: unknown, options:
 /** A text field: any characters but the unsafe ones (a form field could not show them, so they are refused). */
 export function textFrom(field: string, v: unknown): string {
   if (typeof v !== "string") throw new InputError(`${field}: expected a string of characters`);
-  UNSAFE.lastIndex = 0;
-  const bad = UNSAFE.exec(v);
+  const bad = firstUnsafe(v);
   if (bad) {
-    const position = Array.from(v.slice(0, bad.index)).length + 1;
-    throw new InputError(`${field}: has the control character ${hex4(bad[0])} at position ${position}: expected printable characters`);
+    throw new InputError(`${field}: has the control character ${escapeChar(bad.char)} at position ${bad.position}: expected printable characters`);
   }
   return v;
 }
@@ -260,6 +239,6 @@ export function settle<V>(o: {
         ? `showing ${replaced.map((k) => `${nameOf(k)} = ${plain(o.defaults[k] ?? "")}`).join(", ")} (the default${replaced.length > 1 ? "s" : ""})${others}.`
         : `showing the defaults for ${replaced.map(nameOf).join(", ")}${others}.`;
     const tail = `${more} — ${used}`;
-    return oneLine(`${oneLine(errors[0]!, Math.max(60, MAX_MESSAGE - tail.length))}${tail}`);
+    return oneLine(`${oneLine(errors[0]!, Math.max(60, MAX_MESSAGE_LENGTH - tail.length))}${tail}`);
   }
 }

@@ -22,13 +22,21 @@ export const PREVIEW_LENGTH = 40;
  * separators U+2028/U+2029, which split a line in terminals, logs and JavaScript; lone surrogates, which are not
  * text; and the bidirectional controls and byte-order mark, which make a line display as something it is not.
  */
-const UNSAFE = /[\p{Cc}\p{Zl}\p{Zp}\p{Cs}\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]/gu;
+const UNSAFE_SOURCE = "[\\p{Cc}\\p{Zl}\\p{Zp}\\p{Cs}\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069\\ufeff]";
+const UNSAFE = new RegExp(UNSAFE_SOURCE, "gu");
 const SHORT_ESCAPES: Readonly<Record<string, string>> = { "\n": "\\n", "\r": "\\r", "\t": "\\t" };
-const escapeChar = (c: string): string => SHORT_ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`;
+/** One unsafe character as an escape: `\n`, `\r`, `\t`, or `\uXXXX`. */
+export const escapeChar = (c: string): string => SHORT_ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`;
 
 /** `s` with every unsafe character written as an escape (`\n`, `\u2028`, `\u0085`, …). */
 export function escapeText(s: string): string {
   return s.replace(UNSAFE, escapeChar);
+}
+
+/** The first unsafe character of `s` and its position counted in characters from 1, or null. */
+export function firstUnsafe(s: string): { char: string; position: number } | null {
+  const m = new RegExp(UNSAFE_SOURCE, "u").exec(s);
+  return m ? { char: m[0], position: Array.from(s.slice(0, m.index)).length + 1 } : null;
 }
 
 /** `s` cut to at most `max` UTF-16 code units, ending in "…" when cut, never between the halves of a pair. */
@@ -40,9 +48,10 @@ export function clip(s: string, max: number): string {
   return `${s.slice(0, cut)}…`;
 }
 
-/** A message as one safe line of at most MAX_MESSAGE_LENGTH characters. */
-export function oneLine(message: string): string {
-  return clip(escapeText(message), MAX_MESSAGE_LENGTH);
+/** A message as one safe line of at most `max` characters. */
+export function oneLine(message: string, max: number = MAX_MESSAGE_LENGTH): string {
+  // Only the head can show: escaping all of a megabyte-long message would be wasted work.
+  return clip(escapeText(message.slice(0, 8 * max)), max);
 }
 
 /** A string as a JSON literal, looking at no more than `max` of its characters. */

@@ -6,13 +6,13 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import "./fast-check-seed.js";
 import {
-  MAX_MESSAGE, choiceFrom, escapeUnsafe, integerFrom, oneLine, queryOf, quote, readLink, realFrom, settle, textFrom,
+  choiceFrom, integerFrom, oneLine, queryOf, quote, readLink, realFrom, settle, textFrom,
 } from "../lib/query.js";
 import { EXAMPLE_QUERY, buildExample, configFromQuery, exampleFromQuery } from "../lib/example.js";
 import { D2L_QUERY, buildD2L, d2lConfigFromRaw } from "../lib/d2l-config.js";
 import { STACKED_QUERY, buildStackedExample } from "../lib/stacked-config.js";
 import { TRUNCATION_QUERY, VANISHING_QUERY, validateTruncation, validateVanishing } from "../lib/spectral-config.js";
-import { InputError } from "../lib/tokens.js";
+import { InputError, MAX_MESSAGE_LENGTH, escapeText } from "../lib/tokens.js";
 
 const messageOf = (f: () => unknown): string => {
   try {
@@ -24,9 +24,9 @@ const messageOf = (f: () => unknown): string => {
   throw new Error("did not throw");
 };
 
-/** One line: no character that breaks or reorders a line of text, at most MAX_MESSAGE long. */
+/** One line: no character that breaks or reorders a line of text, at most MAX_MESSAGE_LENGTH long. */
 const expectOneLine = (m: string) => {
-  expect(m.length).toBeLessThanOrEqual(MAX_MESSAGE);
+  expect(m.length).toBeLessThanOrEqual(MAX_MESSAGE_LENGTH);
   expect(m).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/);
 };
 
@@ -99,7 +99,7 @@ describe("choiceFrom and textFrom", () => {
   });
   it("text: refuses the characters a form field cannot show or that break a line", () => {
     expect(textFrom("text", "ça va ☃")).toBe("ça va ☃");
-    expect(messageOf(() => textFrom("text", "ab\ncd"))).toBe("text: has the control character \\u000a at position 3: expected printable characters");
+    expect(messageOf(() => textFrom("text", "ab\ncd"))).toBe("text: has the control character \\n at position 3: expected printable characters");
     expect(messageOf(() => textFrom("vocab", "😀\u2028"))).toBe("vocab: has the control character \\u2028 at position 2: expected printable characters");
     expect(messageOf(() => textFrom("vocab", "a\u202e"))).toMatch(/\\u202e at position 2/);
     expect(messageOf(() => textFrom("vocab", "a\ud800"))).toMatch(/\\ud800 at position 2/);
@@ -109,9 +109,9 @@ describe("choiceFrom and textFrom", () => {
 describe("messages stay on one bounded line", () => {
   it("quote escapes and cuts", () => {
     expect(quote('a"b\\c')).toBe('"a\\"b\\\\c"');
-    expect(quote("x\ny\u2029z\u0085")).toBe('"x\\u000ay\\u2029z\\u0085"');
+    expect(quote("x\ny\u2029z\u0085")).toBe('"x\\ny\\u2029z\\u0085"');
     expect(quote("a".repeat(100))).toBe(`"${"a".repeat(24)}…"`);
-    expect(escapeUnsafe("\ud83d\ude00")).toBe("\ud83d\ude00"); // a whole emoji is fine, half of one is not
+    expect(escapeText("\ud83d\ude00")).toBe("\ud83d\ude00"); // a whole emoji is fine, half of one is not
   });
   it("oneLine bounds any message", () => {
     const m = oneLine(`x: ${"\n".repeat(10_000)}`);
@@ -194,7 +194,7 @@ describe("settle: a link made valid, showing what is computed", () => {
     expect(s.message).toBe("hidden: 99 is out of range: expected an integer from 1 to 16 — showing hidden = 6 (the default) and the link's other settings.");
     expect(s.value.fwd.loss).toBe(buildExample({ ...s.value.config }).fwd.loss);
     expect(configFromQuery("?d_model=3&text=badge&h0=point-one")).toMatchObject({ dModel: 3, text: "badge", h0: "point-one" });
-    expect(exampleFromQuery("?targets=%0A").message).toMatch(/^targets: has the control character \\u000a at position 1/);
+    expect(exampleFromQuery("?targets=%0A").message).toMatch(/^targets: has the control character \\n at position 1/);
   });
 
   it("the stacked, D2L and truncation links read through the same parser", () => {
