@@ -5,8 +5,9 @@
  *
  * Syntax (docs/architecture.md, "Settings in the URL"): an integer is plain decimal digits, with a leading minus
  * only where the range allows negatives (`4`, not `4.0`, `0x4`, `1e1`, ` 4`, `+4` or `-0`); a real is plain decimal
- * (`1.2`, `0.05`, `.5`; not `1.`, no exponent, no plus, a minus only where negatives are allowed); a choice is one of its
- * listed words; text has no control characters. Anything else is an InputError whose message names the field and what was expected, on one line.
+ * (`1.2`, `0.05`, `.5`; not `1.`, no exponent, no plus, a minus only where negatives are allowed); a choice is one
+ * of its listed words; text has no control characters. Anything else is an InputError whose message names the field
+ * and what was expected, on one line.
  */
 import { InputError, MAX_MESSAGE_LENGTH, escapeChar, escapeText, firstUnsafe, oneLine } from "./tokens.js";
 
