@@ -14,6 +14,7 @@ import { forward } from "../lib/forward.js";
 import { fromRows } from "../lib/matrix.js";
 import { PARAM_NAMES } from "../lib/model.js";
 import { FD_REL_TOL, ROUNDING_TOL } from "../lib/tolerances.js";
+import { UNSAFE, expectOneLine } from "./one-line.js";
 
 /** Backward pass against central differences (ε = 1e-5): expected agreement about 1e-10, allow 1e-7. */
 
@@ -22,17 +23,6 @@ const OPTS = { seed: 1, vocab: 8, dModel: 4, hidden: 6, tau: 6 } as const;
 const base = (): CaseJson => caseToJson(randomCase(OPTS));
 const json = (c: unknown): string => JSON.stringify(c);
 
-/** Characters no message may hold raw: controls (CR, LF, NUL, NEL, …), line and paragraph separators, lone surrogates. */
-const UNSAFE = /[\p{Cc}\p{Zl}\p{Zp}\p{Cs}]/u;
-
-/** Checks the promise every message of the answer key makes: an InputError, one safe line, short. */
-function expectOneLine(e: unknown): string {
-  expect(e).toBeInstanceOf(InputError);
-  const m = (e as Error).message;
-  expect(m).not.toMatch(UNSAFE);
-  expect(m.length).toBeLessThanOrEqual(MAX_MESSAGE_LENGTH);
-  return m;
-}
 
 /** The message `f` throws, checked by expectOneLine, or a failure if it returns. */
 function thrownBy(f: () => unknown): string {

@@ -1,24 +1,15 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { CASE_SIZE_LIMITS, InputError, MAX_MESSAGE_LENGTH, answerCase, randomCase } from "../lib/answer-key.js";
+import { CASE_SIZE_LIMITS, answerCase, randomCase } from "../lib/answer-key.js";
 import {
   ANSWER_ATOL, ANSWER_BYTES_PER_ENTRY, ANSWER_BYTES_SLACK, ANSWER_RTOL, QUANTITIES, allowedError, answerEntryCount,
   compareAnswer, entriesOf, maxAnswerBytes, parseStudentAnswer, validateStudentAnswer,
 } from "../lib/compare-answer.js";
+import { expectOneLine } from "./one-line.js";
 
 const key = answerCase(randomCase({ seed: 3, vocab: 5, dModel: 3, hidden: 4, tau: 4 }));
 const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v));
 
-/** Characters no message may hold raw: controls (CR, LF, NUL, NEL, …), line and paragraph separators, lone surrogates. */
-const UNSAFE = /[\p{Cc}\p{Zl}\p{Zp}\p{Cs}]/u;
-
-function expectOneLine(e: unknown): string {
-  expect(e).toBeInstanceOf(InputError);
-  const m = (e as Error).message;
-  expect(m).not.toMatch(UNSAFE);
-  expect(m.length).toBeLessThanOrEqual(MAX_MESSAGE_LENGTH);
-  return m;
-}
 
 function messageFor(text: string): string {
   try {
