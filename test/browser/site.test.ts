@@ -187,17 +187,34 @@ describe("the main derivation's numbering", () => {
 });
 
 describe("random configurations", () => {
-  // Seeded, so a failure names a configuration anyone can open.
+  // Seeded, so a failure names a configuration anyone can open. Each page draws from its own settings (lib/query.ts
+  // schemas): the main pages share one configuration; the other sources' pages have their own.
   const rng = makeRng(2026);
   const vocab = "abcdefghij";
-  const configs = Array.from({ length: 3 }, () => {
+  const pick = <T>(xs: readonly T[]): T => xs[rng.int(xs.length)]!;
+  const activation = () => pick(["identity", "tanh", "relu"]);
+  const rho = () => (rng.int(17) / 10).toFixed(1); // 0.0 … 1.6
+  const own: Record<string, () => string> = {
+    "/stacked": () => `?n=${1 + rng.int(4)}&T=${1 + rng.int(4)}&d=${1 + rng.int(4)}&h1=${1 + rng.int(4)}&h2=${1 + rng.int(4)}` +
+      `&a=${2 + rng.int(3)}&seed=${rng.int(10000)}`,
+    "/d2l": () => `?T=${1 + rng.int(8)}&h=${1 + rng.int(4)}&d=${1 + rng.int(3)}&q=${1 + rng.int(4)}&seed=${rng.int(1000)}` +
+      `&loss=${pick(["cross-entropy", "squared"])}&h0=${pick(["random", "zeros"])}`,
+    "/vanishing": () => `?rho=${rho()}&hidden=${1 + rng.int(12)}&T=${2 + rng.int(59)}&activation=${activation()}&seed=${rng.int(1000)}`,
+    "/truncation": () => {
+      const T = 2 + rng.int(11);
+      return `?rho=${rho()}&hidden=${1 + rng.int(6)}&T=${T}&activation=${activation()}&k=${rng.int(T + 1)}` +
+        `&pi=${(0.05 + rng.int(20) * 0.05).toFixed(2)}&N=${2 + rng.int(300)}&seed=${rng.int(1000)}`;
+    },
+  };
+  const shared = () => {
     const n = 2 + rng.int(9);
     const text = Array.from({ length: n }, () => vocab[rng.int(vocab.length)]).join("");
     return `?text=${text}&vocab=${vocab}&d_model=${1 + rng.int(8)}&hidden=${1 + rng.int(16)}&seed=${rng.int(1000)}` +
       `&h0=${rng.int(2) ? "point-one" : "zeros"}`;
-  });
+  };
+  const cases = navigationPaths().flatMap((p) => Array.from({ length: 3 }, () => [p, (own[p] ?? shared)()] as const));
 
-  it.each(navigationPaths().flatMap((p) => configs.map((c) => [p, c] as const)))(
+  it.each(cases)(
     "%s%s: every check passes, no error",
     async (path, query) => {
       const { page, problems } = await visit(path + query);

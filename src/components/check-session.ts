@@ -1,0 +1,395 @@
+/**
+ * The Check page's parts and what ties them to its worker (src/workers/answer-key.ts). The page only arranges the
+ * parts; every number comes from the worker, which runs lib/answer-key.ts and lib/compare-answer.ts, so the main
+ * thread only draws: a case of the command line's largest sizes is read, computed and compared without a long
+ * task (the browser suite measures it).
+ *
+ * States, and what stays on screen:
+ * - a new case is being read: the previous results stay, dimmed and marked busy, downloads disabled;
+ * - an invalid case: its one-line message, and nothing of the previous case (no tables, no downloads, no check);
+ *   the input keeps the reader's text;
+ * - an invalid answer: its message in place of the comparison; the key stays.
+ * A case that arrives while the worker is still busy with an older one terminates it and starts a fresh worker:
+ * the older answer would be thrown away anyway, and the largest takes seconds.
+ */
+import { QUANTITIES, type QuantityInfo, allowedError, axisLength, indexText } from "../lib/compare-answer.js";
+import type {
+  AnswerResult, CaseResult, CheckIn, CheckOut, FdResult, FilesResult, QuantityComparison, QuantityData, Source,
+} from "../workers/answer-key.js";
+import { liveCell } from "./cell.js";
+import { heatClass, virtualGrid } from "./check-grid.js";
+import { type TextSource, bytesText, exampleCaseText, textSource } from "./check-source.js";
+import { fmt } from "./format.js";
+
+export interface CheckPage {
+  caseInput: TextSource;
+  caseMessage: HTMLElement;
+  answerInput: TextSource;
+  /** The comparison's summary, or the answer's message. */
+  comparison: HTMLElement;
+  downloads: HTMLElement;
+  keyCheck: HTMLElement;
+  quantities: HTMLElement;
+}
+
+/** Typing is sent to the worker once it pauses this long; an upload or a paste is sent at once. */
+const DEBOUNCE_MS = 80;
+
+type CaseState =
+  | { status: "pending"; seq: number; source: Source }
+  | { status: "ok"; seq: number; source: Source; result: CaseResult; files: FilesResult | null; fd: FdResult | string | null }
+  | { status: "error"; seq: number; source: Source; error: string };
+
+type AnswerState =
+  | { status: "empty" }
+  | { status: "pending"; seq: number }
+  | { status: "ok"; seq: number; result: AnswerResult }
+  | { status: "error"; seq: number; error: string | null };
+
+function el<K extends keyof HTMLElementTagNameMap>(
+  tag: K, attrs: Record<string, string> = {}, ...children: (Node | string)[]
+): HTMLElementTagNameMap[K] {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
+  e.append(...children);
+  return e;
+}
+
+const message = (text: string, attrs: Record<string, string> = {}) => el("p", { class: "input-message", ...attrs }, text);
+
+/** A worker that is restarted rather than waited for, and whose answers are told apart by seq. */
+class Channel {
+  private worker: Worker | null = null;
+  /** The seq of the last message posted, and whether its final answer has come back. */
+  private last = 0;
+  private idle = true;
+  private lastKind: CheckIn["kind"] = "case";
+  constructor(private url: string, private onMessage: (m: CheckOut) => void, private isFinal: (m: CheckOut) => boolean) {}
+  post(m: CheckIn, restartIfBusy: boolean) {
+    if (this.worker && !this.idle && restartIfBusy) {
+      this.worker.terminate();
+      this.worker = null;
+    }
+    if (!this.worker) {
+      const w = new Worker(this.url);
+      w.onmessage = (e: MessageEvent<CheckOut>) => {
+        if (e.data.seq === this.last && this.isFinal(e.data)) this.idle = true;
+        this.onMessage(e.data);
+      };
+      // A worker that dies (out of memory) answers nothing: tell the page, in one line, for the last message.
+      w.onerror = (e) => {
+        e.preventDefault();
+        this.idle = true;
+        this.onMessage({ kind: this.lastKind, seq: this.last, ok: false, error: `the computation stopped: ${e.message || "the browser ended it (out of memory?)"}` });
+      };
+      this.worker = w;
+    }
+    this.last = m.seq;
+    this.lastKind = m.kind;
+    this.idle = false;
+    this.worker.postMessage(m);
+  }
+}
+
+export function checkPage(workerUrl: string): CheckPage {
+  const caseInput = textSource({ id: "case-text", label: "Case (JSON)", initial: exampleCaseText(1), example: true });
+  const answerInput = textSource({
+    id: "answer-text", label: "Your answer (JSON, any subset of the fields)",
+    placeholder: '{"loss": 1.2345, "dL_dc": [0.1, -0.2, 0.1]}',
+  });
+  const caseMessage = el("div", { class: "case-status" });
+  const comparison = el("div", { class: "check-comparison" });
+  const downloads = el("div", { class: "check-downloads" });
+  const keyCheck = el("div", { class: "check-key-check" });
+  const quantities = el("div", { class: "check-quantities" });
+  const results = [comparison, downloads, keyCheck, quantities];
+
+  let seq = 0;
+  let kase: CaseState = { status: "pending", seq: 0, source: "" };
+  let answer: AnswerState = { status: "empty" };
+  /** The case seq the current answer was compared against: a comparison is shown with that key only. */
+  let answerFor = -1;
+
+  const main = new Channel(workerUrl, onMessage, (m) => m.kind === "files" || m.kind === "answer" || !m.ok);
+  const fd = new Channel(workerUrl, onMessage, () => true);
+
+  function sendCase() {
+    const s = ++seq;
+    const source = caseInput.source;
+    kase = { status: "pending", seq: s, source };
+    main.post({ kind: "case", seq: s, source }, true);
+    sendAnswer(s);
+    drawPending();
+  }
+  function sendAnswer(forCase = kase.seq) {
+    answerFor = forCase;
+    if (answerInput.isEmpty) {
+      answer = { status: "empty" };
+      return;
+    }
+    const s = ++seq;
+    answer = { status: "pending", seq: s };
+    main.post({ kind: "answer", seq: s, source: answerInput.source }, false);
+  }
+
+  function onMessage(m: CheckOut) {
+    if (m.kind === "case" && m.seq === kase.seq) {
+      if (m.ok) {
+        kase = { status: "ok", seq: m.seq, source: kase.source, result: m, files: null, fd: null };
+        if (m.fdCheck) fd.post({ kind: "fd", seq: m.seq, source: kase.source }, true);
+        else kase.fd = `This case is too large for a finite-difference check in the browser (${m.parameters} parameters over τ = ${m.sizes.tau} steps); the key is computed as for any other case.`;
+      } else {
+        kase = { status: "error", seq: m.seq, source: kase.source, error: m.error ?? "" };
+      }
+      drawAll();
+    } else if (m.kind === "files" && kase.status === "ok" && m.seq === kase.seq) {
+      kase.files = m;
+      drawDownloads();
+    } else if (m.kind === "fd" && kase.status === "ok" && m.seq === kase.seq) {
+      kase.fd = m.ok ? m : (m.error ?? "");
+      drawKeyCheck();
+    } else if (m.kind === "answer" && answer.status !== "empty" && m.seq === answer.seq) {
+      answer = m.ok ? { status: "ok", seq: m.seq, result: m } : { status: "error", seq: m.seq, error: m.error };
+      drawComparison();
+      drawQuantities();
+    }
+  }
+
+  function drawPending() {
+    caseMessage.replaceChildren(message("Reading the case…", { id: "case-message", role: "status", class: "input-message input-pending" }));
+    for (const r of results) {
+      r.classList.add("check-pending");
+      r.setAttribute("aria-busy", "true");
+    }
+    for (const b of downloads.querySelectorAll("button")) b.disabled = true;
+  }
+
+  function drawAll() {
+    for (const r of results) {
+      r.classList.remove("check-pending");
+      r.removeAttribute("aria-busy");
+    }
+    if (kase.status === "error") {
+      caseMessage.replaceChildren(el("p", { class: "input-message input-error", id: "case-message", role: "alert" }, kase.error));
+    } else if (kase.status === "ok") {
+      const { sizes, loss, ms } = kase.result;
+      caseMessage.replaceChildren(el("p", { class: "input-message input-ok", id: "case-message", role: "status" },
+        `Case read: vocab = ${sizes.vocab}, d_model = ${sizes.d_model}, hidden = ${sizes.hidden}, τ = ${sizes.tau}; loss L = ${fmt(loss, 6)}.`
+        + (ms > 500 ? ` (Computed in ${(ms / 1000).toFixed(1)} s.)` : "")));
+    }
+    drawComparison();
+    drawDownloads();
+    drawKeyCheck();
+    drawQuantities();
+  }
+
+  function drawComparison() {
+    if (kase.status === "pending") return; // the case's own result draws it
+    if (kase.status !== "ok") {
+      comparison.replaceChildren(message("Fix the case first."));
+    } else if (answer.status === "empty" || answerFor !== kase.seq) {
+      comparison.replaceChildren(message("No answer pasted: the key is shown below without a comparison.", { id: "answer-message" }));
+    } else if (answer.status === "pending") {
+      comparison.classList.add("check-pending");
+    } else if (answer.status === "error") {
+      comparison.replaceChildren(answer.error === null
+        ? message("Fix the case first.")
+        : el("p", { class: "input-message input-error", id: "answer-message", role: "alert" }, answer.error));
+    } else {
+      comparison.replaceChildren(summaryTables(answer.result));
+    }
+    if (answer.status !== "pending") comparison.classList.remove("check-pending");
+  }
+
+  function drawDownloads() {
+    if (kase.status === "pending") return;
+    if (kase.status === "error") {
+      downloads.replaceChildren(message("No valid case, nothing to download."));
+      return;
+    }
+    const files = kase.files;
+    const json = downloadButton("Download answer key (JSON)", "answer-key.json", files?.json ?? null);
+    const tex = downloadButton("Download answer key (LaTeX tables)", "answer-key.tex", files?.latex ?? null);
+    const note = el("p", { class: "downloads-note", "aria-live": "polite" },
+      files === null ? "Preparing the files…"
+        : `The JSON is ${bytesText(files.jsonBytes)}` + (files.latex ? `, the LaTeX ${bytesText(files.latex.size)}.` : `; ${files.latexError}.`));
+    downloads.replaceChildren(el("p", { class: "downloads" }, json, " ", tex), note);
+  }
+
+  function drawKeyCheck() {
+    if (kase.status === "pending") return;
+    if (kase.status === "error") {
+      keyCheck.replaceChildren();
+      return;
+    }
+    const f = kase.fd;
+    if (f === null) keyCheck.replaceChildren(message("Checking the key against finite differences…", { role: "status" }));
+    else if (typeof f === "string") keyCheck.replaceChildren(message(f));
+    else {
+      keyCheck.replaceChildren(liveCell({
+        value: `${f.parameters} parameter-gradient entries, loss L = ${fmt(kase.result.loss, 6)}`,
+        shape: [f.parameters], file: "lib/answer-key.ts", fn: "answerCase",
+        check: { against: "central finite differences", maxAbsError: f.maxAbsError, tolerance: f.tolerance },
+      }));
+    }
+  }
+
+  function drawQuantities() {
+    if (kase.status === "pending") return;
+    if (kase.status === "error") {
+      quantities.replaceChildren(message("No valid case, no answer key."));
+      return;
+    }
+    const r = kase.result;
+    const compared = answer.status === "ok" && answerFor === kase.seq ? answer.result : null;
+    const blocks = r.quantities.map((q) => quantityBlock(
+      QUANTITIES.find((i) => i.key === q.key)!, q, r, compared?.quantities.find((c) => c.key === q.key) ?? null));
+    quantities.replaceChildren(el("div", { id: "answer-key-quantities" }, ...blocks));
+  }
+
+  const debounced = (f: () => void) => {
+    let timer = 0;
+    return () => {
+      clearTimeout(timer);
+      timer = window.setTimeout(f, DEBOUNCE_MS);
+    };
+  };
+  const sendCaseSoon = debounced(sendCase);
+  caseInput.addEventListener("input", () => {
+    drawPending(); // at once: the message of the previous case no longer describes the text in the box
+    sendCaseSoon();
+  });
+  answerInput.addEventListener("input", () => {
+    if (kase.status === "ok") comparison.classList.add("check-pending");
+  });
+  answerInput.addEventListener("input", debounced(() => {
+    if (kase.status === "error") return;
+    sendAnswer();
+    if (kase.status === "ok") drawComparison();
+  }));
+  sendCase();
+  return { caseInput, caseMessage, answerInput, comparison, downloads, keyCheck, quantities };
+}
+
+function downloadButton(label: string, name: string, blob: Blob | null): HTMLButtonElement {
+  const b = el("button", { type: "button", class: "download" }, label);
+  b.disabled = blob === null;
+  b.addEventListener("click", () => {
+    if (!blob) return;
+    const a = el("a", { href: URL.createObjectURL(blob), download: name });
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(a.href), 60_000);
+  });
+  return b;
+}
+
+function summaryTables(c: AnswerResult): HTMLElement {
+  const info = (key: string) => QUANTITIES.find((q) => q.key === key)!;
+  const eqLink = (q: { equation: string; href: string }) => q.equation && q.href
+    ? el("a", { href: q.href }, `eq ${q.equation}`) : (q.equation || "given");
+  const count = (wrong: number) => (wrong ? `✗ ${wrong}` : "✓ 0");
+  const tol = el("p", { class: "tolerance" }, `Tolerance: |a − b| ≤ ${c.atol} + ${c.rtol}·|b| (b: the key). ${c.checked} entries checked, `,
+    el("strong", {}, `${c.wrong} wrong`), ".");
+  const table = (id: string, caption: string, head: string[], rows: HTMLTableRowElement[]) =>
+    el("div", { class: "scroll" }, el("table", { class: "summary-table", id },
+      el("caption", {}, caption),
+      el("thead", {}, el("tr", {}, ...head.map((h) => el("th", { scope: "col" }, h)))),
+      el("tbody", {}, ...rows)));
+  const byQuantity = table("summary-by-quantity", "Per quantity",
+    ["quantity", "field", "equation", "entries checked", "entries wrong", "max error"],
+    c.quantities.map((q) => {
+      const i = info(q.key);
+      return el("tr", { class: q.wrongCount ? "row-wrong" : "row-ok", "data-quantity": q.key },
+        el("th", { scope: "row" }, i.name), el("td", {}, el("code", {}, q.key)), el("td", {}, eqLink(i)),
+        el("td", {}, String(q.checked)), el("td", {}, count(q.wrongCount)), el("td", {}, fmt(q.maxError, 3)));
+    }));
+  const byEquation = table("summary-by-equation", "Per equation",
+    ["equation", "quantities", "entries checked", "entries wrong", "max error"],
+    c.equations.map((e) => el("tr", { class: e.wrong ? "row-wrong" : "row-ok" },
+      el("th", { scope: "row" }, eqLink(e)), el("td", {}, e.quantities.join(", ")),
+      el("td", {}, String(e.checked)), el("td", {}, count(e.wrong)), el("td", {}, fmt(e.maxError, 3)))));
+  const parts: Node[] = [tol, byQuantity, byEquation];
+  if (c.wrongList.length > 0) {
+    const more = c.wrong - c.wrongList.length;
+    parts.push(table("summary-wrong-entries",
+      more > 0 ? `The first ${c.wrongList.length} wrong entries (${more} more are marked in the tables below)` : "Every wrong entry",
+      ["entry", "yours", "key", "|a − b|", "allowed"],
+      c.wrongList.map((w) => el("tr", {},
+        el("th", { scope: "row" }, el("a", { href: `#key-${w.key}` }, `${w.key}${indexText(w.index)}`)),
+        el("td", {}, fmt(w.got, 6)), el("td", {}, fmt(w.expected, 6)), el("td", {}, fmt(w.error, 2)), el("td", {}, fmt(w.allowed, 2))))));
+  }
+  return el("div", {}, ...parts);
+}
+
+/** Row labels: 0-based as in the JSON, tokens named when the case names them. */
+function labeller(axis: QuantityInfo["axes"][number] | null, vocab: string[] | undefined, fallback: string): (i: number) => string {
+  if (axis === null) return () => fallback;
+  if (axis === "vocab" && vocab) return (i) => `${i}·${vocab[i] === " " ? "␣" : vocab[i]}`;
+  return (i) => String(i);
+}
+
+const axisName = (axis: QuantityInfo["axes"][number] | null) => (axis === null ? "" : axis === "t" ? "t − 1" : axis);
+
+function quantityBlock(info: QuantityInfo, q: QuantityData, r: CaseResult, mine: QuantityComparison | null): HTMLElement {
+  const head = el("h3", { id: `key-${info.key}` }, `${info.name} `, el("code", {}, info.key), " ",
+    ...(info.equation ? ["— ", el("a", { href: info.href }, `eq ${info.equation}`)] : ["— given in the case"]));
+  const section = el("section", { class: "key-quantity" }, head);
+  const rowAxis = info.axes.length === 2 ? info.axes[0]! : null;
+  const colAxis = info.axes.length === 0 ? null : info.axes[info.axes.length - 1]!;
+  const rowLabel = labeller(rowAxis, r.vocab, info.axes.length === 0 ? "" : info.key);
+  const colLabel = colAxis ? labeller(colAxis, r.vocab, "") : () => "value";
+  const corner = rowAxis ? `${axisName(rowAxis)} \\ ${axisName(colAxis)}` : axisName(colAxis);
+  if (info.axes.length === 0) {
+    section.append(el("p", { class: "scalar" }, `${info.key} = `, el("span", { class: "value" }, fmt(q.data[0]!, 8))));
+  } else {
+    const shape = info.axes.map((a) => `${axisLength(a, r.sizes)}`).join(" × ");
+    if (q.rows * q.cols > 144) {
+      section.append(el("p", { class: "grid-note" }, `${shape} entries; the table shows the ones in view: scroll it (or focus it and use the arrow keys). The downloads hold them all.`));
+    }
+    section.append(virtualGrid({
+      label: `${info.name} (${info.key}), ${shape}`, rows: q.rows, cols: q.cols, rowLabel, colLabel, corner,
+      id: `grid-${info.key}`, colWidth: 80,
+      cell: (td, i, j) => {
+        const v = q.data[i * q.cols + j]!;
+        td.className = heatClass(v, q.extent);
+        td.textContent = fmt(v, 4);
+        td.title = String(v); // every digit, on hover; the downloads have them all
+      },
+    }));
+  }
+  if (mine) section.append(comparisonGrid(info, q, mine, rowLabel, colLabel, corner));
+  return section;
+}
+
+function comparisonGrid(
+  info: QuantityInfo, q: QuantityData, mine: QuantityComparison,
+  rowLabel: (i: number) => string, colLabel: (j: number) => string, corner: string,
+): HTMLElement {
+  const index = (i: number, j: number) => (info.axes.length === 2 ? [i, j] : info.axes.length === 1 ? [j] : []);
+  const wrap = el("div", { class: "compare" },
+    el("p", { class: "compare-caption" }, `Your ${info.key}: ${mine.wrongCount} of ${mine.checked} entries wrong (max error ${fmt(mine.maxError, 3)})`));
+  wrap.append(virtualGrid({
+    label: `Your ${info.key}`, rows: q.rows, cols: q.cols, rowLabel, colLabel, corner: corner || "index",
+    id: `compare-${info.key}`, dataset: { quantity: info.key },
+    // A wrong entry shows three lines: yours, the key's, and the error against the allowed one.
+    rowHeight: mine.wrongCount > 0 ? 56 : 26, colWidth: mine.wrongCount > 0 ? 168 : 96,
+    cell: (td, i, j) => {
+      const n = i * q.cols + j;
+      const got = mine.got[n]!;
+      td.dataset.entry = info.key + indexText(index(i, j));
+      if (!mine.wrong[n]) {
+        td.className = "entry-ok";
+        td.textContent = fmt(got, 6);
+        return;
+      }
+      const expected = q.data[n]!;
+      const error = Math.abs(got - expected), allowed = allowedError(expected);
+      td.className = "entry-wrong";
+      td.title = `yours ${got}, key ${expected}, |a − b| = ${error} > ${allowed}`;
+      td.append(`✗ ${fmt(got, 6)}`, el("span", { class: "entry-key" }, `key ${fmt(expected, 6)}`), el("span", { class: "entry-key" }, `|a − b| ${fmt(error, 2)} > ${fmt(allowed, 2)}`));
+    },
+  }));
+  return wrap;
+}

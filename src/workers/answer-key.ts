@@ -1,0 +1,317 @@
+/**
+ * The Check page's worker (bundled by scripts/build-workers.ts into src/_workers/answer-key.js, lib/ inlined): it
+ * reads a case, computes its answer key, compares a reader's answer with it and checks the key against finite
+ * differences, all off the main thread. A case of the command line's largest sizes is 16 MB of JSON and its
+ * answer 100 MB: parsing, computing and serialising them take seconds, which on the main thread would freeze the
+ * page (the Chromium tab ran out of memory drawing them before this worker existed).
+ *
+ * Messages in:  { kind: "case", seq, source }     source: the text, or the File/Blob a reader uploaded
+ *               { kind: "answer", seq, source }   compared with the key of the last "case" message
+ *               { kind: "fd", seq, source }       the finite-difference check of a case (a second instance)
+ * Messages out: { kind: "case", seq, ok: true, … }  what the page draws: sizes, loss, every quantity as a
+ *                                                   Float64Array (transferred, not copied)
+ *               { kind: "files", seq, json, latex }  the downloads, as Blobs (posting a Blob does not copy it)
+ *               { kind: "answer", seq, ok: true, … } per quantity: the reader's numbers and which are wrong
+ *               { kind: "fd", seq, … }
+ *               or { kind, seq, ok: false, error } with lib's one-line message.
+ *
+ * Only the bytes the page needs cross to the main thread: numbers as typed arrays, counts, and a bounded list of
+ * wrong entries; never the answer as nested arrays (cloning 4.7 million numbers would block the page again).
+ */
+import {
+  type Answer, type Case, CASE_TEXT, InputError, MAX_CASE_BYTES, answerCase, decodeCase, parseCase, tooLargeError,
+} from "../../lib/answer-key.js";
+import { answerToJson, answerToLatex } from "../../lib/answer-export.js";
+import {
+  ANSWER_ATOL, ANSWER_RTOL, QUANTITIES, type QuantityKey, axisLength, compareAnswer, maxAnswerBytes, parseStudentAnswer,
+} from "../../lib/compare-answer.js";
+import { numericalParamGrads } from "../../lib/gradcheck.js";
+import { fromRows, maxAbsDiff } from "../../lib/matrix.js";
+import { FD_TOL } from "../../lib/tolerances.js";
+import { FD_MAX_WORK, WRONG_LIST_MAX } from "../components/check-limits.js";
+
+
+export type Source = string | Blob;
+
+export type CheckIn =
+  | { kind: "case"; seq: number; source: Source }
+  | { kind: "answer"; seq: number; source: Source }
+  | { kind: "fd"; seq: number; source: Source };
+
+export interface QuantityData {
+  key: QuantityKey;
+  rows: number;
+  cols: number;
+  /** Row-major; a number is 1 × 1, a vector 1 × n. */
+  data: Float64Array;
+  /** max |entry|, for the colour scale. */
+  extent: number;
+}
+
+export interface CaseResult {
+  kind: "case";
+  seq: number;
+  ok: true;
+  sizes: Answer["sizes"];
+  loss: number;
+  vocab?: string[];
+  /** Parameters, for the finite-difference check's message. */
+  parameters: number;
+  /** Whether the page should ask for the finite-difference check (parameters × τ ≤ FD_MAX_WORK). */
+  fdCheck: boolean;
+  quantities: QuantityData[];
+  /** Characters of the case's text. */
+  chars: number;
+  ms: number;
+}
+
+export interface FilesResult {
+  kind: "files";
+  seq: number;
+  json: Blob;
+  /** Null when the LaTeX could not be made (a message says why). */
+  latex: Blob | null;
+  latexError?: string;
+  /** Bytes of the JSON, for the button's label. */
+  jsonBytes: number;
+}
+
+export interface WrongEntry {
+  key: QuantityKey;
+  index: number[];
+  expected: number;
+  got: number;
+  error: number;
+  allowed: number;
+}
+
+export interface QuantityComparison {
+  key: QuantityKey;
+  /** The reader's numbers, row-major, the key's shape. */
+  got: Float64Array;
+  /** 1 where the reader's entry is outside the tolerance. */
+  wrong: Uint8Array;
+  checked: number;
+  wrongCount: number;
+  maxError: number;
+}
+
+export interface EquationSummary {
+  equation: string;
+  href: string;
+  quantities: QuantityKey[];
+  checked: number;
+  wrong: number;
+  maxError: number;
+}
+
+export interface AnswerResult {
+  kind: "answer";
+  seq: number;
+  ok: true;
+  atol: number;
+  rtol: number;
+  quantities: QuantityComparison[];
+  equations: EquationSummary[];
+  checked: number;
+  wrong: number;
+  /** The first WRONG_LIST_MAX wrong entries, in the answer's order. */
+  wrongList: WrongEntry[];
+}
+
+export interface FdResult {
+  kind: "fd";
+  seq: number;
+  ok: true;
+  parameters: number;
+  maxAbsError: number;
+  tolerance: number;
+}
+
+export interface Failure {
+  kind: "case" | "answer" | "fd";
+  seq: number;
+  ok: false;
+  /** lib's one-line message; for no case to compare with, null. */
+  error: string | null;
+}
+
+export type CheckOut = CaseResult | FilesResult | AnswerResult | FdResult | Failure;
+
+/** One line for anything thrown: lib's InputError as it is, anything else (out of memory, a bug) named as such. */
+function message(e: unknown, what: string): string {
+  if (e instanceof InputError) return e.message;
+  const text = e instanceof Error ? e.message : String(e);
+  return `${what} failed: ${text.replace(/\s*[\r\n]+\s*/g, " ").trim()}`;
+}
+
+/**
+ * The text of an uploaded case: refused by its size before a byte is read (a file of gigabytes would otherwise be
+ * read whole), then decoded as lib's command line decodes a file (UTF-8 only, with its message for UTF-16).
+ */
+async function caseText(source: Source): Promise<string> {
+  if (typeof source === "string") return source;
+  if (source.size > MAX_CASE_BYTES) throw tooLargeError(CASE_TEXT, source.size);
+  return decodeCase(new Uint8Array(await source.arrayBuffer()));
+}
+
+/** The text of an uploaded answer, read no further than one byte past lib's limit, so lib's message says so. */
+async function answerText(source: Source, sizes: Answer["sizes"]): Promise<string> {
+  return typeof source === "string" ? source : await source.slice(0, maxAnswerBytes(sizes) + 1).text();
+}
+
+const parameterCount = (k: Case) =>
+  (["E", "U", "W", "b", "V", "c"] as const).reduce((n, name) => {
+    const p = k.params[name];
+    return n + ("data" in p ? p.data.length : p.length);
+  }, 0);
+
+function flat(v: number | number[] | number[][]): Float64Array {
+  if (typeof v === "number") return Float64Array.of(v);
+  if (v.length === 0 || typeof v[0] === "number") return Float64Array.from(v as number[]);
+  const rows = v as number[][];
+  const cols = rows[0]!.length;
+  const out = new Float64Array(rows.length * cols);
+  rows.forEach((r, i) => out.set(r, i * cols));
+  return out;
+}
+
+function shapeOf(key: QuantityKey, sizes: Answer["sizes"]): [number, number] {
+  const axes = QUANTITIES.find((q) => q.key === key)!.axes;
+  if (axes.length === 0) return [1, 1];
+  if (axes.length === 1) return [1, axisLength(axes[0]!, sizes)];
+  return [axisLength(axes[0]!, sizes), axisLength(axes[1]!, sizes)];
+}
+
+/** The key the last "case" message produced, for comparisons; null after an invalid case. */
+let current: { answer: Answer; k: Case } | null = null;
+
+async function onCase(seq: number, source: Source, post: (m: CheckOut, transfer?: Transferable[]) => void) {
+  current = null;
+  const t0 = performance.now();
+  let text: string;
+  let k: Case;
+  let answer: Answer;
+  try {
+    text = await caseText(source);
+    k = parseCase(text);
+    answer = answerCase(k);
+  } catch (e) {
+    post({ kind: "case", seq, ok: false, error: message(e, "reading the case") });
+    return;
+  }
+  current = { answer, k };
+  const quantities: QuantityData[] = QUANTITIES.map(({ key }) => {
+    const [rows, cols] = shapeOf(key, answer.sizes);
+    const data = flat(answer[key]);
+    let extent = 0;
+    for (const v of data) extent = Math.max(extent, Math.abs(v));
+    return { key, rows, cols, data, extent };
+  });
+  const parameters = parameterCount(k);
+  const result: CaseResult = {
+    kind: "case", seq, ok: true, sizes: answer.sizes, loss: answer.loss, parameters,
+    fdCheck: parameters * k.sizes.tau <= FD_MAX_WORK, quantities, chars: text.length, ms: performance.now() - t0,
+  };
+  if (k.vocab) result.vocab = k.vocab;
+  post(result, quantities.map((q) => q.data.buffer));
+
+  // The downloads come second: serialising the largest answer takes longer than computing it.
+  let json: Blob;
+  try {
+    json = new Blob([answerToJson(answer)], { type: "application/json" });
+  } catch (e) {
+    post({ kind: "case", seq, ok: false, error: message(e, "writing the answer as JSON") });
+    return;
+  }
+  let latex: Blob | null = null;
+  let latexError: string | undefined;
+  try {
+    latex = new Blob([answerToLatex(answer, { vocab: k.vocab })], { type: "application/x-tex" });
+  } catch (e) {
+    latexError = message(e, "writing the LaTeX tables");
+  }
+  const files: FilesResult = { kind: "files", seq, json, latex, jsonBytes: json.size };
+  if (latexError) files.latexError = latexError;
+  post(files);
+}
+
+async function onAnswer(seq: number, source: Source, post: (m: CheckOut, transfer?: Transferable[]) => void) {
+  if (!current) {
+    post({ kind: "answer", seq, ok: false, error: null });
+    return;
+  }
+  const { answer } = current;
+  let student: ReturnType<typeof parseStudentAnswer>;
+  try {
+    student = parseStudentAnswer(await answerText(source, answer.sizes), answer);
+  } catch (e) {
+    post({ kind: "answer", seq, ok: false, error: message(e, "reading the answer") });
+    return;
+  }
+  // One quantity at a time: lib's comparison keeps an object per entry, and all of the largest answer's at once
+  // would need about a gigabyte.
+  const quantities: QuantityComparison[] = [];
+  const equations: EquationSummary[] = [];
+  const wrongList: WrongEntry[] = [];
+  for (const info of QUANTITIES) {
+    if (student[info.key] === undefined) continue;
+    const c = compareAnswer(answer, { [info.key]: student[info.key] }).quantities[0]!;
+    const got = new Float64Array(c.entries.length);
+    const wrong = new Uint8Array(c.entries.length);
+    c.entries.forEach((e, n) => {
+      got[n] = e.got;
+      if (e.ok) return;
+      wrong[n] = 1;
+      if (wrongList.length < WRONG_LIST_MAX) {
+        wrongList.push({ key: info.key, index: e.index, expected: e.expected, got: e.got, error: e.error, allowed: e.allowed });
+      }
+    });
+    quantities.push({ key: info.key, got, wrong, checked: c.checked, wrongCount: c.wrong, maxError: c.maxError });
+    // Grouped as lib/compare-answer.ts's compareAnswer groups them: by equation, h⁽⁰⁾ under "given".
+    const label = info.equation || "given";
+    let eq = equations.find((x) => x.equation === label);
+    if (!eq) equations.push((eq = { equation: label, href: info.href, quantities: [], checked: 0, wrong: 0, maxError: 0 }));
+    eq.quantities.push(info.key);
+    eq.checked += c.checked;
+    eq.wrong += c.wrong;
+    eq.maxError = Math.max(eq.maxError, c.maxError);
+  }
+  const result: AnswerResult = {
+    kind: "answer", seq, ok: true, atol: ANSWER_ATOL, rtol: ANSWER_RTOL, quantities, equations, wrongList,
+    checked: quantities.reduce((n, q) => n + q.checked, 0),
+    wrong: quantities.reduce((n, q) => n + q.wrongCount, 0),
+  };
+  post(result, quantities.flatMap((q) => [q.got.buffer, q.wrong.buffer]));
+}
+
+/** Every parameter gradient of the key (eqs 4.4–4.9) against central finite differences of the loss. */
+async function onFd(seq: number, source: Source, post: (m: CheckOut) => void) {
+  try {
+    const k = parseCase(await caseText(source));
+    const answer = answerCase(k);
+    const fd = numericalParamGrads(k.params, k.inputs, k.targets, k.h0);
+    const errors = ([["dL_dE", fd.E], ["dL_dU", fd.U], ["dL_dW", fd.W], ["dL_dV", fd.V]] as const)
+      .map(([f, m]) => maxAbsDiff(fromRows(answer[f]), m))
+      .concat(([["dL_db", fd.b], ["dL_dc", fd.c]] as const).map(([f, v]) => maxAbsDiff(Float64Array.from(answer[f]), v)));
+    post({ kind: "fd", seq, ok: true, parameters: parameterCount(k), maxAbsError: Math.max(...errors), tolerance: FD_TOL });
+  } catch (e) {
+    post({ kind: "fd", seq, ok: false, error: message(e, "the finite-difference check") });
+  }
+}
+
+const scope = globalThis as unknown as {
+  importScripts?: unknown;
+  onmessage: unknown;
+  postMessage: (m: unknown, transfer?: Transferable[]) => void;
+};
+if (typeof scope.importScripts === "function") {
+  // Messages are handled one at a time, in order: an "answer" is compared with the key of the "case" before it.
+  let queue = Promise.resolve();
+  const post = (m: CheckOut, transfer: Transferable[] = []) => scope.postMessage(m, transfer);
+  scope.onmessage = (event: MessageEvent<CheckIn>) => {
+    const m = event.data;
+    queue = queue.then(() =>
+      m.kind === "case" ? onCase(m.seq, m.source, post) : m.kind === "answer" ? onAnswer(m.seq, m.source, post) : onFd(m.seq, m.source, post));
+  };
+}
