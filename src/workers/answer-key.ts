@@ -23,7 +23,8 @@ import {
 } from "../../lib/answer-key.js";
 import { answerToJson, answerToLatex } from "../../lib/answer-export.js";
 import {
-  ANSWER_ATOL, ANSWER_RTOL, QUANTITIES, type QuantityKey, axisLength, compareAnswer, maxAnswerBytes, parseStudentAnswer,
+  ANSWER_ATOL, ANSWER_RTOL, type EquationResult, QUANTITIES, type QuantityKey, axisLength, compareAnswer, maxAnswerBytes,
+  parseStudentAnswer,
 } from "../../lib/compare-answer.js";
 import { numericalParamGrads } from "../../lib/gradcheck.js";
 import { fromRows, maxAbsDiff } from "../../lib/matrix.js";
@@ -96,14 +97,8 @@ export interface QuantityComparison {
   maxError: number;
 }
 
-export interface EquationSummary {
-  equation: string;
-  href: string;
-  quantities: QuantityKey[];
-  checked: number;
-  wrong: number;
-  maxError: number;
-}
+/** One equation's line of the comparison, as lib/compare-answer.ts summarises it. */
+export type EquationSummary = EquationResult;
 
 export interface AnswerResult {
   kind: "answer";
