@@ -76,6 +76,18 @@ export const WEBKIT_DRIVER = process.env.WEBKIT_DRIVER_PATH ?? "/usr/bin/WebKitW
 export const MINIBROWSER = process.env.MINIBROWSER_PATH ?? "/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser";
 export const XVFB = "/usr/bin/Xvfb";
 
+/** What Chromium's and Firefox's network events count as a problem, worded alike (their libraries' APIs differ). */
+function responseProblem(status: number, url: string): string | undefined {
+  return status >= 400 && new URL(url).pathname !== "/favicon.ico" ? `HTTP ${status}: ${url}` : undefined;
+}
+function requestProblem(url: string, origin: string): string | undefined {
+  const u = new URL(url);
+  return u.protocol !== "data:" && u.protocol !== "blob:" && u.host !== origin ? `request to another host: ${url}` : undefined;
+}
+const note = (problems: string[], problem: string | undefined): void => {
+  if (problem) problems.push(problem);
+};
+
 // ---------------------------------------------------------------------------------------------------------------
 // Chromium: playwright-core over CDP
 
@@ -97,13 +109,8 @@ const chromiumEngine: Engine = {
         });
         page.on("pageerror", (e) => problems.push(`uncaught: ${e.message}`));
         page.on("requestfailed", (r) => problems.push(`request failed: ${r.url()} (${r.failure()?.errorText})`));
-        page.on("response", (r) => {
-          if (r.status() >= 400 && new URL(r.url()).pathname !== "/favicon.ico") problems.push(`HTTP ${r.status()}: ${r.url()}`);
-        });
-        page.on("request", (r) => {
-          const u = new URL(r.url());
-          if (u.protocol !== "data:" && u.protocol !== "blob:" && u.host !== origin) problems.push(`request to another host: ${r.url()}`);
-        });
+        page.on("response", (r) => note(problems, responseProblem(r.status(), r.url())));
+        page.on("request", (r) => note(problems, requestProblem(r.url(), origin)));
         await page.goto(url, { waitUntil: "load" });
         return {
           evaluate: (fn, arg) => page.evaluate(fn as never, arg as never),
@@ -179,13 +186,8 @@ const firefoxEngine: Engine = {
         });
         page.on("pageerror", (e) => problems.push(`uncaught: ${e instanceof Error ? e.message : String(e)}`));
         page.on("requestfailed", (r) => problems.push(`request failed: ${r.url()} (${r.failure()?.errorText})`));
-        page.on("response", (r) => {
-          if (r.status() >= 400 && new URL(r.url()).pathname !== "/favicon.ico") problems.push(`HTTP ${r.status()}: ${r.url()}`);
-        });
-        page.on("request", (r) => {
-          const u = new URL(r.url());
-          if (u.protocol !== "data:" && u.protocol !== "blob:" && u.host !== origin) problems.push(`request to another host: ${r.url()}`);
-        });
+        page.on("response", (r) => note(problems, responseProblem(r.status(), r.url())));
+        page.on("request", (r) => note(problems, requestProblem(r.url(), origin)));
         await page.goto(url, { waitUntil: "load" });
         return {
           evaluate: (fn, arg) => page.evaluate(fn as never, arg as never) as never,
