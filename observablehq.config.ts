@@ -1,5 +1,6 @@
 import markdownMath from "./scripts/markdown-math.js";
 import { type NavSection, siteHeader } from "./scripts/site-header.js";
+import { PAGE_CSP, cspMeta } from "./scripts/csp.js";
 
 // Depth of a page below the site root, so the KaTeX stylesheet link works from any page and under any base path
 // (GitHub Pages serves project sites from a sub-folder).
@@ -55,6 +56,8 @@ export default {
   header: ({ path }: { path: string }) => siteHeader(title, pages, path),
   // `rel="… external"` keeps Framework from resolving the link itself: the file is copied by scripts/check-dist.ts.
   head: ({ path }: { path: string }) =>
+    // First, so that it governs everything the head loads after it (scripts/csp.ts says what it allows and why).
+    cspMeta(PAGE_CSP) +
     `<link rel="stylesheet external" href="${up(path)}_file/_katex/katex.css">` +
     `<link rel="icon" href="data:,">` +
     // The copy-link button on every equation (src/components/permalink.ts); Framework bundles the module.
