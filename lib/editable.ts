@@ -14,6 +14,7 @@ import { gradB, gradC, gradE, gradU, gradV, gradW, oneMinusSquare as vOneMinusSq
 import type { Example, NumericalGradients } from "./example.js";
 import { type Matrix, type Vector, hadamard as vhadamard, row, vaddInPlace, vecmat as mVecmat, zeros as mZeros } from "./matrix.js";
 import { FD_TOL, ROUNDING_TOL } from "./tolerances.js";
+import { oneLine, preview } from "./tokens.js";
 
 // ————————————————————————————————————————————— the catalogue —————————————————————————————————————————————
 
@@ -443,7 +444,12 @@ function functionLineOffset(): number {
 
 /** The line of the innermost frame in code made by `new Function` (V8: "<anonymous>:L:C", Firefox: "Function:L:C"). */
 function stackLine(e: unknown): number | undefined {
-  const stack = e instanceof Error ? e.stack ?? "" : "";
+  let stack: string;
+  try {
+    stack = e instanceof Error ? String(e.stack ?? "") : "";
+  } catch {
+    return undefined; // a thrown object whose stack (or prototype) is a trap
+  }
   const m = /<anonymous>:(\d+):\d+/.exec(stack) ?? /Function:(\d+):\d+/.exec(stack);
   return m ? Number(m[1]) : undefined;
 }
@@ -465,12 +471,22 @@ export function evaluateCode(js: string, args: Record<string, unknown>): RunOutc
   try {
     const value = fn(...values);
     if (value === undefined) return { error: "the code returned nothing: end it with `return` and the result" };
+    if (value instanceof Promise) return { error: "the code returned a Promise: compute the value and return it, without async or await" };
     return { value };
   } catch (e) {
     const line = stackLine(e);
-    const text = e instanceof Error ? e.message : String(e);
+    const text = thrownText(e);
     // +1 for the "use strict" line we added
-    return { error: line === undefined ? text : `line ${line - functionLineOffset() - 1}: ${text}` };
+    return { error: oneLine(line === undefined ? text : `line ${line - functionLineOffset() - 1}: ${text}`) };
+  }
+}
+
+/** What was thrown, as text, whatever it is: a thrown object whose message or toString throws says so instead. */
+function thrownText(e: unknown): string {
+  try {
+    return e instanceof Error ? String(e.message) : typeof e === "object" && e !== null ? preview(e) : String(e);
+  } catch {
+    return "the code threw a value that cannot be shown";
   }
 }
 
@@ -594,8 +610,8 @@ export function argsFor(id: EditId, ex: Example, eff: Effective): Record<string,
 // ——————————————————————————————————————————————— checking ———————————————————————————————————————————————
 
 export interface EditCheck {
-  /** One line, like tfjs: "dL_dE: expected shape [8,4], got [4,8]". Set when the result has the wrong shape. */
-  shapeError?: string;
+  /** Why the result is not a value to check, in one line ("dL_dE: expected shape [8,4], got [4,8]", "dL_do[2][3] is NaN"). */
+  refused?: string;
   /** The reader's value as lib/ types (absent with a shape error). */
   value?: Matrix | Vector;
   errRef: number;
@@ -611,42 +627,62 @@ export interface EditCheck {
   badEntries: number;
 }
 
-const shapeOfValue = (v: unknown): number[] | string => {
-  if (!(Array.isArray(v) || ArrayBuffer.isView(v))) return typeof v === "number" ? "a number" : `a ${v === null ? "null" : typeof v}`;
-  const a = v as ArrayLike<unknown>;
-  if (a.length > 0 && (Array.isArray(a[0]) || ArrayBuffer.isView(a[0]))) {
-    const cols = (a[0] as ArrayLike<unknown>).length;
-    for (let i = 0; i < a.length; i++) {
-      const r = a[i];
-      if (!(Array.isArray(r) || ArrayBuffer.isView(r))) return "a ragged array";
-      if ((r as ArrayLike<unknown>).length !== cols) return `a ragged array (row ${i + 1} has ${(r as ArrayLike<unknown>).length} entries, row 1 has ${cols})`;
-    }
-    return [a.length, cols];
-  }
-  return [a.length];
-};
+const isList = (v: unknown): v is ArrayLike<unknown> => Array.isArray(v) || (ArrayBuffer.isView(v) && !(v instanceof DataView));
 
 const text = (s: readonly number[]) => `[${s.join(",")}]`;
 
-/** Convert a reader's value to lib/'s types if it has `want`'s shape; otherwise a one-line message. */
-export function coerce(name: string, value: unknown, want: Matrix | Vector): { value: Matrix | Vector } | { error: string } {
-  const wantShape = "data" in want ? [want.rows, want.cols] : [want.length];
-  const got = shapeOfValue(value);
-  const same = typeof got !== "string" && (got.length === wantShape.length && got.every((n, i) => n === wantShape[i]));
-  // A τ × n matrix with τ = 1 and a vector of n can both be empty-ish; only exact shapes pass.
-  if (!same) return { error: `${name}: expected shape ${text(wantShape)}, got ${typeof got === "string" ? got : text(got)}` };
-  const flat = new Float64Array(wantShape.reduce((a, b) => a * b, 1));
-  if ("data" in want) {
-    const a = value as ArrayLike<ArrayLike<unknown>>;
-    for (let i = 0; i < want.rows; i++) for (let j = 0; j < want.cols; j++) flat[i * want.cols + j] = toNumber(a[i]![j]);
-    return { value: { rows: want.rows, cols: want.cols, data: flat } };
-  }
-  const a = value as ArrayLike<unknown>;
-  for (let i = 0; i < a.length; i++) flat[i] = toNumber(a[i]);
-  return { value: flat };
+/** A value's shape as a message names it, reading lengths only (a result of 10⁸ entries costs nothing to name). */
+function shapeText(v: unknown): string {
+  if (!isList(v)) return typeof v === "number" ? "a number" : v === null ? "null" : typeof v === "object" ? "an object" : `a ${typeof v}`;
+  const first = v.length > 0 ? v[0] : undefined;
+  return isList(first) ? text([v.length, first.length]) : text([v.length]);
 }
 
-const toNumber = (v: unknown): number => (typeof v === "number" ? v : NaN);
+/** What an entry that is not a finite number is, in a message: "NaN", "a string (\"0.5\")", "missing (a hole)". */
+function notANumber(v: unknown, present: boolean): string | null {
+  if (typeof v === "number") return Number.isFinite(v) ? null : String(v);
+  if (!present) return "missing (a hole in the array)";
+  if (v === undefined || v === null) return String(v);
+  if (typeof v === "string") return `a string (${preview(v, 20)})`;
+  if (isList(v)) return "an array, not a number";
+  return typeof v === "object" ? "an object, not a number" : `a ${typeof v}, not a number`;
+}
+
+/**
+ * Read a reader's result as a value of `shape` ([n] for a row vector, [rows, cols] for a matrix) into one Float64Array,
+ * or say in one line why it is not one: its shape (`dL_dE: expected shape [8,4], got [4,8]`, like tfjs), or its first
+ * entry that is not a finite number (`dL_do[2][3] is NaN, and 4 more entries are not finite numbers`). Only a result of
+ * exactly `shape` is ever copied, so a huge one is refused at the cost of reading its length: this runs in the sandbox
+ * worker before anything crosses into the page, and the page reads nothing larger than the largest legitimate value.
+ * Rows may be arrays or typed arrays. NaN, ±Infinity, strings, holes, null and nested arrays never pass.
+ */
+export function packResult(name: string, value: unknown, shape: readonly number[]): { data: Float64Array } | { error: string } {
+  const [rows, cols] = shape.length === 2 ? [shape[0]!, shape[1]!] : [1, shape[0]!];
+  const matrix = shape.length === 2;
+  const wrong = () => ({ error: `${name}: expected shape ${text(shape)}, got ${shapeText(value)}` });
+  if (!isList(value) || value.length !== (matrix ? rows : cols)) return wrong();
+  const data = new Float64Array(rows * cols);
+  let first = "", bad = 0;
+  for (let i = 0; i < rows; i++) {
+    const r: unknown = matrix ? value[i] : value;
+    if (matrix) {
+      if (!isList(r)) return wrong();
+      if (r.length !== cols) return { error: `${name}: expected shape ${text(shape)}, got a ragged array (row ${i} has ${r.length} entries, expected ${cols})` };
+    }
+    const list = r as ArrayLike<unknown>;
+    for (let j = 0; j < cols; j++) {
+      const v = list[j];
+      const why = notANumber(v, v !== undefined || j in (list as object));
+      if (why === null) data[i * cols + j] = v as number;
+      else if (bad++ === 0) first = `${name}${matrix ? `[${i}][${j}]` : `[${j}]`} is ${why}`;
+    }
+  }
+  if (bad > 0) return { error: bad === 1 ? first : `${first}, and ${bad - 1} more ${bad === 2 ? "entry is" : "entries are"} not finite numbers` };
+  return { data };
+}
+
+/** The shape `packResult` reads a result as: [rows, cols] for a matrix, [n] for a row vector. */
+export const shapeOf = (v: Matrix | Vector): number[] => ("data" in v ? [v.rows, v.cols] : [v.length]);
 
 function maxDiff(a: Float64Array, b: Float64Array): number {
   let m = 0;
@@ -657,12 +693,18 @@ function maxDiff(a: Float64Array, b: Float64Array): number {
   return m;
 }
 
-/** Check a reader's result against the lib/ reference (same inputs) and against finite differences. */
-export function checkEdit(id: EditId, value: unknown, reference: Matrix | Vector, numeric: Matrix | Vector): EditCheck {
+/**
+ * Check a reader's result against the lib/ reference (same inputs) and against finite differences: `value` is what
+ * the sandbox sent back (a Float64Array from `packResult`, or its one-line refusal), never the raw result.
+ */
+export function checkEdit(id: EditId, value: { data: Float64Array } | { error: string }, reference: Matrix | Vector, numeric: Matrix | Vector): EditCheck {
   const tolRef = ROUNDING_TOL, tolFD = FD_TOL;
-  const c = coerce(CATALOGUE[id].name, value, reference);
+  const want = shapeOf(reference);
+  const c = "error" in value ? value : value.data.length === want.reduce((a, b) => a * b, 1) && value.data.every(Number.isFinite)
+    ? { value: "data" in reference ? { rows: reference.rows, cols: reference.cols, data: value.data } : value.data }
+    : { error: `${CATALOGUE[id].name}: the result was not ${want.reduce((a, b) => a * b, 1)} finite numbers` };
   if ("error" in c) {
-    return { shapeError: c.error, errRef: NaN, errFD: NaN, tolRef, tolFD, passRef: false, passFD: false, badRows: [], badEntries: 0 };
+    return { refused: c.error, errRef: NaN, errFD: NaN, tolRef, tolFD, passRef: false, passFD: false, badRows: [], badEntries: 0 };
   }
   const v = c.value;
   const vd = "data" in v ? v.data : v, rd = "data" in reference ? reference.data : reference;

@@ -4,9 +4,9 @@
  * experiment fails its check for the reason it documents, and links and storage reject malformed input.
  */
 import { describe, expect, it } from "vitest";
-import { runCode, transpile } from "../src/workers/run-code.js";
+import { runAndPack, runCode, transpile } from "../src/workers/run-code.js";
 import {
-  EDIT_IDS, EMBEDDING_IDS, SUMMARY_IDS, type EditId, type Overrides, applyExperiment, argsFor, checkEdit, coerce, decodeEdits,
+  EDIT_IDS, EMBEDDING_IDS, SUMMARY_IDS, type EditId, type Overrides, applyExperiment, argsFor, checkEdit, decodeEdits, packResult, shapeOf,
   editable, editsFromHash, effective, encodeEdits, hiddenGradsFrom, numericalValue, parseStored, referenceValue, upstreamOf,
 } from "../lib/editable.js";
 import { DEFAULT_CONFIG, buildExample, numericalGradients } from "../lib/example.js";
@@ -17,16 +17,23 @@ const ex = buildExample({ ...DEFAULT_CONFIG });
 const fd = numericalGradients(ex);
 const base = effective(ex);
 
+/** The page's path: the worker runs and packs (runAndPack), the page checks what it sent (checkEdit). */
+function runChecked(id: EditId, code: string, e = ex, eff = effective(e), numeric = numericalValue(id, e, fd)) {
+  const ref = referenceValue(id, e, eff);
+  const out = runAndPack({ code, args: argsFor(id, e, eff), name: editable(id).name, shape: shapeOf(ref) });
+  return { out, check: checkEdit(id, out, ref, numeric) };
+}
+
 function run(id: EditId, code: string, eff = base) {
-  const out = runCode(code, argsFor(id, ex, eff));
+  const { out, check } = runChecked(id, code, ex, eff);
   if ("error" in out) throw new Error(out.error);
-  return checkEdit(id, out.value, referenceValue(id, ex, eff), numericalValue(id, ex, fd));
+  return check;
 }
 
 describe("reference code of every editable equation", () => {
   it.each(EDIT_IDS)("%s reproduces lib/ to ROUNDING_TOL and finite differences to FD_TOL", (id) => {
     const c = run(id, editable(id).code);
-    expect(c.shapeError).toBeUndefined();
+    expect(c.refused).toBeUndefined();
     expect(c.errRef).toBeLessThanOrEqual(ROUNDING_TOL);
     expect(c.passRef && c.passFD).toBe(true);
     expect(c.badRows).toEqual([]);
@@ -37,9 +44,8 @@ describe("reference code of every editable equation", () => {
       const e = buildExample({ ...DEFAULT_CONFIG, ...cfg });
       const eff = effective(e);
       for (const id of EDIT_IDS) {
-        const out = runCode(editable(id).code, argsFor(id, e, eff));
+        const { out, check: c } = runChecked(id, editable(id).code, e, eff, numericalValue(id, e, numericalGradients(e)));
         if ("error" in out) throw new Error(`${id}: ${out.error}`);
-        const c = checkEdit(id, out.value, referenceValue(id, e, eff), numericalValue(id, e, numericalGradients(e)));
         expect(c.passRef, `${id} ${JSON.stringify(cfg)}`).toBe(true);
         expect(c.passFD, `${id} ${JSON.stringify(cfg)}`).toBe(true);
       }
@@ -68,9 +74,8 @@ describe("guided experiments fail, for the documented reason", () => {
     for (const id of EDIT_IDS) for (const e of editable(id).experiments) {
       n++;
       const code = applyExperiment(editable(id).code, e);
-      const out = runCode(code, argsFor(id, ex, base));
+      const { out, check: c } = runChecked(id, code);
       if ("error" in out) { expect(id).toBe("eq-3-20"); continue; } // Uᵀ: a shape error is a failing check
-      const c = checkEdit(id, out.value, referenceValue(id, ex, base), numericalValue(id, ex, fd));
       expect(c.passRef, `${id} ${e.key}`).toBe(false);
       expect(c.passFD, `${id} ${e.key}`).toBe(false);
     }
@@ -104,9 +109,9 @@ describe("guided experiments fail, for the documented reason", () => {
     const out = runCode(exp("eq-3-20", "transpose-u"), argsFor("eq-3-20", ex, base));
     expect(out).toEqual({ error: expect.stringMatching(/^line 4: vecmat: vector of length 6 times matrix \[4,6\]/) });
     const sq = buildExample({ ...DEFAULT_CONFIG, hidden: 4 });
-    const o2 = runCode(exp("eq-3-20", "transpose-u"), argsFor("eq-3-20", sq, effective(sq)));
-    if ("error" in o2) throw new Error(o2.error);
-    expect(checkEdit("eq-3-20", o2.value, sq.grads.dL_dE, numericalGradients(sq).params.E).passRef).toBe(false);
+    const o2 = runChecked("eq-3-20", exp("eq-3-20", "transpose-u"), sq, effective(sq), numericalGradients(sq).params.E);
+    if ("error" in o2.out) throw new Error(o2.out.error);
+    expect(o2.check.passRef).toBe(false);
   });
 });
 
@@ -151,15 +156,61 @@ describe("errors are one readable line with the reader's line number", () => {
     expect(runCode("const a = 1;", args)).toEqual({ error: expect.stringMatching(/returned nothing/) });
   });
   it("a wrong shape is one message like tfjs's", () => {
-    const c = checkEdit("eq-4-9", (runCode("return zeros(dModel, vocab);", argsFor("eq-4-9", ex, base)) as { value: unknown }).value, ex.grads.dL_dE, fd.params.E);
-    expect(c.shapeError).toBe("dL_dE: expected shape [8,4], got [4,8]");
-    expect(coerce("dL_db", [[1, 2]], new Float64Array(2))).toEqual({ error: "dL_db: expected shape [2], got [1,2]" });
-    expect(coerce("dL_db", "x", new Float64Array(2))).toEqual({ error: "dL_db: expected shape [2], got a string" });
-  });
-  it("NaN never passes", () => {
-    const c = checkEdit("eq-4-4", Array(8).fill(NaN), ex.grads.dL_dc, fd.params.c);
+    const c = runChecked("eq-4-9", "return zeros(dModel, vocab);").check;
+    expect(c.refused).toBe("dL_dE: expected shape [8,4], got [4,8]");
     expect(c.passRef || c.passFD).toBe(false);
-    expect(c.badRows).toEqual([...Array(8).keys()]);
+    expect(packResult("dL_db", [[1, 2]], [2])).toEqual({ error: "dL_db: expected shape [2], got [1,2]" });
+    expect(packResult("dL_db", "x", [2])).toEqual({ error: "dL_db: expected shape [2], got a string" });
+    expect(packResult("dL_db", null, [2])).toEqual({ error: "dL_db: expected shape [2], got null" });
+    expect(packResult("dL_do", [[1, 2], [3]], [2, 2])).toEqual({ error: "dL_do: expected shape [2,2], got a ragged array (row 1 has 1 entries, expected 2)" });
+    expect(packResult("dL_do", [[1, 2], 3], [2, 2])).toEqual({ error: "dL_do: expected shape [2,2], got [2,2]" });
+  });
+  it("a huge result is refused from its length alone, never copied", () => {
+    const huge = new Float64Array(1e8);
+    const t0 = performance.now();
+    expect(packResult("dL_dE", huge, [8, 4])).toEqual({ error: "dL_dE: expected shape [8,4], got [100000000]" });
+    expect(packResult("dL_dE", [huge, huge], [8, 4])).toEqual({ error: "dL_dE: expected shape [8,4], got [2,100000000]" });
+    expect(performance.now() - t0).toBeLessThan(50);
+  });
+  it("NaN, ±Infinity, strings, holes, null and arrays are named entry by entry, never checked", () => {
+    const cases: [unknown, string][] = [
+      [[1, NaN], "dL_db[1] is NaN"],
+      [[Infinity, 1], "dL_db[0] is Infinity"],
+      [[-Infinity, NaN], "dL_db[0] is -Infinity, and 1 more entry is not finite numbers"],
+      [["0.5", 1], 'dL_db[0] is a string ("0.5")'],
+      [[1, undefined], "dL_db[1] is undefined"],
+      // eslint-disable-next-line no-sparse-arrays
+      [[1, ,], "dL_db[1] is missing (a hole in the array)"],
+      [[null, 1], "dL_db[0] is null"],
+      [[[1], 1], "dL_db[0] is an array, not a number"],
+      [[{}, 1], "dL_db[0] is an object, not a number"],
+      [[1n, true], "dL_db[0] is a bigint, not a number, and 1 more entry is not finite numbers"],
+    ];
+    for (const [value, message] of cases) expect(packResult("dL_db", value, [2]), message).toEqual({ error: message });
+    const m = [[1, 2, 3], [4, NaN, 6], [NaN, 8, "9"]];
+    expect(packResult("dL_do", m, [3, 3])).toEqual({ error: "dL_do[1][1] is NaN, and 2 more entries are not finite numbers" });
+    // a typed array's NaN, and rows that are typed arrays
+    expect(packResult("dL_do", [new Float64Array([1, 2]), new Float64Array([3, NaN])], [2, 2])).toEqual({ error: "dL_do[1][1] is NaN" });
+    expect(packResult("dL_do", [new Float64Array([1, 2]), [3, 4]], [2, 2])).toEqual({ data: new Float64Array([1, 2, 3, 4]) });
+  });
+  it("NaN from the reader's code is refused with its entry named, and never passes a check", () => {
+    const { out, check } = runChecked("eq-4-4", "const v = zeros(1, vocab)[0];\nv[3] = 0 / 0;\nreturn v;");
+    expect(out).toEqual({ error: "dL_dc[3] is NaN" });
+    expect(check.refused).toBe("dL_dc[3] is NaN");
+    expect(check.passRef || check.passFD).toBe(false);
+    // the page refuses a NaN even if the sandbox's packing were bypassed
+    expect(checkEdit("eq-4-4", { data: new Float64Array(ex.grads.dL_dc.length).fill(NaN) }, ex.grads.dL_dc, fd.params.c).refused)
+      .toBe(`dL_dc: the result was not ${ex.grads.dL_dc.length} finite numbers`);
+    expect(checkEdit("eq-4-4", { data: new Float64Array(3) }, ex.grads.dL_dc, fd.params.c).refused)
+      .toBe(`dL_dc: the result was not ${ex.grads.dL_dc.length} finite numbers`);
+  });
+  it("a thrown oddity, a Promise and a getter that throws are one line each", () => {
+    const args = argsFor("eq-4-4", ex, base);
+    expect(runCode("throw { toString() { throw 1; } };", args)).toEqual({ error: '{"toString":a function}' });
+    expect(runCode("throw 'x'.repeat(1e6);", args)).toEqual({ error: expect.stringMatching(/^x{100,199}…$/) });
+    expect(runCode("return (async () => 1)();", args)).toEqual({ error: expect.stringMatching(/returned a Promise/) });
+    const getter = "const v = [1, 2, 3];\nObject.defineProperty(v, 2, { get() { throw new Error('trap'); } });\nreturn v;";
+    expect(runAndPack({ code: getter, args, name: "dL_dc", shape: [3] })).toEqual({ error: "dL_dc: the result could not be read (trap)" });
   });
 });
 

@@ -3,11 +3,13 @@
  * experiments / share link, the ✓/✗ of the reader's result against lib/ and finite differences with a heatmap of
  * the entries that disagree, and the "using your code" marks on the cells that recompute from the reader's version.
  *
- * The catalogue, the checks and the maths live in lib/editable.ts; the code runs in a Web Worker
- * (src/workers/run-code.ts) that is terminated after TIME_LIMIT_MS, so a loop that never ends cannot freeze the page.
+ * The catalogue, the checks and the maths live in lib/editable.ts; the code runs in src/components/sandbox.ts (a
+ * fresh, locked-down worker per run, ended after TIME_LIMIT_MS), so a loop that never ends cannot freeze the page
+ * and no run can touch another. Stored code that was running when a visit ended (a crash, a closed tab) is not run
+ * again by itself on the next visit.
  *
  * A page creates one session, feeds it the example, and reads its overrides reactively:
- *   const session = editSession({ page: "summary", ids: SUMMARY_IDS, workerUrl });
+ *   const session = editSession({ page: "summary", ids: SUMMARY_IDS, sandbox: { worker, frame } });
  *   session.setExample(ex);
  *   const edits = Generators.observe((notify) => session.observe(notify));
  *   display(session.panel("eq-4-9"));       // in a cell of its own, so the editor survives re-renders
@@ -15,7 +17,7 @@
 import {
   type EditCheck, type EditId, type EditsPayload, type Overrides, EDIT_HASH_KEY, HELPER_DOC, applyExperiment, argsFor,
   checkEdit, editable, editsFromHash, effective, encodeEdits, numericalValue, parseStored, referenceValue, upstreamOf,
-  type Effective, type RunOutcome,
+  type Effective, shapeOf,
 } from "../lib/editable.js";
 import { type Example, numericalGradients } from "../lib/example.js";
 import type { Matrix, Vector } from "../lib/matrix.js";
@@ -24,76 +26,9 @@ import { type CodeEditor, codeEditor } from "./code-editor.js";
 import { fmt } from "./format.js";
 import { heatmap } from "./heatmap.js";
 import { indexLabels, stepLabels, tokenLabels } from "./labels.js";
+import { Sandbox, TIME_LIMIT_MS } from "./sandbox.js";
 
-/** How long a reader's code may run before its worker is terminated (ms). */
-export const TIME_LIMIT_MS = 1000;
-
-type Outcome = RunOutcome & { ms?: number };
-
-/** One worker at a time, one run at a time; a run that exceeds the limit kills the worker and the next run starts a fresh one. */
-class Runner {
-  private worker: Worker | undefined;
-  private seq = 0;
-  private queue: Promise<unknown> = Promise.resolve();
-  constructor(private url: string) {}
-
-  run(code: string, args: Record<string, unknown>): Promise<Outcome> {
-    const next = this.queue.then(() => this.runNow(code, args));
-    this.queue = next.catch(() => undefined);
-    return next;
-  }
-
-  private runNow(code: string, args: Record<string, unknown>): Promise<Outcome> {
-    return new Promise((resolve) => {
-      let worker: Worker;
-      try {
-        worker = this.worker ??= new Worker(this.url);
-      } catch (e) {
-        resolve({ error: `the code runner could not start: ${e instanceof Error ? e.message : String(e)}` });
-        return;
-      }
-      const seq = ++this.seq;
-      const done = (out: Outcome) => {
-        clearTimeout(timer);
-        worker.removeEventListener("message", onMessage);
-        worker.removeEventListener("error", onError);
-        resolve(out);
-      };
-      const onMessage = (ev: MessageEvent<Outcome & { seq: number }>) => {
-        if (ev.data.seq !== seq) return;
-        const { seq: _s, ...out } = ev.data;
-        done(out);
-      };
-      const onError = (ev: ErrorEvent) => {
-        ev.preventDefault();
-        this.kill();
-        done({ error: `the code runner failed: ${ev.message || "unknown error"}` });
-      };
-      const timer = setTimeout(() => {
-        this.kill();
-        this.warm(); // a fresh worker for the next run
-        done({ error: `stopped after ${TIME_LIMIT_MS / 1000} s: does your loop end?` });
-      }, TIME_LIMIT_MS);
-      worker.addEventListener("message", onMessage);
-      worker.addEventListener("error", onError);
-      worker.postMessage({ seq, code, args });
-    });
-  }
-
-  /** Start a worker ahead of the first Run, so that loading sucrase does not count against the time limit. */
-  warm(): void {
-    try {
-      this.worker ??= new Worker(this.url);
-    } catch {
-      // reported on the first Run
-    }
-  }
-
-  private kill(): void {
-    this.worker?.terminate();
-    this.worker = undefined;
-  }
-}
+export { TIME_LIMIT_MS };
 
 interface Result {
   error?: string;
@@ -116,6 +51,8 @@ interface PanelState {
   fromLink: boolean;
   /** A stored draft that is not in use (it failed, or was never run). */
   stored?: boolean;
+  /** Stored code that was running when the last visit ended: shown, not run again by itself. */
+  interrupted?: boolean;
   why?: string;
   result?: Result;
   running: boolean;
@@ -161,14 +98,18 @@ function el<K extends keyof HTMLElementTagNameMap>(tag: K, props: Partial<HTMLEl
 }
 
 export function editSession(o: {
-  page: string; ids: readonly EditId[]; workerUrl: string;
+  page: string; ids: readonly EditId[];
+  /** The run-code worker's script and the sandbox frame (FileAttachments of src/_workers/). */
+  sandbox: { worker: string; frame: string };
   /** Whether the page's other cells recompute from the reader's values (false: the panel only shows them). */
   feedsPage?: boolean;
 }): EditSession {
   const feedsPage = o.feedsPage ?? true;
-  const runner = new Runner(o.workerUrl);
-  runner.warm();
+  const sandbox = new Sandbox(o.sandbox);
   const storeKey = `bptt-companion:edits:${o.page}`;
+  // Set while stored code runs and cleared when it is done: still set on the next visit means the last one ended
+  // mid-run (a crash, a closed tab), and that code must not run again by itself.
+  const runningKey = `bptt-companion:edits-running:${o.page}`;
   const observers = new Set<(s: EditsSnapshot) => void>();
   let ex: Example | undefined;
   let snapshot: EditsSnapshot = { ex: undefined, overrides: {} };
@@ -177,11 +118,16 @@ export function editSession(o: {
 
   // The reader's own stored edits run; code from a link is only shown until they press Run.
   const stored = parseStored(safeStorage(() => localStorage.getItem(storeKey)) ?? null, o.ids);
+  const interrupted = safeStorage(() => localStorage.getItem(runningKey)) != null;
+  safeStorage(() => localStorage.removeItem(runningKey));
   for (const [id, s] of Object.entries(stored) as [EditId, { code: string; active: boolean }][]) {
     const st = states.get(id)!;
     st.draft = s.code;
-    if (s.active) st.active = s.code;
-    else st.stored = true; // the reader's own code that failed or was not run: shown, not run
+    if (s.active && !interrupted) st.active = s.code;
+    else {
+      st.stored = true; // the reader's own code that failed, was not run, or did not finish: shown, not run
+      st.interrupted = s.active && interrupted;
+    }
   }
   const fromHash = typeof location === "undefined" ? null : editsFromHash(location.hash, o.ids);
   let linkError: string | undefined;
@@ -213,8 +159,11 @@ export function editSession(o: {
 
   async function recompute(): Promise<void> {
     const gen = ++generation;
+    sandbox.cancelAll(); // an earlier recompute's run in progress is of no use any more
     const current = ex;
     if (!current) return;
+    const anyActive = [...states.values()].some((st) => st.active !== undefined);
+    if (anyActive) safeStorage(() => localStorage.setItem(runningKey, String(Date.now())));
     const overrides: Overrides = {};
     let eff = effective(current, overrides);
     const fd = numericalGradients(current);
@@ -225,9 +174,9 @@ export function editSession(o: {
       render(st);
       const args = argsFor(id, current, eff);
       const upstream = upstreamOf(id).filter((k) => overrides[k]);
-      const t0 = performance.now();
-      const out = await runner.run(st.active, args);
-      if (gen !== generation) return;
+      const ref = referenceValue(id, current, eff);
+      const out = await sandbox.run({ code: st.active, args, name: editable(id).name, shape: shapeOf(ref) });
+      if (gen !== generation || "cancelled" in out) return;
       st.running = false;
       if ("error" in out) {
         // lib/'s value stands in, and the failing code is not run again until the reader presses Run
@@ -236,9 +185,8 @@ export function editSession(o: {
         save();
       }
       else {
-        const ref = referenceValue(id, current, eff);
-        const check = checkEdit(id, out.value, ref, numericalValue(id, current, fd));
-        st.result = { check, ref, ms: performance.now() - t0, workerMs: out.ms, upstream };
+        const check = checkEdit(id, out, ref, numericalValue(id, current, fd));
+        st.result = { check, ref, ms: out.ms, workerMs: out.workerMs, upstream };
         if (check.value) {
           overrides[id] = check.value;
           eff = effective(current, overrides);
@@ -246,6 +194,7 @@ export function editSession(o: {
       }
       render(st);
     }
+    safeStorage(() => localStorage.removeItem(runningKey));
     publish({ ex: current, overrides });
   }
 
@@ -260,7 +209,23 @@ export function editSession(o: {
   }
 
   function reset(id: EditId): void {
+    clear(id);
+    void recompute(); // also ends the run in progress
+  }
+
+  /** Back to lib/'s code for every equation of the page, the store emptied. */
+  function resetAll(): void {
+    for (const id of o.ids) clear(id);
+    linkError = undefined;
+    safeStorage(() => localStorage.removeItem(storeKey));
+    safeStorage(() => localStorage.removeItem(runningKey));
+    void recompute();
+  }
+
+  function clear(id: EditId): void {
     const st = states.get(id)!;
+    st.running = false;
+    st.interrupted = false;
     st.active = undefined;
     st.draft = editable(id).code;
     st.fromLink = false;
@@ -270,7 +235,6 @@ export function editSession(o: {
     st.el?.editor?.set(st.draft);
     save();
     render(st);
-    void recompute();
   }
 
   function rowNames(id: EditId, n: number): string[] {
@@ -288,6 +252,8 @@ export function editSession(o: {
     e.root.classList.toggle("edit-active", inUse);
     e.notice.textContent = st.fromLink
       ? "This code came from a link. Read it first: it runs only when you press Run."
+      : st.interrupted && !r && st.active === undefined
+        ? "Your code was still running when your last visit ended (the page may have closed or crashed), so it was not run again: read it, then press Run or Reset."
       : st.stored && !r && st.active === undefined
         ? "Your code from last time, not in use (it failed, or was not run): press Run to use it."
         : linkError && st.id === o.ids[0] ? linkError : "";
@@ -309,8 +275,8 @@ export function editSession(o: {
       return;
     }
     const c = r.check!;
-    if (c.shapeError) {
-      e.result.append(el("p", { className: "edit-error check-fail", role: "alert" } as Partial<HTMLParagraphElement>, `✗ ${c.shapeError}`));
+    if (c.refused) {
+      e.result.append(el("p", { className: "edit-error check-fail", role: "alert" } as Partial<HTMLParagraphElement>, `✗ ${c.refused}`));
       return;
     }
     const checks = el("div", { className: "edit-checks" });
@@ -349,7 +315,7 @@ export function editSession(o: {
     e.result.append(maps);
     if (r.ms !== undefined) {
       e.result.append(el("p", { className: "edit-timing" },
-        `transpiled and ran in ${fmt(r.workerMs ?? NaN, 2)} ms in the worker, ${fmt(r.ms, 2)} ms from Run to result (time limit ${TIME_LIMIT_MS / 1000} s)`));
+        `transpiled and ran in ${fmt(r.workerMs ?? NaN, 2)} ms in the worker, ${fmt(r.ms, 2)} ms from sending the code to its answer (time limit ${TIME_LIMIT_MS / 1000} s)`));
     }
   }
 
@@ -358,6 +324,7 @@ export function editSession(o: {
     e.body.hidden = !open;
     e.toggle.setAttribute("aria-expanded", String(open));
     e.toggle.textContent = open ? `Close the editor of ${eqName(st.id)}` : `Edit ${eqName(st.id)}`;
+    if (open) sandbox.warm(); // the reader reads before pressing Run: time enough to load a worker
     if (open && !e.editor) {
       e.editor = codeEditor({
         doc: st.draft, label: `TypeScript code computing ${eqName(st.id)}`, describedBy: `${st.id}-edit-help`,
@@ -382,6 +349,8 @@ export function editSession(o: {
     const share = el("div", { className: "edit-share" });
     const runBtn = el("button", { type: "button", className: "edit-run" }, "Run");
     const resetBtn = el("button", { type: "button", className: "edit-reset" }, "Reset");
+    const resetAllBtn = el("button", { type: "button", className: "edit-reset-all" }, "Reset all edits on this page");
+    resetAllBtn.addEventListener("click", resetAll);
     runBtn.addEventListener("click", () => {
       st.why = undefined;
       runPanel(st);
@@ -419,7 +388,7 @@ export function editSession(o: {
     );
     const helpers = el("details", { className: "edit-helpers" }, el("summary", {}, "Helpers you can call"),
       el("pre", {}, HELPER_DOC.join("\n")));
-    const actions = el("div", { className: "edit-actions" }, runBtn, resetBtn, ...(exps.length ? [el("span", { className: "edit-exp-label" }, "Experiments:"), ...exps] : []), shareBtn);
+    const actions = el("div", { className: "edit-actions" }, runBtn, resetBtn, ...(exps.length ? [el("span", { className: "edit-exp-label" }, "Experiments:"), ...exps] : []), shareBtn, resetAllBtn);
     const body = el("div", { className: "edit-body", id: bodyId, hidden: true }, help, helpers, notice, editorHost, actions, why, result, share);
     const root = el("section", { className: "edit-cell" }, el("div", { className: "edit-bar" }, toggle, badge), body);
     root.setAttribute("aria-label", `Edit the code of ${eqName(st.id)}`);

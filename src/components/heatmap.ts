@@ -60,6 +60,7 @@ const RDBU = ["#67001f", "#b2182b", "#d6604d", "#f4a582", "#fddbc7", "#f7f7f7", 
 
 /** The colour of u ∈ [0, 1] on RdBu, interpolated linearly between the eleven classes. */
 function rdbu(u: number): string {
+  if (!Number.isFinite(u)) return "#ccc";
   const x = Math.min(1, Math.max(0, u)) * (RDBU.length - 1);
   const i = Math.min(RDBU.length - 2, Math.floor(x)), f = x - i;
   const [a, b] = [RDBU[i]!, RDBU[i + 1]!];
@@ -78,7 +79,8 @@ export function heatmap(value: Float64Array | MatrixLike, o: HeatmapOptions): HT
     .map((d, i) => (o.markedRows?.has(i) ? `${d} ●` : d));
   const colLabels = o.colLabels ?? Array.from({ length: m.cols }, (_, j) => String(j + 1));
   let extent = 0;
-  for (const v of m.data) extent = Math.max(extent, Math.abs(v));
+  // Non-finite entries are drawn grey and must not set the scale (a NaN extent would colour every cell NaN)
+  for (const v of m.data) if (Number.isFinite(v)) extent = Math.max(extent, Math.abs(v));
   const cw = 46, ch = 26; // wide enough for "−0.0063" at 11px
   const left = 8 + 7 * Math.max(1, ...rowLabels.map((d) => d.length));
   const top = o.colName ? 34 : 20;
