@@ -7,8 +7,8 @@
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { describe, expect, it } from "vitest";
-import type { Page } from "playwright-core";
 import { useSite } from "./harness.js";
+import { liveCellAfter, openEditor, panel, poll, setCode } from "./editing.js";
 import { encodeEdits } from "../../lib/editable.js";
 
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
@@ -16,34 +16,7 @@ const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve("axe-core
 const TIME_LIMIT_MS = 1000;
 const MARGIN_MS = 1500;
 
-/** Waits for the worker: a fresh one loads sucrase first. */
-const poll = <T>(f: () => Promise<T> | T) => expect.poll(f, { timeout: 5000 });
-
 const site = useSite();
-
-const panel = (page: Page, id: string) => page.locator(`.edit-cell[data-edit="${id}"]`);
-const liveCellAfter = (page: Page, id: string) =>
-  page.evaluate((eq) => {
-    let n = document.getElementById(eq)!.nextElementSibling;
-    while (n && !n.matches(".live-cell") && !n.querySelector(".live-cell")) n = n.nextElementSibling;
-    const cell = n?.matches(".live-cell") ? n : n?.querySelector(".live-cell");
-    return { fail: cell?.querySelectorAll(".check-fail").length ?? -1, using: cell?.querySelector(".using-badge")?.textContent ?? "" };
-  }, id);
-
-async function openEditor(page: Page, id: string): Promise<void> {
-  const p = panel(page, id);
-  if ((await p.locator(".edit-toggle").getAttribute("aria-expanded")) !== "true") await p.locator(".edit-toggle").click();
-  await p.locator(".cm-content").waitFor();
-}
-
-/** Replace the editor's text as a reader would: select all, then type (paste) the new code. */
-async function setCode(page: Page, id: string, code: string): Promise<void> {
-  await panel(page, id).locator(".cm-content").click();
-  await page.keyboard.press("Control+A");
-  await page.keyboard.insertText(code);
-  await poll(() => panel(page, id).locator(".cm-content").evaluate((e) => (e as HTMLElement).innerText.replace(/\n+/g, "\n").trim()))
-    .toBe(code.replace(/\n+/g, "\n").trim());
-}
 
 describe("editing (4.1)–(4.9) on /summary", () => {
   it("assign instead of accumulate in (4.9): red, names the repeated tokens' rows, marks the cell; Reset restores", async () => {

@@ -13,9 +13,9 @@ export interface Site {
   stop: () => Promise<void>;
 }
 
-export async function startSite(): Promise<Site> {
+export async function startSite(args: readonly string[] = []): Promise<Site> {
   const { url, server } = await serveDist(DIST);
-  const browser = await launch();
+  const browser = await launch(args);
   return {
     base: url,
     browser,
@@ -43,13 +43,14 @@ export async function openPage(browser: Browser, url: string): Promise<{ page: P
 }
 
 /**
- * The site and a Chromium for the calling test file: started before its first test, stopped after its last.
+ * The site and a Chromium for the calling test file: started before its first test, stopped after its last;
+ * `args` are extra Chromium flags.
  * `base` and `browser` are read inside tests (they exist only once the file's `beforeAll` has run).
  */
-export function useSite(): { readonly base: string; readonly browser: Browser; open: (path: string) => ReturnType<typeof openPage> } {
+export function useSite(args: readonly string[] = []): { readonly base: string; readonly browser: Browser; open: (path: string) => ReturnType<typeof openPage> } {
   let site: Site | undefined;
   beforeAll(async () => {
-    site = await startSite();
+    site = await startSite(args);
   });
   afterAll(async () => site?.stop());
   const started = (): Site => {

@@ -1,0 +1,376 @@
+/**
+ * The sandbox a reader's code runs in (src/components/sandbox.ts, src/workers/run-code.ts, scripts/csp.ts), attacked
+ * in the built site in Chromium as a mischievous classmate sharing a link would: one cell's code reaching into
+ * another's result (a forged reply, a replaced handler, a poisoned prototype), a timer that outlives its run, an
+ * interval that allocates after a correct result, the network and storage, NaN and strings, an oversized result,
+ * close(), a visit that ended mid-run, and Reset during a run. Each attack must fail harmlessly with one line, or
+ * be impossible; the page keeps working. Firefox and WebKit: sandbox-engines.test.ts.
+ */
+import { readFileSync, readdirSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Page } from "playwright-core";
+import { useSite } from "./harness.js";
+import { liveCellAfter, openEditor, panel, poll, setCode } from "./editing.js";
+import { type EditId, editable } from "../../lib/editable.js";
+import { BLOCKED_GLOBALS } from "../../src/workers/run-code.js";
+
+/** An inert flag that names this file's Chromium among the machine's processes, for its CPU and memory. */
+const MARK = `--bptt-sandbox-test=${process.pid}`;
+const site = useSite([MARK]);
+
+/** A second server, on another port (another origin): it records every request the reader's code manages to make. */
+const hits: string[] = [];
+let otherOrigin = "";
+const other = createServer((req, res) => {
+  hits.push(`${req.method} ${req.url}`);
+  res.writeHead(200, { "content-type": "text/javascript", "access-control-allow-origin": "*" });
+  res.end("export default 1;");
+});
+beforeAll(async () => {
+  await new Promise<void>((ok) => other.listen(0, "127.0.0.1", ok));
+  otherOrigin = `http://127.0.0.1:${(other.address() as AddressInfo).port}`;
+});
+afterAll(() => other.close());
+
+/** Reference code of `id` as an expression: statements may go before it and after it. */
+const ref = (id: EditId) => `(() => {\n${editable(id).code}\n})()`;
+/** Reference code with `before` run first. */
+const after = (id: EditId, before: string) => `${before}\nreturn ${ref(id)};`;
+
+/** The processes of this file's Chromium: the one started with MARK and all its descendants (Linux /proc). */
+function chromiumPids(): string[] {
+  const parent = new Map<string, string>();
+  let root: string | undefined;
+  for (const pid of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
+    try {
+      parent.set(pid, readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ")[1]!);
+      if (!root && readFileSync(`/proc/${pid}/cmdline`, "utf8").includes(MARK)) root = pid;
+    } catch {
+      // the process ended between listing and reading
+    }
+  }
+  if (!root) return [];
+  const out = [root];
+  for (let grew = true; grew;) {
+    grew = false;
+    for (const [pid, ppid] of parent) if (out.includes(ppid) && !out.includes(pid)) { out.push(pid); grew = true; }
+  }
+  return out;
+}
+
+/** CPU time (s) used so far by this file's Chromium. */
+function chromiumCpu(): number {
+  let ticks = 0;
+  for (const pid of chromiumPids()) {
+    try {
+      const f = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+      ticks += Number(f[11]) + Number(f[12]); // utime, stime
+    } catch {
+      // gone
+    }
+  }
+  return ticks / 100;
+}
+
+/** Resident memory (MB) of this file's Chromium. */
+function chromiumRssMB(): number {
+  let kb = 0;
+  for (const pid of chromiumPids()) {
+    try {
+      kb += Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0);
+    } catch {
+      // gone
+    }
+  }
+  return kb / 1024;
+}
+
+/** Waits until Chromium's resident memory is below `mb` (or `timeout` ms pass); how long that took, and the peak over the start. */
+async function settleRss(mb: number, timeout: number): Promise<{ ms: number; peak: number }> {
+  const t0 = Date.now();
+  let peak = 0;
+  for (;;) {
+    const now = chromiumRssMB();
+    peak = Math.max(peak, now);
+    if (now < mb || Date.now() - t0 >= timeout) return { ms: Date.now() - t0, peak: peak - (mb - 300) };
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** CPU seconds Chromium uses over `ms` of wall time. */
+async function cpuOver(ms: number): Promise<number> {
+  const c0 = chromiumCpu();
+  await new Promise((r) => setTimeout(r, ms));
+  return chromiumCpu() - c0;
+}
+
+/**
+ * Chromium's CPU use in half-second windows until a window is quiet (under 0.15 s of CPU) or `timeout` ms pass:
+ * the windows, and when the quiet one began. A terminated worker that was running JavaScript is torn down by the
+ * engine within about two seconds (Chromium forces termination after a delay); one left running never goes quiet.
+ */
+async function cpuQuiet(timeout = 6000): Promise<{ windows: number[]; quietAfterMs: number }> {
+  const windows: number[] = [];
+  for (let t = 0; t < timeout; t += 500) {
+    const c = await cpuOver(500);
+    windows.push(Number(c.toFixed(2)));
+    if (c < 0.15) return { windows, quietAfterMs: t };
+  }
+  return { windows, quietAfterMs: Infinity };
+}
+
+/** Types `code` into the editor of `id`, presses Run and waits for its outcome: the ✗ line, or the two badges. */
+async function run(page: Page, id: EditId, code: string): Promise<{ error: string | null; pass: number; fail: number }> {
+  await openEditor(page, id);
+  await setCode(page, id, code);
+  const result = panel(page, id).locator(".edit-result");
+  await panel(page, id).getByRole("button", { name: "Run", exact: true }).click();
+  await poll(async () => (await result.locator(".edit-error").count()) + (await result.locator(".edit-checks").count())).toBe(1);
+  return {
+    error: (await result.locator(".edit-error").count()) ? await result.locator(".edit-error").textContent() : null,
+    pass: await result.locator(".check-pass").count(),
+    fail: await result.locator(".edit-checks .check-fail").count(),
+  };
+}
+
+async function fresh(path: string) {
+  const visit = await site.open(path);
+  await visit.page.evaluate(() => localStorage.clear());
+  return visit;
+}
+
+const PASS = { error: null, pass: 2, fail: 0 };
+
+describe("one run cannot reach another", () => {
+  it("a forged reply, a replaced handler and a poisoned prototype in (4.1) leave (4.4) and the page's cells alone", async () => {
+    const { page, problems } = await fresh("/summary");
+    const attack = [
+      `const out = ${ref("eq-4-1")};`,
+      "self.onmessage = () => {};",
+      "MessagePort.prototype.postMessage = function () { throw new Error('forged'); };",
+      "Array.prototype.map = () => { throw new Error('poisoned'); };",
+      "Object.prototype.toJSON = () => 'poisoned';",
+      "for (let s = 1; s < 100; s++) { try { self.postMessage({ seq: s, value: [[1e9]] }); } catch {} }",
+      "return out;",
+    ].join("\n");
+    expect(await run(page, "eq-4-1", attack)).toEqual(PASS);
+    expect(await run(page, "eq-4-4", editable("eq-4-4").code)).toEqual(PASS);
+    expect(await page.locator(".live-cell .check-fail").count()).toBe(0);
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it("on /embedding too: (3.19)'s poisoned Array.prototype does not reach (3.21)", async () => {
+    const { page, problems } = await fresh("/embedding");
+    expect(await run(page, "eq-3-19", `const out = ${ref("eq-3-19")};\nArray.prototype.map = () => { throw new Error('poisoned'); };\nArray.prototype.push = () => 0;\nreturn out;`)).toEqual(PASS);
+    expect(await run(page, "eq-3-21", editable("eq-3-21").code)).toEqual(PASS);
+    expect(await run(page, "eq-3-20", editable("eq-3-20").code)).toEqual(PASS);
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+});
+
+describe("nothing a run starts outlives it", () => {
+  it("a timer that spins after a correct result: ✓, and no CPU is used once the run is over", async () => {
+    const { page, problems } = await fresh("/summary");
+    expect(await run(page, "eq-4-4", after("eq-4-4", "setTimeout(function spin() { for (;;) {} }, 50);\nqueueMicrotask(() => { for (;;) {} });"))).toEqual(PASS);
+    const quiet = await cpuQuiet();
+    console.log(`Chromium CPU per half second after a run that left a spinning timer: ${quiet.windows.join(", ")} s`);
+    expect(quiet.quietAfterMs).toBeLessThan(4000);
+    expect(await cpuOver(2000)).toBeLessThan(0.6); // and it stays quiet
+    // It is the reader's own code, stored: the next visit runs it again, and again nothing survives the run
+    await page.reload({ waitUntil: "networkidle" });
+    await poll(() => panel(page, "eq-4-4").locator(".edit-result .check-pass").count()).toBe(2);
+    expect((await cpuQuiet()).quietAfterMs).toBeLessThan(4000);
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it("an interval that allocates after a correct result cannot grow the tab, on this visit or the next", async () => {
+    const { page, problems } = await fresh("/summary");
+    const rss0 = chromiumRssMB();
+    const code = after("eq-4-4", "const keep = [];\nsetInterval(() => { const a = new Float64Array(1e7); a.fill(1); keep.push(a); }, 10);");
+    expect(await run(page, "eq-4-4", code)).toEqual(PASS);
+    await page.waitForTimeout(3000);
+    const grew = chromiumRssMB() - rss0;
+    console.log(`Chromium resident memory 3 s after a run that left an allocating interval: ${grew >= 0 ? "+" : ""}${grew.toFixed(0)} MB`);
+    expect(grew).toBeLessThan(300); // unchecked, the interval adds 80 MB every 10 ms
+    await page.reload({ waitUntil: "networkidle" });
+    await poll(() => panel(page, "eq-4-4").locator(".edit-result .check-pass").count()).toBe(2);
+    await page.waitForTimeout(3000);
+    expect(chromiumRssMB() - rss0).toBeLessThan(300);
+    expect(await page.evaluate(() => 1 + 1)).toBe(2);
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it("close() is one line, and the next run is not taken for a time-out", async () => {
+    const { page, problems } = await fresh("/summary");
+    expect(await run(page, "eq-4-4", after("eq-4-4", "close();"))).toEqual({
+      error: "✗ line 1: close() is not available here: return your result instead", pass: 0, fail: 0,
+    });
+    expect(await run(page, "eq-4-4", editable("eq-4-4").code)).toEqual(PASS);
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it("allocating without end inside the run is stopped by the time limit, and the page goes on", async () => {
+    const { page, problems } = await fresh("/summary");
+    const rss0 = chromiumRssMB();
+    const outcome = await run(page, "eq-4-4", "const keep = [];\nfor (;;) keep.push(new Array(1e5).fill(Math.random()));\nreturn keep;");
+    console.log(`allocating in a loop: ${outcome.error}; resident memory after: ${(chromiumRssMB() - rss0).toFixed(0)} MB over the start`);
+    expect(outcome.error).toMatch(/^✗ (stopped after 1 s: does your loop end\?|the code runner failed: .*)$/);
+    expect(await run(page, "eq-4-4", editable("eq-4-4").code)).toEqual(PASS);
+    // The worker is terminated at the limit; the engine tears it down (and returns its memory) shortly after
+    const settled = await settleRss(rss0 + 300, 10_000);
+    console.log(`  resident memory back within 300 MB of the start after ${settled.ms} ms (peak +${settled.peak.toFixed(0)} MB)`);
+    expect(settled.ms).toBeLessThan(10_000);
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+});
+
+describe("no way out", () => {
+  it("the network and storage globals are gone, and the worker's policy refuses every import", async () => {
+    const { page, problems } = await fresh("/summary");
+    // Chromium announces a request before its policy check: what matters is that none completes, each blocked by the policy
+    const finished: string[] = [], failed: string[] = [];
+    page.on("requestfinished", (r) => finished.push(r.url()));
+    page.on("requestfailed", (r) => failed.push(`${r.url()} ${r.failure()?.errorText}`));
+    const names = JSON.stringify(BLOCKED_GLOBALS);
+    const gone = `const left = ${names}.filter((n) => n in self);\nif (left.length) throw new Error("reachable: " + left.join(", "));`;
+    expect(await run(page, "eq-4-4", after("eq-4-4", gone))).toEqual(PASS);
+    expect(await run(page, "eq-4-4", `fetch("${otherOrigin}/fetch");\nreturn zeros(vocab);`)).toEqual({ error: "✗ line 1: fetch is not defined", pass: 0, fail: 0 });
+    for (const name of ["XMLHttpRequest", "WebSocket", "importScripts", "indexedDB", "caches", "BroadcastChannel", "EventSource", "Worker", "navigator"]) {
+      expect((await run(page, "eq-4-4", `${name};\nreturn zeros(vocab);`)).error, name).toBe(`✗ line 1: ${name} is not defined`);
+    }
+    const before = finished.length;
+    const imports = [
+      `import("${otherOrigin}/import.js").catch(() => {});`,
+      `import(location.origin + "/index.html").catch(() => {});`,
+      `import("data:text/javascript,export default 1").catch(() => {});`,
+      `new Function("return 1")();`, // evaluating code is the one thing the sandbox allows
+    ].join("\n");
+    expect(await run(page, "eq-4-4", after("eq-4-4", imports))).toEqual(PASS);
+    await page.waitForTimeout(500);
+    expect(hits).toEqual([]);
+    expect(finished.slice(before).filter((u) => !u.startsWith("blob:"))).toEqual([]);
+    expect(failed).toEqual([`${otherOrigin}/import.js csp`, `${site.base}/index.html csp`]);
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+});
+
+describe("every returned value is checked entry by entry, and no view throws", () => {
+  it("NaN, Infinity, strings, holes and null are one line naming the entry, never a ✓; the cells after it are drawn", async () => {
+    const { page, problems } = await fresh("/summary");
+    const cases: [string, string][] = [
+      ["out[3] = NaN;", "✗ dL_dc[3] is NaN"],
+      ["out[0] = Infinity; out[1] = -Infinity;", "✗ dL_dc[0] is Infinity, and 1 more entry is not finite numbers"],
+      ["out[2] = String(out[2]);", `✗ dL_dc[2] is a string (`],
+      ["delete out[1];", "✗ dL_dc[1] is missing (a hole in the array)"],
+      ["out[4] = null;", "✗ dL_dc[4] is null"],
+    ];
+    for (const [edit, message] of cases) {
+      const r = await run(page, "eq-4-4", `const out = ${ref("eq-4-4")};\n${edit}\nreturn out;`);
+      expect(r.error, edit).toContain(message);
+      expect(r.pass, edit).toBe(0);
+      // lib/'s value stands in: the page's cells keep passing, and none is marked as using the reader's code
+      expect(await liveCellAfter(page, "eq-4-4")).toEqual({ fail: 0, using: "" });
+    }
+    // the whole matrix (4.1): a NaN in row 2, column 3
+    expect((await run(page, "eq-4-1", `const out = ${ref("eq-4-1")};\nout[2][3] = 0 / 0;\nreturn out;`)).error).toBe("✗ dL_do[2][3] is NaN");
+    // wrong shapes and kinds
+    expect((await run(page, "eq-4-4", "return 'abc';")).error).toMatch(/^✗ dL_dc: expected shape \[\d+\], got a string$/);
+    expect((await run(page, "eq-4-4", "return { length: 3 };")).error).toMatch(/^✗ dL_dc: expected shape \[\d+\], got an object$/);
+    expect((await run(page, "eq-4-1", `const out = ${ref("eq-4-1")};\nout[1] = out[1].slice(1);\nreturn out;`)).error).toMatch(/ragged array \(row 1 has/);
+    // huge but finite values: drawn, red, nothing throws
+    const huge = await run(page, "eq-4-4", `const out = ${ref("eq-4-4")};\nout[0] = 1e308; out[1] = -1e308;\nreturn out;`);
+    expect(huge).toEqual({ error: null, pass: 0, fail: 2 });
+    expect(await panel(page, "eq-4-4").locator(".edit-result svg").count()).toBe(2);
+    expect(await page.locator(".live-cell").count()).toBeGreaterThanOrEqual(await page.locator(".equation[id]").count());
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it("an oversized result is refused in the worker, before anything is copied into the page", async () => {
+    const { page, problems } = await fresh("/summary");
+    const rss0 = chromiumRssMB();
+    const heap0 = await page.evaluate(() => (performance as unknown as { memory: { usedJSHeapSize: number } }).memory.usedJSHeapSize);
+    const t0 = Date.now();
+    const r = await run(page, "eq-4-4", "return new Float64Array(1e8);");
+    console.log(`Float64Array(1e8): "${r.error}" after ${Date.now() - t0} ms`);
+    expect(r.error).toMatch(/^✗ dL_dc: expected shape \[\d+\], got \[100000000\]$/);
+    await page.waitForTimeout(1000);
+    const heap1 = await page.evaluate(() => (performance as unknown as { memory: { usedJSHeapSize: number } }).memory.usedJSHeapSize);
+    expect((heap1 - heap0) / 2 ** 20).toBeLessThan(50);
+    expect(chromiumRssMB() - rss0).toBeLessThan(300); // the 800 MB lived in the worker, and went with it
+    // it failed, so it is not run again on the next visit
+    await page.reload({ waitUntil: "networkidle" });
+    await page.waitForTimeout(500);
+    expect(await panel(page, "eq-4-4").locator(".edit-result").textContent()).toBe("");
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+});
+
+describe("stored edits never lock a reader out", () => {
+  it("code that was running when a visit ended is shown, not run, on the next visit", async () => {
+    const context = await site.browser.newContext(); // a profile: the next visit must be in the same one
+    const page = await context.newPage();
+    await page.goto(`${site.base}/summary`, { waitUntil: "networkidle" });
+    await page.evaluate((code) => localStorage.setItem("bptt-companion:edits:summary", JSON.stringify({ "eq-4-4": { code, active: true } })), "while (true) {}\nreturn zeros(vocab);");
+    // the stored loop starts on load; the tab goes away before its time limit
+    await page.reload({ waitUntil: "load" });
+    await page.waitForFunction(() => localStorage.getItem("bptt-companion:edits-running:summary") !== null);
+    await page.close({ runBeforeUnload: false });
+
+    const next = { page: await context.newPage(), problems: [] as string[] };
+    next.page.on("console", (m) => m.type() === "error" && next.problems.push(m.text()));
+    next.page.on("pageerror", (e) => next.problems.push(e.message));
+    await next.page.goto(`${site.base}/summary`, { waitUntil: "networkidle" });
+    const p = panel(next.page, "eq-4-4");
+    await p.locator(".edit-notice").waitFor();
+    expect(await p.locator(".edit-notice").textContent()).toMatch(/still running when your last visit ended .* not run again/);
+    expect(await p.locator(".cm-content").textContent()).toContain("while (true) {}");
+    await next.page.waitForTimeout(1500);
+    expect(await p.locator(".edit-result").textContent()).toBe("");
+    expect(await next.page.evaluate(() => JSON.parse(localStorage.getItem("bptt-companion:edits:summary") ?? "{}")["eq-4-4"]?.code)).toContain("while (true)");
+    // Run is still the reader's choice, and ends as any loop does
+    await p.getByRole("button", { name: "Run", exact: true }).click();
+    await poll(() => p.locator(".edit-error").textContent()).toBe("✗ stopped after 1 s: does your loop end?");
+    expect(next.problems).toEqual([]);
+    await next.page.evaluate(() => localStorage.clear());
+    await context.close();
+  });
+
+  it("Reset ends the run in progress and empties the store; Reset all resets every equation", async () => {
+    const { page, problems } = await fresh("/summary");
+    await openEditor(page, "eq-4-4");
+    await setCode(page, "eq-4-4", "while (true) {}\nreturn zeros(vocab);");
+    await panel(page, "eq-4-4").getByRole("button", { name: "Run", exact: true }).click();
+    await poll(() => panel(page, "eq-4-4").locator(".edit-running").count()).toBe(1);
+    await page.waitForTimeout(200);
+    await panel(page, "eq-4-4").getByRole("button", { name: "Reset", exact: true }).click();
+    const quiet = await cpuQuiet(); // the loop's worker is terminated at Reset, not left to its time limit
+    console.log(`Chromium CPU per half second after Reset during a run: ${quiet.windows.join(", ")} s`);
+    expect(quiet.quietAfterMs).toBeLessThan(4000);
+    expect(await panel(page, "eq-4-4").locator(".edit-result").textContent()).toBe("");
+    expect(await page.evaluate(() => [localStorage.getItem("bptt-companion:edits:summary"), localStorage.getItem("bptt-companion:edits-running:summary")])).toEqual([null, null]);
+
+    await openEditor(page, "eq-4-9");
+    await panel(page, "eq-4-9").getByRole("button", { name: "Assign instead of accumulate" }).click();
+    await openEditor(page, "eq-4-1");
+    await panel(page, "eq-4-1").getByRole("button", { name: "Drop the 1/τ" }).click();
+    await poll(() => liveCellAfter(page, "eq-4-9")).toEqual({ fail: 1, using: expect.stringMatching(/^using your code/) });
+    await panel(page, "eq-4-1").getByRole("button", { name: "Reset all edits on this page" }).click();
+    await poll(() => page.locator(".check-fail").count()).toBe(0);
+    expect(await page.locator(".live-cell .using-badge").count()).toBe(0);
+    expect(await panel(page, "eq-4-9").locator(".cm-content").textContent()).toContain("dL_dE[i] = add(dL_dE[i], term);");
+    expect(await page.evaluate(() => localStorage.getItem("bptt-companion:edits:summary"))).toBeNull();
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+});
