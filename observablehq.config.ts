@@ -1,6 +1,10 @@
 import markdownMath from "./scripts/markdown-math.js";
 import { type NavSection, siteHeader } from "./scripts/site-header.js";
-import { PAGE_CSP, cspMeta } from "./scripts/csp.js";
+import { PAGE_CSP, PREVIEW_CSP, cspMeta } from "./scripts/csp.js";
+
+// The preview server's live reload needs eval (scripts/csp.ts says why); a build gets PAGE_CSP. Framework's CLI
+// takes its command as the first argument (`observable preview --port …`).
+const policy = process.argv[2] === "preview" ? PREVIEW_CSP : PAGE_CSP;
 
 // Depth of a page below the site root, so the KaTeX stylesheet link works from any page and under any base path
 // (GitHub Pages serves project sites from a sub-folder).
@@ -57,7 +61,7 @@ export default {
   // `rel="… external"` keeps Framework from resolving the link itself: the file is copied by scripts/check-dist.ts.
   head: ({ path }: { path: string }) =>
     // First, so that it governs everything the head loads after it (scripts/csp.ts says what it allows and why).
-    cspMeta(PAGE_CSP) +
+    cspMeta(policy) +
     `<link rel="stylesheet external" href="${up(path)}_file/_katex/katex.css">` +
     `<link rel="icon" href="data:,">` +
     // The copy-link button on every equation (src/components/permalink.ts); Framework bundles the module.

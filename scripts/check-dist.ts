@@ -5,13 +5,15 @@
  * the first line of defence; the browser tests (test/browser/) are the second.
  *
  * Fails on: a reference to any external host (HTML attributes, CSS url()/@import, JS imports), a bare module
- * specifier left unresolved in shipped JS, a relative import of a file that is not in dist/, a Framework error block or a KaTeX error in a page, and an id used
- * twice on one page (equation anchors must be unique).
+ * specifier left unresolved in shipped JS, a relative import of a file that is not in dist/, a Framework error block or a KaTeX error in a page, an id used
+ * twice on one page (equation anchors must be unique), and a page whose Content-Security-Policy is not exactly
+ * scripts/csp.ts's (cspProblems).
  */
 import { cpSync, existsSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
-import { dirname, join, relative } from "node:path";
+import { dirname, join, relative, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { initSync, parse } from "es-module-lexer";
+import { PAGE_CSP, SANDBOX_CSP } from "./csp.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -60,6 +62,30 @@ export function patchHtml(html: string): string {
     .replace(/(<aside id="observablehq-toc"[^>]*>\s*)<nav>/, '$1<nav aria-label="On this page">');
 }
 
+const CSP_META = /<meta\b[^>]*?\shttp-equiv\s*=\s*["']?Content-Security-Policy["'\s>][^>]*>/gi;
+const unescapeAttr = (v: string) =>
+  v.replace(/&quot;/g, '"').replace(/&#39;|&apos;/g, "'").replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&");
+
+/**
+ * What is wrong with `html`'s Content-Security-Policy, which must be exactly `policy`. A `<meta>` policy governs
+ * only what comes after it, and only in <head>, so it must be one meta, in the head, before any script: a second
+ * meta would add its own restrictions, and a script before it would run unrestricted.
+ */
+export function cspProblems(html: string, policy: string, name: string): string[] {
+  const metas = [...html.matchAll(CSP_META)];
+  if (metas.length !== 1) return [`${name}: has ${metas.length} Content-Security-Policy <meta> elements, not exactly one`];
+  const meta = metas[0]!, at = meta.index;
+  const problems: string[] = [];
+  const content = /\scontent\s*=\s*(?:"([^"]*)"|'([^']*)')/i.exec(meta[0]);
+  const value = content ? unescapeAttr(content[1] ?? content[2]!) : undefined;
+  if (value !== policy) problems.push(`${name}: its Content-Security-Policy is ${JSON.stringify(value)}, not scripts/csp.ts's ${JSON.stringify(policy)}`);
+  const headEnd = html.search(/<\/head\s*>|<body\b/i);
+  if (headEnd >= 0 && headEnd < at) problems.push(`${name}: its Content-Security-Policy <meta> is not in <head> (browsers ignore it there)`);
+  const script = html.slice(0, at).search(/<script\b/i);
+  if (script >= 0) problems.push(`${name}: a <script> comes before its Content-Security-Policy <meta>, so the policy does not govern it`);
+  return problems;
+}
+
 export function checkDist(dist: string): string[] {
   const problems: string[] = [];
   const where = (file: string) => relative(dist, file);
@@ -68,6 +94,10 @@ export function checkDist(dist: string): string[] {
     const text = readFileSync(file, "utf8");
     if (file.endsWith(".html")) {
       for (const m of text.matchAll(EXTERNAL_HTML)) problems.push(`${where(file)}: references an external host: ${m[0]}`);
+      // Pages carry PAGE_CSP; the sandbox frame, a file attachment that Framework copies with a content hash, its own.
+      const path = where(file).split(sep).join("/");
+      if (/^_file\/_workers\/sandbox(?:\.[^/]+)?\.html$/.test(path)) problems.push(...cspProblems(text, SANDBOX_CSP, path));
+      else if (!path.startsWith("_file/")) problems.push(...cspProblems(text, PAGE_CSP, path));
       if (text.includes("observablehq--error")) problems.push(`${where(file)}: contains a Framework error block (observablehq--error)`);
       if (text.includes("katex-error")) problems.push(`${where(file)}: contains a KaTeX error`);
       const ids = new Map<string, number>();

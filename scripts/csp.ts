@@ -31,6 +31,16 @@ export const PAGE_CSP = [
 ].join("; ");
 
 /**
+ * What `observable preview` (npm run dev) puts in the pages instead: PAGE_CSP plus `'unsafe-eval'`, because the
+ * preview's live reload runs a changed cell's new code with eval() (Framework 1.13's preview client is opened with
+ * `eval: (body) => eval(body)`); under PAGE_CSP an edit to a page left it broken until reloaded by hand. Never in
+ * a build: scripts/check-dist.ts requires every built page's policy to be PAGE_CSP exactly.
+ */
+export const PREVIEW_CSP = PAGE_CSP.split("; ")
+  .map((directive) => (directive.startsWith("script-src ") ? `${directive} 'unsafe-eval'` : directive))
+  .join("; ");
+
+/**
  * The sandbox frame: it loads nothing itself; the page creates the worker in it from a blob: URL. The worker may
  * evaluate the reader's (transpiled) code and nothing else: `default-src 'none'` covers connections, fonts,
  * images; `script-src 'unsafe-eval'` names no source, so every import() and importScripts() is refused.

@@ -9,7 +9,8 @@
  *   and Firefox; WebKitGTK sends them through the proxy too, and they are answered as usual.
  * - into every HTML page it injects, first thing in <head>, a classic script (OBSERVER below) that records what
  *   the page itself can see: console.error/console.warn calls, uncaught errors, unhandled rejections, elements
- *   that failed to load, and Resource Timing entries for other hosts or with an HTTP error status. It is the only
+ *   that failed to load, Content-Security-Policy violations, and Resource Timing entries for other hosts or with
+ *   an HTTP error status. It is the only
  *   console channel there is for WebKit (WebKitWebDriver has no log or BiDi endpoint); in Chromium and Firefox it
  *   adds to the engine's own events.
  */
@@ -54,6 +55,13 @@ function observer(): void {
     }
   }, true);
   addEventListener("unhandledrejection", (e) => out.push(`unhandled rejection: ${show(e.reason)}`));
+  // The page's Content-Security-Policy (scripts/csp.ts) refusing something. Engines log only some refusals
+  // themselves (Chromium none for eval, WebKit's log is out of reach), and a refused eval or fetch whose error
+  // the code catches leaves no other trace. A worker's refusals fire in the worker, out of sight here.
+  document.addEventListener("securitypolicyviolation", (e) => {
+    const at = e.sourceFile ? ` at ${e.sourceFile}:${e.lineNumber}` : "";
+    out.push(`CSP violation: ${e.effectiveDirective} blocked ${e.blockedURI || "(inline)"}${at}`);
+  });
   try {
     new PerformanceObserver((list) => {
       for (const entry of list.getEntries() as PerformanceResourceTiming[]) {

@@ -15,6 +15,8 @@
  * | uncaught errors, unhandled rejections     | engine + page   | engine + page    | page only (injected)   |
  * | failed requests (network errors)          | engine          | engine           | element load errors    |
  * | HTTP 4xx/5xx from the local server        | engine + server | engine + server  | server                 |
+ * | Content-Security-Policy refusals in the   | page (+ engine, | page (+ engine,  | page only (injected)   |
+ * |   document                                |   but not eval) |   some)          |                        |
  * | requests to another host by a page or a   | engine + page   | engine + page    | proxy + page           |
  * |   worker                                  |   (+ proxy)     |   + proxy        |                        |
  * | the browser's own background traffic      | proxy: printed, | proxy: a problem | proxy: a problem       |

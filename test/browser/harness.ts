@@ -13,9 +13,33 @@ export interface Site {
   stop: () => Promise<void>;
 }
 
+/**
+ * Chromium logs most refusals by the pages' Content-Security-Policy (scripts/csp.ts) to the console itself, but
+ * not eval's (it files those as DevTools issues, which playwright does not see): this, run first in every page,
+ * makes every refusal a console error, which each test's console listener records.
+ */
+const REPORT_CSP = `document.addEventListener("securitypolicyviolation", (e) =>
+  console.error("CSP violation: " + e.effectiveDirective + " blocked " + (e.blockedURI || "(inline)")));`;
+
+/** `browser`, with REPORT_CSP added to every page and context the tests make from it. */
+function reportingCsp(browser: Browser): Browser {
+  const newPage = browser.newPage.bind(browser), newContext = browser.newContext.bind(browser);
+  browser.newPage = async (options) => {
+    const page = await newPage(options);
+    await page.addInitScript(REPORT_CSP);
+    return page;
+  };
+  browser.newContext = async (options) => {
+    const context = await newContext(options);
+    await context.addInitScript(REPORT_CSP);
+    return context;
+  };
+  return browser;
+}
+
 export async function startSite(args: readonly string[] = []): Promise<Site> {
   const { url, server } = await serveDist(DIST);
-  const browser = await launch(args);
+  const browser = reportingCsp(await launch(args));
   return {
     base: url,
     browser,
@@ -27,8 +51,8 @@ export async function startSite(args: readonly string[] = []): Promise<Site> {
 }
 
 /**
- * Opens `url` and records what would spoil a reader's visit (console errors and warnings, uncaught exceptions),
- * once every numbered equation has its live cell.
+ * Opens `url` and records what would spoil a reader's visit (console errors and warnings, uncaught exceptions,
+ * Content-Security-Policy refusals), once every numbered equation has its live cell.
  */
 export async function openPage(browser: Browser, url: string): Promise<{ page: Page; problems: string[] }> {
   const page = await browser.newPage();
