@@ -429,12 +429,15 @@ export const HELPER_NAMES = Object.keys(HELPERS) as (keyof typeof HELPERS)[];
 
 export type RunOutcome = { value: unknown } | { error: string };
 
+/** Names the reader's code in V8's and SpiderMonkey's stack traces ("reader-code.js:L:C"). */
+const SOURCE_URL = "\n//# sourceURL=reader-code.js";
+
 /** Where the first line of the reader's code lands in `new Function`'s source, measured once (engines differ). */
 let lineOffset: number | undefined;
 function functionLineOffset(): number {
   if (lineOffset === undefined) {
     try {
-      new Function("__a", "throw new Error('probe');")(0);
+      new Function("__a", `throw new Error('probe');${SOURCE_URL}`)(0);
     } catch (e) {
       lineOffset = (stackLine(e) ?? 3) - 1;
     }
@@ -442,16 +445,23 @@ function functionLineOffset(): number {
   return lineOffset ?? 2;
 }
 
-/** The line of the innermost frame in code made by `new Function` (V8: "<anonymous>:L:C", Firefox: "Function:L:C"). */
+/**
+ * The line of the innermost frame in the reader's code: "reader-code.js:L:C" in the stack (V8 without a source URL
+ * writes "<anonymous>:L:C", Firefox "Function:L:C"). JavaScriptCore (WebKit) writes a bare "anonymous@" for code
+ * made by `new Function`, whatever its source URL, but gives the error the `line` of the frame that threw, and a
+ * `sourceURL` only when that frame is in a script with one (ours, the helpers): no sourceURL, the reader's line.
+ */
 function stackLine(e: unknown): number | undefined {
-  let stack: string;
+  let stack: string, jsc: { line?: unknown; sourceURL?: unknown };
   try {
     stack = e instanceof Error ? String(e.stack ?? "") : "";
+    jsc = e instanceof Error ? { line: (e as { line?: unknown }).line, sourceURL: (e as { sourceURL?: unknown }).sourceURL } : {};
   } catch {
     return undefined; // a thrown object whose stack (or prototype) is a trap
   }
-  const m = /<anonymous>:(\d+):\d+/.exec(stack) ?? /Function:(\d+):\d+/.exec(stack);
-  return m ? Number(m[1]) : undefined;
+  const m = /reader-code\.js:(\d+):\d+/.exec(stack) ?? /<anonymous>:(\d+):\d+/.exec(stack) ?? /Function:(\d+):\d+/.exec(stack);
+  if (m) return Number(m[1]);
+  return typeof jsc.line === "number" && !jsc.sourceURL ? jsc.line : undefined;
 }
 
 /**
@@ -464,7 +474,7 @@ export function evaluateCode(js: string, args: Record<string, unknown>): RunOutc
   const values = [...Object.values(args), ...HELPER_NAMES.map((k) => HELPERS[k])];
   let fn: (...a: unknown[]) => unknown;
   try {
-    fn = new Function(...names, `"use strict";\n${js}`) as typeof fn;
+    fn = new Function(...names, `"use strict";\n${js}${SOURCE_URL}`) as typeof fn;
   } catch (e) {
     return { error: `syntax error: ${e instanceof Error ? e.message : String(e)}` };
   }

@@ -5,9 +5,10 @@
  *
  * A reader's code runs in a worker made from a `blob:` URL inside the sandbox frame (src/components/sandbox.ts).
  * Such a worker inherits the policy of the document that created it, so it gets SANDBOX_CSP, not the page's:
- * no connection of any kind (fetch, XHR, WebSocket, EventSource), no import() or importScripts() of anything, no
- * WebAssembly. Measured in Chromium 156, Firefox 153 and WebKitGTK 2.50: every one of those is refused, to the
- * site's own origin as much as to another host (test/browser/sandbox.test.ts keeps it so).
+ * no connection of any kind (fetch, XHR, WebSocket, EventSource), no import() or importScripts() of anything.
+ * Measured in Chromium 156, Firefox 153 and WebKitGTK 2.50: every one of those is refused, to the site's own origin
+ * as much as to another host (test/browser/sandbox.test.ts and sandbox-engines.test.ts keep it so). Its
+ * 'unsafe-eval' also lets WebAssembly compile; the worker removes the WebAssembly global instead.
  */
 
 /**

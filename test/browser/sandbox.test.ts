@@ -316,6 +316,39 @@ describe("every returned value is checked entry by entry, and no view throws", (
   });
 });
 
+describe("on /embedding, the same attacks fail the same way", () => {
+  it("network, NaN, an oversized result, close(), a spinning timer, and a visit that ended mid-run", async () => {
+    const context = await site.browser.newContext();
+    const page = await context.newPage();
+    const problems: string[] = [];
+    page.on("console", (m) => m.type() === "error" && problems.push(m.text()));
+    page.on("pageerror", (e) => problems.push(e.message));
+    await page.goto(`${site.base}/embedding`, { waitUntil: "networkidle" });
+    await page.evaluate(() => localStorage.clear());
+    expect(await run(page, "eq-3-19", `fetch("${otherOrigin}/embedding");\nreturn 0;`)).toEqual({ error: "✗ line 1: fetch is not defined", pass: 0, fail: 0 });
+    expect(await run(page, "eq-3-21", `const out = ${ref("eq-3-21")};\nout[1][2] = NaN;\nreturn out;`)).toEqual({ error: "✗ dL_dE[1][2] is NaN", pass: 0, fail: 0 });
+    expect((await run(page, "eq-3-20", "return new Float64Array(1e8);")).error).toMatch(/^✗ dL_dE: expected shape \[\d+,\d+\], got \[100000000\]$/);
+    expect((await run(page, "eq-3-20", after("eq-3-20", "close();"))).error).toBe("✗ line 1: close() is not available here: return your result instead");
+    expect(await run(page, "eq-3-21", after("eq-3-21", "setTimeout(function spin() { for (;;) {} }, 50);"))).toEqual(PASS);
+    expect((await cpuQuiet()).quietAfterMs).toBeLessThan(4000);
+    expect(hits).toEqual([]);
+    // a visit that ends while (3.19)'s stored loop runs: the next one shows it and does not run it
+    await page.evaluate((code) => localStorage.setItem("bptt-companion:edits:embedding", JSON.stringify({ "eq-3-19": { code, active: true } })), "while (true) {}\nreturn 0;");
+    await page.reload({ waitUntil: "load" });
+    await page.waitForFunction(() => localStorage.getItem("bptt-companion:edits-running:embedding") !== null);
+    await page.close({ runBeforeUnload: false });
+    const next = await context.newPage();
+    await next.goto(`${site.base}/embedding`, { waitUntil: "networkidle" });
+    await panel(next, "eq-3-19").locator(".edit-notice").waitFor();
+    expect(await panel(next, "eq-3-19").locator(".edit-notice").textContent()).toMatch(/still running when your last visit ended/);
+    await next.waitForTimeout(1500);
+    expect(await panel(next, "eq-3-19").locator(".edit-result").textContent()).toBe("");
+    expect(await next.locator(".live-cell .check-fail").count()).toBe(0);
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+});
+
 describe("stored edits never lock a reader out", () => {
   it("code that was running when a visit ended is shown, not run, on the next visit", async () => {
     const context = await site.browser.newContext(); // a profile: the next visit must be in the same one
