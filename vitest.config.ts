@@ -8,7 +8,8 @@ export default defineConfig({
       {
         test: {
           name: "unit",
-          include: ["test/*.test.ts"],
+          include: ["test/**/*.test.ts"],
+          exclude: ["test/browser/**", "**/node_modules/**"],
           setupFiles: ["test/fast-check-seed.ts"],
           testTimeout: 30_000,
         },

@@ -4,8 +4,8 @@
  */
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { createInterface } from "node:readline";
-import type { Vector } from "../lib/matrix.js";
-import type { Params } from "../lib/model.js";
+import type { Vector } from "../lib/core/matrix.js";
+import type { Params } from "../lib/derivation/model.js";
 
 export function numpyAvailable(): string | null {
   const r = spawnSync("python3", ["-c", "import numpy; print(numpy.__version__)"], { encoding: "utf8" });

@@ -1,9 +1,9 @@
 /**
- * `npm run bench`: our forward + backward (lib/fast.ts, eqs 1.1–1.7 and 4.1–4.9) against its peers, side by side in
+ * `npm run bench`: our forward + backward (lib/fast/fast.ts, eqs 1.1–1.7 and 4.1–4.9) against its peers, side by side in
  * one run — TF.js CPU autodiff of the same model and weights (a node child: see bench/tfjs-peer.ts for why not in
  * this process), a float64 numpy BPTT in the min-char-rnn style (a python3 child) when python3 has numpy, and this
  * machine's scalar peak (a 4-accumulator Float64Array dot product), all four alternating round by round. Also the
- * tiny size's absolute time and the full finite-difference check (lib/gradcheck.ts) at tiny size. Prints a table,
+ * tiny size's absolute time and the full finite-difference check (lib/derivation/gradcheck.ts) at tiny size. Prints a table,
  * then one JSON line of ratios.
  *
  * Every figure is the median over rounds of the per-evaluation time of a batch; each engine's gradients are
@@ -13,11 +13,11 @@
 import { cpus } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { lossAndGrads, makeWorkspace } from "../lib/fast.js";
-import { numericalParamGrads } from "../lib/gradcheck.js";
-import { PARAM_NAMES, type Params, type Sizes, initParams, initialHidden } from "../lib/model.js";
-import { makeRng } from "../lib/rng.js";
-import { ROUNDING_TOL, TFJS_REL_TOL } from "../lib/tolerances.js";
+import { lossAndGrads, makeWorkspace } from "../lib/fast/fast.js";
+import { numericalParamGrads } from "../lib/derivation/gradcheck.js";
+import { PARAM_NAMES, type Params, type Sizes, initParams, initialHidden } from "../lib/derivation/model.js";
+import { makeRng } from "../lib/core/rng.js";
+import { ROUNDING_TOL, TFJS_REL_TOL } from "../lib/core/tolerances.js";
 import { type Peer, numpyAvailable, startPeer } from "./peer.js";
 
 const QUICK = process.env.BENCH_QUICK === "1";
@@ -204,7 +204,7 @@ async function main(): Promise<void> {
   const sci = (x: number | null) => (x === null ? "—" : x.toExponential(0));
   console.log(`bptt-companion bench · node ${process.version} · ${cpus().length} cores · ${cpus()[0]?.model ?? "?"}`);
   console.log(`numpy: ${numpyVersion ?? "not available (python3 with numpy not found): numpy columns skipped"}`);
-  console.log(`ours: lib/fast.ts with ${makeWorkspace({ vocab: 1, dModel: 1, hidden: 1 }, 1).k.kind === "wasm" ? "WebAssembly SIMD" : "JavaScript (no WebAssembly SIMD here)"} products`);
+  console.log(`ours: lib/fast/fast.ts with ${makeWorkspace({ vocab: 1, dModel: 1, hidden: 1 }, 1).k.kind === "wasm" ? "WebAssembly SIMD" : "JavaScript (no WebAssembly SIMD here)"} products`);
   console.log(`scalar peak (4-accumulator Float64Array dot, n = 256), median over the run: ${peakGflops.toFixed(2)} GFLOP/s`);
   console.log("");
   console.log("| size | (V, d, H, τ) | MACs | ours µs | GFLOP/s | % of peak | TF.js µs | × TF.js | numpy µs | × numpy | rel. diff TF.js / numpy |");

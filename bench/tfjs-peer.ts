@@ -8,8 +8,8 @@
  *   {"cmd": "time", "reps": n}       -> {"seconds": total for n evaluations}
  */
 import { createInterface } from "node:readline";
-import type { Matrix } from "../lib/matrix.js";
-import type { Params } from "../lib/model.js";
+import type { Matrix } from "../lib/core/matrix.js";
+import type { Params } from "../lib/derivation/model.js";
 import { type TfjsRnn, tfjsRnn, useCpuBackend } from "./tfjs-rnn.js";
 
 await useCpuBackend();

@@ -1,12 +1,12 @@
 /**
  * The model of eqs 1.1–1.7 written idiomatically in TF.js and differentiated by its reverse-mode autodiff
- * (`tf.grads`) on the CPU backend: what a reader would otherwise reach for. Like lib/fast.ts it does the work that
+ * (`tf.grads`) on the CPU backend: what a reader would otherwise reach for. Like lib/fast/fast.ts it does the work that
  * is parallel over t as whole-sequence tensors (the gather of eq 1.3, x Uᵀ + b, h Vᵀ + c, the loss) and only the
  * recursion step by step, so the comparison is between engines, not between arrangements.
  */
 import * as tf from "@tensorflow/tfjs";
-import type { Vector } from "../lib/matrix.js";
-import type { ParamName, Params } from "../lib/model.js";
+import type { Vector } from "../lib/core/matrix.js";
+import type { ParamName, Params } from "../lib/derivation/model.js";
 
 export async function useCpuBackend(): Promise<void> {
   tf.env().set("PROD", true); // silences the banner suggesting tfjs-node; no effect on arithmetic

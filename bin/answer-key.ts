@@ -1,5 +1,5 @@
 /**
- * The answer key on the command line (the work is done in lib/answer-key.ts):
+ * The answer key on the command line (the work is done in lib/tools/answer-key.ts):
  *
  *   npm run --silent answer-key -- FILE        the answer to the case in FILE ("-": standard input)
  *   npm run --silent answer-key -- --seed S --vocab N --d-model D --hidden H --tau T [--h0 zeros|point-one]
@@ -15,7 +15,7 @@ import { createReadStream, fstatSync, statSync } from "node:fs";
 import type { Readable } from "node:stream";
 import {
   InputError, MAX_CASE_BYTES, caseTooLargeError, decodeCase, oneLine, parseArgs, runCommand,
-} from "../lib/answer-key.js";
+} from "../lib/tools/answer-key.js";
 
 const cannotRead = (what: string, e: unknown) =>
   new InputError(oneLine(`cannot read ${what}: ${e instanceof Error ? e.message : String(e)}`));

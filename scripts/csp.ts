@@ -13,7 +13,7 @@
 
 /**
  * What the pages need and nothing more: their own modules plus Framework's inline module script, WebAssembly for
- * lib/kernels.ts, the training and answer-key workers, the sandbox frame, KaTeX's fonts, inline styles (KaTeX and
+ * lib/fast/kernels.ts, the training and answer-key workers, the sandbox frame, KaTeX's fonts, inline styles (KaTeX and
  * CodeMirror set them), and fetches of the site's own files (FileAttachment). No `unsafe-eval`: only the
  * sandbox runs code from text.
  */

@@ -1,15 +1,15 @@
 /**
- * `npm run build:libm`: computes lib/libm.ts's table of 2^(j/128) = hi + lo, j = 0 … 127, exactly in BigInt, and
- * writes it into lib/libm-tables.ts, which is committed. Each hi is the double nearest 2^(j/128) and each lo the
+ * `npm run build:libm`: computes lib/core/libm.ts's table of 2^(j/128) = hi + lo, j = 0 … 127, exactly in BigInt, and
+ * writes it into lib/core/libm-tables.ts, which is committed. Each hi is the double nearest 2^(j/128) and each lo the
  * double nearest what is left, so hi + lo carries about 106 bits: that is what lets exp be within ~0.5 ulp. The
  * numbers are printed in the shortest form that reads back to the same double (at most 17 digits), which every
- * engine parses exactly. test/libm.test.ts checks the committed table against this computation.
+ * engine parses exactly. test/core/libm.test.ts checks the committed table against this computation.
  */
 import { writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
-export const TABLE_OUT = join(dirname(fileURLToPath(import.meta.url)), "..", "lib", "libm-tables.ts");
+export const TABLE_OUT = join(dirname(fileURLToPath(import.meta.url)), "..", "lib", "core", "libm-tables.ts");
 
 /** Entries per octave. */
 export const N = 128;

@@ -1,8 +1,8 @@
 /**
- * The WebAssembly text of lib/fast.ts's two products, generated: `gemmNT` (C = A Bᵀ, or C += A Bᵀ) and `gemvNT`
- * (c = a Bᵀ, or c += a Bᵀ), the same contracts as the JavaScript `gemmNT` / `gemvNT` in lib/fast.ts, in float64
+ * The WebAssembly text of lib/fast/fast.ts's two products, generated: `gemmNT` (C = A Bᵀ, or C += A Bᵀ) and `gemvNT`
+ * (c = a Bᵀ, or c += a Bᵀ), the same contracts as the JavaScript `gemmNT` / `gemvNT` in lib/fast/fast.ts, in float64
  * SIMD (f64x2: two lanes over k, each lane summing every other product; no FMA, so every operation is IEEE-rounded
- * and the bits are the same in every engine). `npm run build:wasm` assembles it into lib/kernels-wasm.ts.
+ * and the bits are the same in every engine). `npm run build:wasm` assembles it into lib/fast/kernels-wasm.ts.
  *
  * Pointers are byte offsets into the imported memory `env.mem`; row strides and sizes are in elements. The block
  * shapes were measured (scratch runs, 2 cores, Node 20): 2 rows of A × 4 rows of B for the product (11–12 GFLOP/s,

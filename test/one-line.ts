@@ -1,6 +1,6 @@
 /** The promise every message of the answer key and the answer checker makes, as one assertion for both tests. */
 import { expect } from "vitest";
-import { InputError, MAX_MESSAGE_LENGTH } from "../lib/tokens.js";
+import { InputError, MAX_MESSAGE_LENGTH } from "../lib/core/tokens.js";
 
 /** Characters no message may hold raw: controls (CR, LF, NUL, NEL, …), line and paragraph separators, lone surrogates. */
 export const UNSAFE = /[\p{Cc}\p{Zl}\p{Zp}\p{Cs}]/u;

@@ -4,16 +4,16 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { backward } from "../lib/backward.js";
-import { forward } from "../lib/forward.js";
-import { gradCheck } from "../lib/gradcheck.js";
-import { type Matrix, type Vector } from "../lib/matrix.js";
-import { type H0Kind, type Params, type Sizes, H0_KINDS, PARAM_NAMES, initParams, initialHidden } from "../lib/model.js";
-import { makeRng } from "../lib/rng.js";
-import { FD_TOL as FD_ABS_TOL, ROUNDING_TOL } from "../lib/tolerances.js";
+import { backward } from "../lib/derivation/backward.js";
+import { forward } from "../lib/derivation/forward.js";
+import { gradCheck } from "../lib/derivation/gradcheck.js";
+import { type Matrix, type Vector } from "../lib/core/matrix.js";
+import { type H0Kind, type Params, type Sizes, H0_KINDS, PARAM_NAMES, initParams, initialHidden } from "../lib/derivation/model.js";
+import { makeRng } from "../lib/core/rng.js";
+import { FD_TOL as FD_ABS_TOL, ROUNDING_TOL } from "../lib/core/tolerances.js";
 
 /**
- * Acceptance of a parameter gradient against central differences (ε = 1e-5, see lib/gradcheck.ts): its relative
+ * Acceptance of a parameter gradient against central differences (ε = 1e-5, see lib/derivation/gradcheck.ts): its relative
  * error ‖analytic − numeric‖₂ / (‖analytic‖₂ + ‖numeric‖₂) must be below PROP_FD_REL_TOL, unless the gradient is
  * so small that the difference quotient's own absolute error dominates, in which case the largest absolute error
  * must be below FD_ABS_TOL.

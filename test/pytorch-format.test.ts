@@ -5,8 +5,8 @@
  * here independently, and re-serialise to the same JSON.
  */
 import { describe, expect, it } from "vitest";
-import { answerCase, caseToJson, parseCase } from "../lib/answer-key.js";
-import { makeRng } from "../lib/rng.js";
+import { answerCase, caseToJson, parseCase } from "../lib/tools/answer-key.js";
+import { makeRng } from "../lib/core/rng.js";
 
 const vocab = 5, dModel = 3, hidden = 4;
 const rng = makeRng(2024);

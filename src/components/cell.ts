@@ -9,7 +9,7 @@ export interface LiveCellOptions {
   /** The value, already drawn (a heatmap, a table, a number). */
   value: Node | string;
   shape?: readonly number[];
-  /** The function behind the number, e.g. "forward" in "lib/forward.ts". */
+  /** The function behind the number, e.g. "forward" in "lib/derivation/forward.ts". */
   fn: string;
   file: string;
   check?: CheckResult;

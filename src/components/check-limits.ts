@@ -1,6 +1,6 @@
 /**
  * The Check page's limits, shared by its worker (src/workers/answer-key.ts) and the page's text, so what the page
- * promises is what the worker does. The sizes a case may have are lib/answer-key.ts's: RANDOM_CASE_RANGES.
+ * promises is what the worker does. The sizes a case may have are lib/tools/answer-key.ts's: RANDOM_CASE_RANGES.
  */
 
 /** The wrong entries listed one by one under the comparison; the rest are counted and marked in the tables. */

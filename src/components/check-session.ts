@@ -1,6 +1,6 @@
 /**
  * The Check page's parts and what ties them to its worker (src/workers/answer-key.ts). The page only arranges the
- * parts; every number comes from the worker, which runs lib/answer-key.ts and lib/compare-answer.ts, so the main
+ * parts; every number comes from the worker, which runs lib/tools/answer-key.ts and lib/tools/compare-answer.ts, so the main
  * thread only draws: a case of the command line's largest sizes is read, computed and compared without a long
  * task (the browser suite measures it).
  *
@@ -12,7 +12,7 @@
  * A case that arrives while the worker is still busy with an older one terminates it and starts a fresh worker:
  * the older answer would be thrown away anyway, and the largest takes seconds.
  */
-import { QUANTITIES, type QuantityInfo, allowedError, axisLength, indexText } from "../lib/compare-answer.js";
+import { QUANTITIES, type QuantityInfo, allowedError, axisLength, indexText } from "../lib/tools/compare-answer.js";
 import type {
   AnswerResult, CaseResult, CheckIn, CheckOut, FdResult, FilesResult, QuantityComparison, QuantityData, Source,
 } from "../workers/answer-key.js";
@@ -228,7 +228,7 @@ export function checkPage(workerUrl: string): CheckPage {
     else {
       keyCheck.replaceChildren(liveCell({
         value: `${f.parameters} parameter-gradient entries, loss L = ${fmt(kase.result.loss, 6)}`,
-        shape: [f.parameters], file: "lib/answer-key.ts", fn: "answerCase",
+        shape: [f.parameters], file: "lib/tools/answer-key.ts", fn: "answerCase",
         check: { against: "central finite differences", maxAbsError: f.maxAbsError, tolerance: f.tolerance },
       }));
     }

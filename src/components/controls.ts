@@ -4,13 +4,13 @@
  *
  * The configuration lives in the URL query (`?text=badge&seed=3#eq-3-21`), so a link reproduces exactly the
  * numbers on the screen; links to the other pages that use this form carry it along (the pages with their own
- * settings, such as /vanishing, read other parameters). Parsing and validation are lib/example.ts's; this file
+ * settings, such as /vanishing, read other parameters). Parsing and validation are lib/state/example.ts's; this file
  * only wires them to the DOM.
  */
 import {
   DEFAULT_CONFIG, EXAMPLE_QUERY, type Example, LIMITS, SHARED_CONFIG_PAGES, buildExample, configFromRaw, configToQuery,
   exampleFieldOf,
-} from "../lib/example.js";
+} from "../lib/state/example.js";
 import { type FormField, settingsForm } from "./settings-form.js";
 
 const FIELDS: FormField[] = [

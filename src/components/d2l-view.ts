@@ -1,11 +1,11 @@
 /**
  * The D2L page's controls and two small drawing helpers. The form's `value` is the last VALID D2LExample
- * (lib/d2l-config.ts validates): an invalid field shows one message and dispatches nothing, so every cell keeps its
- * last good state. The settings live in the URL (`?T=6&h=2`, lib/d2l-config.ts D2L_QUERY); the main pages'
+ * (lib/state/d2l-config.ts validates): an invalid field shows one message and dispatches nothing, so every cell keeps its
+ * last good state. The settings live in the URL (`?T=6&h=2`, lib/state/d2l-config.ts D2L_QUERY); the main pages'
  * `?text=…` is not this model's and is ignored.
  */
-import { D2L_DEFAULT, D2L_LIMITS, D2L_QUERY, type D2LExample, buildD2L, d2lConfigFromRaw } from "../lib/d2l-config.js";
-import type { WhLayout } from "../lib/d2l.js";
+import { D2L_DEFAULT, D2L_LIMITS, D2L_QUERY, type D2LExample, buildD2L, d2lConfigFromRaw } from "../lib/state/d2l-config.js";
+import type { WhLayout } from "../lib/d2l/d2l.js";
 import { fmt } from "./format.js";
 import { type FormField, settingsForm } from "./settings-form.js";
 

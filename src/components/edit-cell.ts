@@ -3,7 +3,7 @@
  * experiments / share link, the ✓/✗ of the reader's result against lib/ and finite differences with a heatmap of
  * the entries that disagree, and the "using your code" marks on the cells that recompute from the reader's version.
  *
- * The catalogue, the checks and the maths live in lib/editable.ts; the code runs in src/components/sandbox.ts (a
+ * The catalogue, the checks and the maths live in lib/derivation/editable.ts; the code runs in src/components/sandbox.ts (a
  * fresh, locked-down worker per run, ended after TIME_LIMIT_MS), so a loop that never ends cannot freeze the page
  * and no run can touch another. Stored code that was running when a visit ended (a crash, a closed tab) is not run
  * again by itself on the next visit.
@@ -18,9 +18,9 @@ import {
   type EditCheck, type EditId, type EditsPayload, type Overrides, EDIT_HASH_KEY, HELPER_DOC, applyExperiment, argsFor,
   checkEdit, editable, editsFromHash, effective, encodeEdits, numericalValue, parseStored, referenceValue, upstreamOf,
   type Effective, shapeOf,
-} from "../lib/editable.js";
-import { type Example, numericalGradients } from "../lib/example.js";
-import type { Matrix, Vector } from "../lib/matrix.js";
+} from "../lib/derivation/editable.js";
+import { type Example, numericalGradients } from "../lib/state/example.js";
+import type { Matrix, Vector } from "../lib/core/matrix.js";
 import { checkBadge } from "./check.js";
 import { type CodeEditor, codeEditor } from "./code-editor.js";
 import { fmt } from "./format.js";

@@ -1,13 +1,13 @@
 /**
  * Figure 1 of "BPTT Derivations" — the unrolled computational graph of the RNN, which the source refers to but does
- * not contain — drawn as inline SVG from the graph that lib/graph.ts builds for the current τ. Forward edges are
+ * not contain — drawn as inline SVG from the graph that lib/derivation/graph.ts builds for the current τ. Forward edges are
  * solid grey, backward edges (the same edges reversed, carrying partials) dashed orange, each beside its forward
  * twin. Shared parameters sit in a lane on the left; each feeds its τ uses along one horizontal line.
  *
  * Also the step-through control and the partially filled τ × hidden table of the plan-of-attack page. No maths here:
  * the page passes in what lib/ computed.
  */
-import type { Graph, GraphEdge, GraphNode } from "../lib/graph.js";
+import type { Graph, GraphEdge, GraphNode } from "../lib/derivation/graph.js";
 import { fmt } from "./format.js";
 
 const SVG = "http://www.w3.org/2000/svg";
@@ -270,7 +270,7 @@ export function figure1(g: Graph, o: Figure1Options): Figure1 {
   self.className = "fig1-self";
   self.textContent = "Figure 1.";
   caption.append(self, ` Computational graph of the RNN, unrolled over the τ = ${g.tau} steps of the current example ` +
-    `(${g.nodes.length} nodes, ${forwardCount} forward edges). Built by rnnGraph() in lib/graph.ts; under each column, ` +
+    `(${g.nodes.length} nodes, ${forwardCount} forward edges). Built by rnnGraph() in lib/derivation/graph.ts; under each column, ` +
     `the step and its input token.`);
 
   const details = document.createElement("details");

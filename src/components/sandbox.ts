@@ -5,14 +5,14 @@
  * - nothing a run starts (a timer, an interval that allocates, a handler, a changed prototype) outlives it, and no
  *   run can see another's: the time limit covers everything the run started;
  * - the answer comes over a MessagePort made for that run alone; nothing posted elsewhere is ever read;
- * - the answer is a Float64Array of exactly the expected shape or one line (the worker packs it with lib/editable.ts's
+ * - the answer is a Float64Array of exactly the expected shape or one line (the worker packs it with lib/derivation/editable.ts's
  *   `packResult` before it crosses over), and it is checked again here: a result larger than the quantity it stands
  *   for is never copied into the page.
  * A spare worker is started ahead of each run (loading sucrase takes tens of ms), so a run's time limit counts the
  * reader's code, not the start-up.
  */
 import type { RunRequest } from "../workers/run-code.js";
-import { oneLine } from "../lib/tokens.js";
+import { oneLine } from "../lib/core/tokens.js";
 
 /** How long a reader's code may run before its worker is terminated (ms). */
 export const TIME_LIMIT_MS = 1000;

@@ -3,14 +3,14 @@
  * invalid field shows one message next to the form (naming the field, as lib's validators do), marks that field
  * `aria-invalid` and dispatches nothing, so every cell downstream keeps its last good state.
  *
- * With a `query` schema the form also lives in the URL: it starts from the page's link (lib/query.ts reads it
+ * With a `query` schema the form also lives in the URL: it starts from the page's link (lib/state/query.ts reads it
  * strictly and replaces each bad setting by its default, saying so in the message) and keeps `location.search` in
  * step with every valid edit, so the copy-link buttons and the address bar reproduce the numbers on screen. The
  * form always shows the settings its `value` was built from.
  *
  * Validation and everything it builds live in lib/; this file only wires them to the DOM.
  */
-import { type LinkReading, type QuerySchema, messageOf, oneLine, queryOf, readLink, settle } from "../lib/query.js";
+import { type LinkReading, type QuerySchema, messageOf, oneLine, queryOf, readLink, settle } from "../lib/state/query.js";
 
 /** The raw field values, as typed. */
 export type Raw = Record<string, string>;

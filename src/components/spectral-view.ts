@@ -1,13 +1,13 @@
 /**
  * Drawing helpers of /vanishing and /truncation: a small settings form whose `value` is the last VALID
- * configuration (validation is lib/spectral-config.ts's; an invalid field shows one message and dispatches
+ * configuration (validation is lib/state/spectral-config.ts's; an invalid field shows one message and dispatches
  * nothing), and a line chart (log or linear y) that always comes with a table of the plotted numbers.
  */
 import * as Plot from "@observablehq/plot";
 import { asImage } from "./plot-a11y.js";
 import { fmt } from "./format.js";
 
-// The settings form is the site's shared one; its `validate` receives the raw strings (lib/spectral-config.ts).
+// The settings form is the site's shared one; its `validate` receives the raw strings (lib/state/spectral-config.ts).
 export { type FormField, settingsForm } from "./settings-form.js";
 
 export interface Series {

@@ -1,15 +1,15 @@
 /**
  * View helpers of the stacked-RNN page (src/stacked.md): its own small configuration form (the shared configForm
  * is for the one-layer RNN of the main derivation), and the cells that show one of the source's equations
- * evaluated as written. No maths here: every number comes from lib/stacked.ts and lib/stacked-config.ts; this file
+ * evaluated as written. No maths here: every number comes from lib/stacked/stacked.ts and lib/state/stacked-config.ts; this file
  * only compares two given matrices with lib's maxAbsDiff and draws them.
  */
 import {
   STACKED_DEFAULTS, STACKED_FIELD_NAMES, STACKED_LIMITS, STACKED_QUERY, type StackedConfig, type StackedExample, StackedConfigError,
   buildStackedExample,
-} from "../lib/stacked-config.js";
-import { type Matrix, maxAbsDiff } from "../lib/matrix.js";
-import type { Evaluation } from "../lib/stacked.js";
+} from "../lib/state/stacked-config.js";
+import { type Matrix, maxAbsDiff } from "../lib/core/matrix.js";
+import type { Evaluation } from "../lib/stacked/stacked.js";
 import { liveCell } from "./cell.js";
 import { heatmap } from "./heatmap.js";
 import { fmt } from "./format.js";
@@ -24,7 +24,7 @@ const FIELDS: FormField[] = ([
 /**
  * Labelled number inputs for n, T, d, h₁, h₂, a and the seed. `value` is the last VALID StackedExample: an invalid
  * field shows one message (role="alert") and nothing downstream changes. The settings live in the URL
- * (`?n=4&seed=7`, lib/stacked-config.ts STACKED_QUERY).
+ * (`?n=4&seed=7`, lib/state/stacked-config.ts STACKED_QUERY).
  */
 export function stackedForm(): HTMLFormElement & { value: StackedExample } {
   return settingsForm<StackedExample>({
@@ -50,7 +50,7 @@ const draw = (m: Matrix, axes: MatrixAxes) =>
   heatmap(m, { label: axes.label, rowName: axes.rowName, colName: axes.colName, rowLabels: indexLabels(m.rows), colLabels: indexLabels(m.cols) });
 
 export interface SourceCellOptions extends MatrixAxes {
-  /** The source's formula evaluated as written (lib/stacked.ts). */
+  /** The source's formula evaluated as written (lib/stacked/stacked.ts). */
   evaluation: Evaluation;
   /** The true value, from finite differences. */
   truth: Matrix;
@@ -67,7 +67,7 @@ export interface SourceCellOptions extends MatrixAxes {
  * corrected equation below it carries the check).
  */
 export function sourceCell(o: SourceCellOptions): HTMLElement {
-  const file = "lib/stacked.ts";
+  const file = "lib/stacked/stacked.ts";
   const e = o.evaluation;
   if (e.ok && e.value.rows === o.truth.rows && e.value.cols === o.truth.cols) {
     const err = maxAbsDiff(e.value, o.truth);
@@ -117,7 +117,7 @@ export interface GradCellOptions extends MatrixAxes {
 /** A gradient with its check against an independent computation (finite differences). */
 export function gradCell(o: GradCellOptions): HTMLElement {
   return liveCell({
-    value: draw(o.value, o), shape: [o.value.rows, o.value.cols], file: o.file ?? "lib/stacked.ts", fn: o.fn,
+    value: draw(o.value, o), shape: [o.value.rows, o.value.cols], file: o.file ?? "lib/stacked/stacked.ts", fn: o.fn,
     check: { against: o.against, maxAbsError: maxAbsDiff(o.value, o.truth), tolerance: o.tolerance },
   });
 }

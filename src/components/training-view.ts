@@ -1,11 +1,11 @@
 /**
  * The training page's view: buttons, read-outs, the loss curve, the rows of (DL)_E and the samples, drawn from the
  * progress messages of the worker (src/workers/train.ts). No maths here: every number comes from the worker, which
- * runs lib/charrnn.ts. Drawing is throttled: read-outs at most once per animation frame, the chart twice a second.
+ * runs lib/fast/charrnn.ts. Drawing is throttled: read-outs at most once per animation frame, the chart twice a second.
  */
 import * as Plot from "@observablehq/plot";
-import type { LiveOptions, TrainConfig } from "../lib/charrnn.js";
-import { initialLoss, needsReset } from "../lib/charrnn.js";
+import type { LiveOptions, TrainConfig } from "../lib/fast/charrnn.js";
+import { initialLoss, needsReset } from "../lib/fast/charrnn.js";
 // Type-only: erased when Framework bundles this file, so the page does not load the worker's code.
 import type { Progress } from "../workers/train.js";
 

@@ -1,13 +1,13 @@
 /**
  * Data loader for the Cite page (src/cite.md): reads CITATION.cff at build time and writes the site's citation as
- * JSON — BibTeX, BibLaTeX, APA-style text, CSL-JSON (lib/citation.ts, via citation-js), the version, and the commit
+ * JSON — BibTeX, BibLaTeX, APA-style text, CSL-JSON (lib/tools/citation.ts, via citation-js), the version, and the commit
  * the site was built from (`git rev-parse --short HEAD`, "unknown" without git). Framework runs it with tsx.
  */
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { citationFromCff } from "../lib/citation.js";
+import { citationFromCff } from "../lib/tools/citation.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 

@@ -20,15 +20,15 @@
  */
 import {
   type Answer, type Case, CASE_TEXT, InputError, MAX_CASE_BYTES, answerCase, decodeCase, parseCase, tooLargeError,
-} from "../../lib/answer-key.js";
-import { answerToJson, answerToLatex } from "../../lib/answer-export.js";
+} from "../../lib/tools/answer-key.js";
+import { answerToJson, answerToLatex } from "../../lib/tools/answer-export.js";
 import {
   ANSWER_ATOL, ANSWER_RTOL, type EquationResult, QUANTITIES, type QuantityKey, axisLength, compareAnswer, maxAnswerBytes,
   parseStudentAnswer,
-} from "../../lib/compare-answer.js";
-import { numericalParamGrads } from "../../lib/gradcheck.js";
-import { fromRows, maxAbsDiff } from "../../lib/matrix.js";
-import { FD_TOL } from "../../lib/tolerances.js";
+} from "../../lib/tools/compare-answer.js";
+import { numericalParamGrads } from "../../lib/derivation/gradcheck.js";
+import { fromRows, maxAbsDiff } from "../../lib/core/matrix.js";
+import { FD_TOL } from "../../lib/core/tolerances.js";
 import { FD_MAX_WORK, WRONG_LIST_MAX } from "../components/check-limits.js";
 
 
@@ -97,7 +97,7 @@ export interface QuantityComparison {
   maxError: number;
 }
 
-/** One equation's line of the comparison, as lib/compare-answer.ts summarises it. */
+/** One equation's line of the comparison, as lib/tools/compare-answer.ts summarises it. */
 export type EquationSummary = EquationResult;
 
 export interface AnswerResult {
@@ -263,7 +263,7 @@ async function onAnswer(seq: number, source: Source, post: (m: CheckOut, transfe
       }
     });
     quantities.push({ key: info.key, got, wrong, checked: c.checked, wrongCount: c.wrong, maxError: c.maxError });
-    // Grouped as lib/compare-answer.ts's compareAnswer groups them: by equation, h⁽⁰⁾ under "given".
+    // Grouped as lib/tools/compare-answer.ts's compareAnswer groups them: by equation, h⁽⁰⁾ under "given".
     const label = info.equation || "given";
     let eq = equations.find((x) => x.equation === label);
     if (!eq) equations.push((eq = { equation: label, href: info.href, quantities: [], checked: 0, wrong: 0, maxError: 0 }));

@@ -1,5 +1,5 @@
 /**
- * The training page's worker: runs lib/charrnn.ts's `trainStep` (truncated BPTT with lib/fast.ts, clipping,
+ * The training page's worker: runs lib/fast/charrnn.ts's `trainStep` (truncated BPTT with lib/fast/fast.ts, clipping,
  * Adagrad) off the main thread, so the page stays responsive, and reports what the page draws.
  *
  * Messages in:  { type: "start", text, config }  a fresh run (vocabulary, parameters from the seed) and go
@@ -16,8 +16,8 @@
  */
 import {
   type LiveOptions, makeTrainer, nonZeroRows, sampleText, setLiveOptions, type TrainConfig, type Trainer, trainStep,
-} from "../../lib/charrnn.js";
-import type { Workspace } from "../../lib/fast.js";
+} from "../../lib/fast/charrnn.js";
+import type { Workspace } from "../../lib/fast/fast.js";
 
 const SLICE_MS = 25;
 const PROGRESS_MS = 100;

@@ -9,8 +9,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
-import { InputError, RANDOM_CASE_RANGES, answerCase, caseToJson, parseCase, randomCase } from "../../lib/answer-key.js";
-import { parseStudentAnswer } from "../../lib/compare-answer.js";
+import { InputError, RANDOM_CASE_RANGES, answerCase, caseToJson, parseCase, randomCase } from "../../lib/tools/answer-key.js";
+import { parseStudentAnswer } from "../../lib/tools/compare-answer.js";
 import { useSite } from "./harness.js";
 
 const site = useSite();

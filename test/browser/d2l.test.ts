@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
-import { D2L_DEFAULT, buildD2L } from "../../lib/d2l-config.js";
+import { D2L_DEFAULT, buildD2L } from "../../lib/state/d2l-config.js";
 import { useSite } from "./harness.js";
 
 const site = useSite();

@@ -1,5 +1,5 @@
 /**
- * Editing equations in the built static site (src/components/edit-cell.ts, lib/editable.ts, the run-code worker):
+ * Editing equations in the built static site (src/components/edit-cell.ts, lib/derivation/editable.ts, the run-code worker):
  * break (4.9) with a guided experiment and see its check turn red naming the repeated tokens' rows, downstream
  * marks, Reset, a loop that never ends stopped within the time limit, a syntax error with its line number, code
  * from a link shown but not run, persistence across a reload, one CodeMirror instance, and axe with an editor open.
@@ -9,7 +9,7 @@ import { createRequire } from "node:module";
 import { describe, expect, it } from "vitest";
 import { useSite } from "./harness.js";
 import { liveCellAfter, openEditor, panel, poll, setCode } from "./editing.js";
-import { encodeEdits } from "../../lib/editable.js";
+import { encodeEdits } from "../../lib/derivation/editable.js";
 
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 /** TIME_LIMIT_MS of src/components/edit-cell.ts, and the margin we allow on a busy machine. */

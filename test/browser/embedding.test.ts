@@ -6,8 +6,8 @@
  */
 import { describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
-import { DEFAULT_CONFIG, buildExample } from "../../lib/example.js";
-import { row } from "../../lib/matrix.js";
+import { DEFAULT_CONFIG, buildExample } from "../../lib/state/example.js";
+import { row } from "../../lib/core/matrix.js";
 import { useSite } from "./harness.js";
 
 const site = useSite();

@@ -4,9 +4,9 @@
  */
 import { describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
-import { DEFAULT_CONFIG, buildExample, numericalGradients } from "../../lib/example.js";
-import { hiddenGradsBroadcastForm, hiddenStepJacobian } from "../../lib/forms.js";
-import { maxAbsDiff, row } from "../../lib/matrix.js";
+import { DEFAULT_CONFIG, buildExample, numericalGradients } from "../../lib/state/example.js";
+import { hiddenGradsBroadcastForm, hiddenStepJacobian } from "../../lib/derivation/forms.js";
+import { maxAbsDiff, row } from "../../lib/core/matrix.js";
 import { useSite } from "./harness.js";
 
 const site = useSite();

@@ -4,10 +4,10 @@
  */
 import { describe, expect, it } from "vitest";
 import type { Locator, Page } from "playwright-core";
-import { DEFAULT_CONFIG, buildExample } from "../../lib/example.js";
-import { hPrevAt } from "../../lib/forward.js";
-import { maxAbs, row } from "../../lib/matrix.js";
-import { gradWPerStep } from "../../lib/parameters-views.js";
+import { DEFAULT_CONFIG, buildExample } from "../../lib/state/example.js";
+import { hPrevAt } from "../../lib/derivation/forward.js";
+import { maxAbs, row } from "../../lib/core/matrix.js";
+import { gradWPerStep } from "../../lib/derivation/parameters-views.js";
 import { fmt } from "../../src/components/format.js";
 import { useSite } from "./harness.js";
 

@@ -1,13 +1,13 @@
 /**
- * The plan-of-attack page in a real Chromium: Figure 1 has the nodes and edges lib/graph.ts gives for the current
+ * The plan-of-attack page in a real Chromium: Figure 1 has the nodes and edges lib/derivation/graph.ts gives for the current
  * τ (and follows the configuration), and the step-through control fills (DL)_h one row at a time, t = τ … 1, with
  * the values lib/ computes, highlighting the step in the figure. Also the summary page's anchors (4.1)–(4.9).
  */
 import { describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
-import { buildExample, DEFAULT_CONFIG } from "../../lib/example.js";
-import { rnnGraph } from "../../lib/graph.js";
-import { row } from "../../lib/matrix.js";
+import { buildExample, DEFAULT_CONFIG } from "../../lib/state/example.js";
+import { rnnGraph } from "../../lib/derivation/graph.js";
+import { row } from "../../lib/core/matrix.js";
 import { useSite } from "./harness.js";
 
 const site = useSite();

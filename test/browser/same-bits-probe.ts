@@ -3,13 +3,13 @@
  * every browser engine. Every double is returned as the hex of its 64 bits, so −0, subnormals and the last bit all
  * count; the answer key's output is returned as the very bytes `npm run --silent answer-key -- ARGV` prints.
  */
-import { exp, log, tanh } from "../../lib/libm.js";
-import { parseArgs, runCommand } from "../../lib/answer-key.js";
-import { backward, paramGrads } from "../../lib/backward.js";
-import { lossAndGrads, makeWorkspace } from "../../lib/fast.js";
-import { forward } from "../../lib/forward.js";
-import { PARAM_NAMES, initParams, initialHidden } from "../../lib/model.js";
-import { makeRng } from "../../lib/rng.js";
+import { exp, log, tanh } from "../../lib/core/libm.js";
+import { parseArgs, runCommand } from "../../lib/tools/answer-key.js";
+import { backward, paramGrads } from "../../lib/derivation/backward.js";
+import { lossAndGrads, makeWorkspace } from "../../lib/fast/fast.js";
+import { forward } from "../../lib/derivation/forward.js";
+import { PARAM_NAMES, initParams, initialHidden } from "../../lib/derivation/model.js";
+import { makeRng } from "../../lib/core/rng.js";
 import { GOLDEN_CASES } from "../golden/cases.js";
 
 const cell = new Float64Array(1);
@@ -86,8 +86,8 @@ export function run(): ProbeResult {
     exp: args.exp.map((x) => hex(exp(x))),
     log: args.log.map((x) => hex(log(x))),
     tanh: args.tanh.map((x) => hex(tanh(x))),
-    "lib/fast.ts": [hex(fastLoss), ...flat(ws.grads)],
-    "lib/backward.ts": [hex(f.loss), ...flat(g as unknown as Record<string, Float64Array | { data: Float64Array }>)],
+    "lib/fast/fast.ts": [hex(fastLoss), ...flat(ws.grads)],
+    "lib/derivation/backward.ts": [hex(f.loss), ...flat(g as unknown as Record<string, Float64Array | { data: Float64Array }>)],
   };
   for (const [key, argv] of answerKeyCases()) out[key] = [runCommand(parseArgs(argv), noFile)];
   return out;

@@ -5,7 +5,7 @@
  * first differing entry (its argument, both results' bits, how many differ):
  *
  * - lib's own exp, log and tanh over 120,000 arguments each (they replace Math's so that the bits agree);
- * - a forward + backward pass of lib/fast.ts (its products in WebAssembly SIMD) and of lib/backward.ts on a
+ * - a forward + backward pass of lib/fast/fast.ts (its products in WebAssembly SIMD) and of lib/derivation/backward.ts on a
  *   seeded model;
  * - the answer key's bytes for generated cases, and for the golden cases also against the committed files in
  *   test/golden/ (which test/golden.test.ts holds Node to).
@@ -35,7 +35,7 @@ let node: { result: probe.ProbeResult; args: ReturnType<typeof probe.probeArgume
 const inNode = () => (node ??= { result: probe.run(), args: probe.probeArguments() });
 
 /** The numeric keys of the probe's result (besides `kernels` and the answer keys). */
-const KEYS = ["exp", "log", "tanh", "lib/fast.ts", "lib/backward.ts"];
+const KEYS = ["exp", "log", "tanh", "lib/fast/fast.ts", "lib/derivation/backward.ts"];
 const ANSWER_KEYS = probe.answerKeyCases().map(([k]) => k);
 const ELEMENTARY = new Set(["exp", "log", "tanh"]);
 

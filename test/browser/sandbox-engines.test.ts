@@ -24,7 +24,7 @@
  * MessagePort.prototype, close() left in place, the running marker ignored, the result copied before its shape was
  * read, NaN let through. Not caught here: a worker left running after its answer (no engine-neutral way to see it).
  *
- * WebKit words its errors its own way ("line 1: Can't find variable: fetch"; lib/editable.ts reads its line from
+ * WebKit words its errors its own way ("line 1: Can't find variable: fetch"; lib/derivation/editable.ts reads its line from
  * the error's `line`, as JavaScriptCore's stack has none for `new Function` code), and close()'s message has no line
  * there (the frame that throws is the worker's own). WebKitGTK under Xvfb on a small machine also runs a fresh
  * worker slowly: before the worker warmed sucrase up ahead of its first run, correct code now and then took more than
@@ -35,7 +35,7 @@
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type EditId, SUMMARY_IDS, editable, parseStored } from "../../lib/editable.js";
+import { type EditId, SUMMARY_IDS, editable, parseStored } from "../../lib/derivation/editable.js";
 import { BLOCKED_GLOBALS } from "../../src/workers/run-code.js";
 import { ENGINES, type EngineName, type EnginePage, type Visit, engineBlock, settle, useEngineSite } from "./engines.js";
 

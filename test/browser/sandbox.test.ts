@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
 import { useSite } from "./harness.js";
 import { liveCellAfter, openEditor, panel, poll, setCode } from "./editing.js";
-import { type EditId, editable } from "../../lib/editable.js";
+import { type EditId, editable } from "../../lib/derivation/editable.js";
 import { BLOCKED_GLOBALS } from "../../src/workers/run-code.js";
 
 /** An inert flag that names this file's Chromium among the machine's processes, for its CPU and memory. */

@@ -7,9 +7,9 @@ import { describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { makeRng } from "../../lib/rng.js";
+import { makeRng } from "../../lib/core/rng.js";
 import { DIST, navigationPaths } from "./navigation.js";
-import { buildExample, DEFAULT_CONFIG } from "../../lib/example.js";
+import { buildExample, DEFAULT_CONFIG } from "../../lib/state/example.js";
 import { useSite } from "./harness.js";
 
 const site = useSite();
@@ -187,7 +187,7 @@ describe("the main derivation's numbering", () => {
 });
 
 describe("random configurations", () => {
-  // Seeded, so a failure names a configuration anyone can open. Each page draws from its own settings (lib/query.ts
+  // Seeded, so a failure names a configuration anyone can open. Each page draws from its own settings (lib/state/query.ts
   // schemas): the main pages share one configuration; the other sources' pages have their own.
   const rng = makeRng(2026);
   const vocab = "abcdefghij";

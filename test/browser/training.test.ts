@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
-import { buildVocab } from "../../lib/charrnn.js";
+import { buildVocab } from "../../lib/fast/charrnn.js";
 import { useSite } from "./harness.js";
 
 /**

@@ -6,9 +6,9 @@
  */
 import { describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
-import { gradientNormDemo } from "../../lib/spectral.js";
-import { TRUNCATION_DEFAULT } from "../../lib/spectral-config.js";
-import { exactRandomizedMoments, flattenWeights, fullGradient } from "../../lib/truncation.js";
+import { gradientNormDemo } from "../../lib/d2l/spectral.js";
+import { TRUNCATION_DEFAULT } from "../../lib/state/spectral-config.js";
+import { exactRandomizedMoments, flattenWeights, fullGradient } from "../../lib/d2l/truncation.js";
 import { useSite } from "./harness.js";
 
 const site = useSite();

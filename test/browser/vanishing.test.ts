@@ -6,8 +6,8 @@
  */
 import { describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
-import { gradientNormDemo } from "../../lib/spectral.js";
-import { VANISHING_DEFAULT } from "../../lib/spectral-config.js";
+import { gradientNormDemo } from "../../lib/d2l/spectral.js";
+import { VANISHING_DEFAULT } from "../../lib/state/spectral-config.js";
 import { useSite } from "./harness.js";
 
 const site = useSite();

@@ -1,0 +1,278 @@
+/**
+ * Gradient estimators for the weights of the D2L model (lib/d2l/d2l.ts, column vectors): full BPTT, truncation after k
+ * steps (d2l eq 1.2, §1.2) and randomized truncation (d2l eqs 1.3a, 1.3b, §1.3, after Tallec & Ollivier 2017), with
+ * Monte-Carlo and exact (enumerated) moments of the randomized estimator.
+ *
+ * All three are instances of D2L's forward-mode view (d2l eqs 1c–1e): ∂L/∂w_h = Σ_t c_tᵀ ∂h_t/∂w_h with
+ * c_t = W_qhᵀ ∂L/∂o_t, and ∂h_t/∂w_h = Σ_{i=1}^{t} (J_t ⋯ J_{i+1}) A_i, where A_i = ∂f_i/∂w_h and J_j = ∂f_j/∂h_{j−1}
+ * (lib/d2l/d2l.ts `forwardModePieces`). Here w_h = W_hx ⊕ W_hh flattened. W_qh has no recurrence: every estimator
+ * returns the exact ∂L/∂W_qh of d2l eq 2.2.
+ *
+ * TRUNCATION AFTER k STEPS, precisely (D2L: "truncating the sum after τ steps, ignoring contributions beyond
+ * ∂h_{t−τ}/∂w_h"): in eq 1e keep the terms i ≥ t − k, i.e. those whose Jacobian product has at most k factors:
+ *     ∂h_t/∂w_h ≈ Σ_{i=max(1, t−k)}^{t} (J_t ⋯ J_{i+1}) A_i.
+ * Equivalently, for the loss term at step t, h_{t−k−1} is treated as a constant (detached). k = 0 keeps only the
+ * direct term A_t. The longest product in a sequence of T steps has T − 1 factors (l_T back to step 1), so the
+ * estimator is exact for k ≥ T − 1 and biased, in general, for k ≤ T − 2.
+ *
+ * RANDOMIZED TRUNCATION: z_t = A_t + ξ_t J_t z_{t−1}, z_0 = 0, with independent ξ_t, P(ξ_t = 0) = 1 − π_t and
+ * P(ξ_t = 1/π_t) = π_t, so E[ξ_t] = 1. The source writes ∂h_{t−1}/∂w_h (the exact derivative) where the recursion
+ * needs z_{t−1}; only with z_{t−1} does ξ_t = 0 "stop the recurrence". E[z_t] = A_t + J_t E[z_{t−1}] by independence,
+ * so E[z_t] = ∂h_t/∂w_h and the estimator Σ_t c_tᵀ z_t is unbiased; ξ_1 multiplies z_0 = 0 and never matters.
+ */
+import {
+  type D2LOptions, type D2LParams, type D2LSequence, type ForwardModePieces, type Gate, type WeightGrads,
+  activationDerivative, d2lForward, forwardModePieces, gradW_qh, hPrevOf, mtv, outputGrads,
+} from "./d2l.js";
+import { type Matrix, type Vector, addOuterInPlace, zeros } from "../core/matrix.js";
+import type { Rng } from "../core/rng.js";
+
+/** W_hx, W_hh, W_qh concatenated, each row-major. */
+export function flattenWeights(g: WeightGrads): Vector {
+  const out = new Float64Array(g.W_hx.data.length + g.W_hh.data.length + g.W_qh.data.length);
+  out.set(g.W_hx.data, 0);
+  out.set(g.W_hh.data, g.W_hx.data.length);
+  out.set(g.W_qh.data, g.W_hx.data.length + g.W_hh.data.length);
+  return out;
+}
+
+/** The inverse of `flattenWeights`, with the shapes of p. */
+export function unflattenWeights(v: ArrayLike<number>, p: D2LParams): WeightGrads {
+  const nx = p.W_hx.data.length, nh = p.W_hh.data.length, nq = p.W_qh.data.length;
+  if (v.length !== nx + nh + nq) throw new RangeError(`unflattenWeights: ${v.length} numbers for ${nx} + ${nh} + ${nq} weights`);
+  const m = (src: Matrix, off: number): Matrix => ({ rows: src.rows, cols: src.cols, data: Float64Array.from({ length: src.data.length }, (_, k) => v[off + k]!) });
+  return { W_hx: m(p.W_hx, 0), W_hh: m(p.W_hh, nx), W_qh: m(p.W_qh, nx + nh) };
+}
+
+/** Split eq 1c's flattened w_h = W_hx ⊕ W_hh back into matrices, and add the exact W_qh. */
+function assemble(pc: ForwardModePieces, flat: Vector, W_qh: Matrix, p: D2LParams): WeightGrads {
+  const nx = p.W_hx.data.length;
+  return {
+    W_hx: { rows: p.W_hx.rows, cols: p.W_hx.cols, data: flat.slice(0, nx) },
+    W_hh: { rows: p.W_hh.rows, cols: p.W_hh.cols, data: flat.slice(nx, pc.layout.P) },
+    W_qh,
+  };
+}
+
+function exactWqh(pc: ForwardModePieces, s: D2LSequence): Matrix {
+  return gradW_qh(outputGrads(pc.f, s.targets), pc.f.h);
+}
+
+/** out += cᵀ D (D is h × P). */
+function addCtD(out: Float64Array, c: Vector, D: Float64Array, P: number): void {
+  for (let i = 0; i < c.length; i++) {
+    const ci = c[i]!;
+    if (ci === 0) continue;
+    for (let k = 0; k < P; k++) out[k]! += ci * D[i * P + k]!;
+  }
+}
+
+/** D ← A + g · J D, in place into `next` (h × P). */
+function stepInto(next: Float64Array, A: Matrix, J: Matrix, g: number, D: Float64Array, P: number): void {
+  const n = J.rows;
+  next.set(A.data);
+  if (g === 0) return;
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) {
+    const gij = g * J.data[i * n + j]!;
+    if (gij === 0) continue;
+    for (let k = 0; k < P; k++) next[i * P + k]! += gij * D[j * P + k]!;
+  }
+}
+
+/** Full BPTT in D2L's forward-mode form: eq 1c with ∂h_t/∂w_h from the recursion 1d. Equals d2l eqs 2.5. */
+export function fullGradient(p: D2LParams, s: D2LSequence, opts?: D2LOptions): WeightGrads {
+  return randomizedGradient(p, s, new Float64Array(s.xs.length).fill(1), opts);
+}
+
+/** The gate of truncation after k steps: the change of h_{j−1} passes into h_j for the loss at t iff j − 1 ≥ t − k. */
+export function truncationGate(k: number): Gate {
+  checkK(k);
+  return (t, j) => (j - 1 >= t - k ? 1 : 0);
+}
+
+/** The gate of randomized truncation: ξ_j, whatever the loss step. */
+export function randomizedGate(xi: ArrayLike<number>): Gate {
+  return (_t, j) => xi[j - 1]!;
+}
+
+function checkK(k: number): void {
+  if (!Number.isInteger(k) || k < 0) throw new RangeError(`truncation: k must be a non-negative integer, got ${k}`);
+}
+
+/**
+ * d2l eq 1.2, forward mode: ∂L/∂w_h ≈ Σ_t c_tᵀ Σ_{i=max(1,t−k)}^{t} (J_t ⋯ J_{i+1}) A_i, each window run afresh
+ * from its first step i = max(1, t − k) (D = A_i, then D ← A_j + J_j D).
+ */
+export function truncatedGradient(p: D2LParams, s: D2LSequence, k: number, opts?: D2LOptions, pieces?: ForwardModePieces): WeightGrads {
+  checkK(k);
+  const pc = pieces ?? forwardModePieces(p, s, opts);
+  const T = pc.A.length, P = pc.layout.P, n = p.W_hh.rows;
+  const flat = new Float64Array(P);
+  let D = new Float64Array(n * P), next = new Float64Array(n * P);
+  for (let t = 1; t <= T; t++) {
+    const start = Math.max(1, t - k);
+    D.set(pc.A[start - 1]!.data);
+    for (let j = start + 1; j <= t; j++) {
+      stepInto(next, pc.A[j - 1]!, pc.J[j - 1]!, 1, D, P);
+      [D, next] = [next, D];
+    }
+    addCtD(flat, pc.c[t - 1]!, D, P);
+  }
+  return assemble(pc, flat, exactWqh(pc, s), p);
+}
+
+/**
+ * The same estimator in reverse mode, as truncated BPTT is implemented: for each loss term l_t, backpropagate
+ * δ = W_qhᵀ ∂L/∂o_t through steps t, t − 1, …, max(1, t − k) only, accumulating φ′(a_i) ⊙ δ times x_iᵀ and h_{i−1}ᵀ.
+ */
+export function truncatedGradientReverse(p: D2LParams, s: D2LSequence, k: number, opts?: D2LOptions): WeightGrads {
+  checkK(k);
+  const act = opts?.activation ?? "identity";
+  const f = d2lForward(p, s, opts), dL_do = outputGrads(f, s.targets), T = s.xs.length, n = p.W_hh.rows;
+  const W_hx = zeros(n, p.W_hx.cols), W_hh = zeros(n, n);
+  for (let t = 1; t <= T; t++) {
+    if (f.weights[t - 1] === 0) continue;
+    let delta = mtv(p.W_qh, dL_do[t - 1]!);
+    for (let i = t; i >= Math.max(1, t - k); i--) {
+      const da = activationDerivative(act, f.a[i - 1]!).map((v, r) => v * delta[r]!);
+      addOuterInPlace(W_hx, da, s.xs[i - 1]!);
+      addOuterInPlace(W_hh, da, hPrevOf(f, i - 1));
+      delta = mtv(p.W_hh, da);
+    }
+  }
+  return { W_hx, W_hh, W_qh: gradW_qh(dL_do, f.h) };
+}
+
+/**
+ * d2l eq 1.3a: ξ_1 … ξ_T, independent, ξ_t = 1/π_t with probability π_t and 0 otherwise (E[ξ_t] = 1). With
+ * `scaled: false`, ξ_t ∈ {0, 1} instead: a randomly truncated but BIASED estimator (E[ξ_t] = π_t), kept to show that
+ * the unbiasedness checks can fail.
+ */
+export function sampleXi(pi: number | ArrayLike<number>, T: number, rng: Rng, scaled = true): Float64Array {
+  const pis = piArray(pi, T);
+  return Float64Array.from(pis, (q) => (rng.next() < q ? (scaled ? 1 / q : 1) : 0));
+}
+
+function piArray(pi: number | ArrayLike<number>, T: number): Float64Array {
+  const pis = typeof pi === "number" ? new Float64Array(T).fill(pi) : Float64Array.from(pi);
+  if (pis.length !== T) throw new RangeError(`randomized truncation: ${pis.length} probabilities π_t for T = ${T} steps`);
+  pis.forEach((q, t) => {
+    if (!(q > 0 && q <= 1)) throw new RangeError(`randomized truncation: π_${t + 1} = ${q} must lie in (0, 1]`);
+  });
+  return pis;
+}
+
+/** d2l eq 1.3b for a given ξ: z_t = A_t + ξ_t J_t z_{t−1}, estimator Σ_t c_tᵀ z_t (ξ ≡ 1: full BPTT, eq 1d). */
+export function randomizedGradient(p: D2LParams, s: D2LSequence, xi: ArrayLike<number>, opts?: D2LOptions, pieces?: ForwardModePieces): WeightGrads {
+  const pc = pieces ?? forwardModePieces(p, s, opts);
+  if (xi.length !== pc.A.length) throw new RangeError(`randomizedGradient: ${xi.length} values ξ_t for T = ${pc.A.length} steps`);
+  return assemble(pc, randomizedFlat(pc, xi, new Float64Array(pc.layout.P)), exactWqh(pc, s), p);
+}
+
+/** The flattened w_h part of eq 1.3b's estimator, into `out` (zeroed first). */
+function randomizedFlat(pc: ForwardModePieces, xi: ArrayLike<number>, out: Float64Array): Float64Array {
+  const T = pc.A.length, P = pc.layout.P, n = pc.J[0]!.rows;
+  out.fill(0);
+  let z = new Float64Array(n * P), next = new Float64Array(n * P);
+  for (let t = 1; t <= T; t++) {
+    if (t === 1) z.set(pc.A[0]!.data); // z_1 = A_1 + ξ_1 J_1 z_0 with z_0 = 0
+    else { stepInto(next, pc.A[t - 1]!, pc.J[t - 1]!, xi[t - 1]!, z, P); [z, next] = [next, z]; }
+    addCtD(out, pc.c[t - 1]!, z, P);
+  }
+  return out;
+}
+
+export interface Moments {
+  /** Entrywise mean and variance, flattened as `flattenWeights` (W_hx, W_hh, W_qh). */
+  mean: Vector;
+  variance: Vector;
+  /** Σ of the entrywise variances: E‖ĝ − E ĝ‖². */
+  totalVariance: number;
+  meanGrads: WeightGrads;
+}
+
+export interface MonteCarlo extends Moments {
+  N: number;
+  /** √(sample variance / N) per entry. */
+  stdErr: Vector;
+}
+
+/**
+ * Monte-Carlo moments of the randomized estimator over N independent draws of ξ (sampleXi with the given rng):
+ * mean, unbiased sample variance, standard error of the mean.
+ */
+export function monteCarloRandomized(
+  p: D2LParams, s: D2LSequence, pi: number | ArrayLike<number>, N: number, rng: Rng, opts?: D2LOptions, o?: { scaled?: boolean },
+): MonteCarlo {
+  if (!Number.isInteger(N) || N < 2) throw new RangeError(`monteCarloRandomized: N must be an integer ≥ 2, got ${N}`);
+  const pc = forwardModePieces(p, s, opts), T = s.xs.length, P = pc.layout.P;
+  const wqh = exactWqh(pc, s).data, nAll = P + wqh.length;
+  const sum = new Float64Array(P), sumSq = new Float64Array(P), buf = new Float64Array(P);
+  const first = randomizedFlat(pc, new Float64Array(T).fill(1), new Float64Array(P)); // shift for a stable variance
+  for (let r = 0; r < N; r++) {
+    randomizedFlat(pc, sampleXi(pi, T, rng, o?.scaled ?? true), buf);
+    for (let k = 0; k < P; k++) { const d = buf[k]! - first[k]!; sum[k]! += d; sumSq[k]! += d * d; }
+  }
+  const mean = new Float64Array(nAll), variance = new Float64Array(nAll), stdErr = new Float64Array(nAll);
+  for (let k = 0; k < P; k++) {
+    const m = sum[k]! / N;
+    mean[k] = first[k]! + m;
+    variance[k] = Math.max(0, (sumSq[k]! - N * m * m) / (N - 1));
+    stdErr[k] = Math.sqrt(variance[k]! / N);
+  }
+  mean.set(wqh, P);
+  return { N, mean, variance, stdErr, totalVariance: variance.reduce((a, b) => a + b, 0), meanGrads: unflattenWeights(mean, p) };
+}
+
+/**
+ * The exact mean and variance of the randomized estimator, by enumerating every ξ_2 … ξ_T ∈ {0, 1/π_t} with its
+ * probability (2^{T−1} patterns; ξ_1 never matters). For T ≤ 16.
+ */
+export function exactRandomizedMoments(p: D2LParams, s: D2LSequence, pi: number | ArrayLike<number>, opts?: D2LOptions): Moments & { patterns: number } {
+  const T = s.xs.length;
+  if (T > 16) throw new RangeError(`exactRandomizedMoments: 2^${T - 1} patterns is too many (T ≤ 16)`);
+  const pis = piArray(pi, T), pc = forwardModePieces(p, s, opts), P = pc.layout.P;
+  const wqh = exactWqh(pc, s).data;
+  const values: Float64Array[] = [], probs: number[] = [];
+  const xi = new Float64Array(T).fill(1), buf = new Float64Array(P);
+  for (let mask = 0; mask < 1 << (T - 1); mask++) {
+    let prob = 1;
+    for (let t = 2; t <= T; t++) {
+      const on = (mask >> (t - 2)) & 1, q = pis[t - 1]!;
+      xi[t - 1] = on ? 1 / q : 0;
+      prob *= on ? q : 1 - q;
+    }
+    if (prob === 0) continue;
+    values.push(randomizedFlat(pc, xi, buf).slice());
+    probs.push(prob);
+  }
+  const mean = new Float64Array(P + wqh.length), variance = new Float64Array(P + wqh.length);
+  values.forEach((v, r) => { for (let k = 0; k < P; k++) mean[k]! += probs[r]! * v[k]!; });
+  values.forEach((v, r) => { for (let k = 0; k < P; k++) variance[k]! += probs[r]! * (v[k]! - mean[k]!) * (v[k]! - mean[k]!); });
+  mean.set(wqh, P);
+  return { mean, variance, totalVariance: variance.reduce((a, b) => a + b, 0), meanGrads: unflattenWeights(mean, p), patterns: values.length };
+}
+
+export interface Bias {
+  /** estimate − full, per weight. */
+  diff: WeightGrads;
+  /** ‖estimate − full‖ over all three weights. */
+  norm: number;
+  /** norm / ‖full‖. */
+  relative: number;
+}
+
+/** How far an estimator (or a Monte-Carlo mean) is from the full gradient. */
+export function biasOf(estimate: WeightGrads, full: WeightGrads): Bias {
+  const d = (a: Matrix, b: Matrix): Matrix => ({ rows: a.rows, cols: a.cols, data: a.data.map((v, k) => v - b.data[k]!) });
+  const diff = { W_hx: d(estimate.W_hx, full.W_hx), W_hh: d(estimate.W_hh, full.W_hh), W_qh: d(estimate.W_qh, full.W_qh) };
+  const nrm = (g: WeightGrads) => Math.sqrt(flattenWeights(g).reduce((a, v) => a + v * v, 0));
+  const norm = nrm(diff), fn = nrm(full);
+  return { diff, norm, relative: fn === 0 ? norm : norm / fn };
+}
+
+/** Relative bias of truncation after k = 0 … kMax steps (d2l eq 1.2), against full BPTT. */
+export function truncationBiasProfile(p: D2LParams, s: D2LSequence, kMax: number, opts?: D2LOptions): Float64Array {
+  const pc = forwardModePieces(p, s, opts), full = fullGradient(p, s, opts);
+  return Float64Array.from({ length: kMax + 1 }, (_, k) => biasOf(truncatedGradient(p, s, k, opts, pc), full).relative);
+}

@@ -1,0 +1,105 @@
+/**
+ * The controls of the D2L page (src/d2l.md): sizes, seed, loss and h_0 of the simplified RNN of lib/d2l/d2l.ts, validated
+ * here so an invalid value gets one message naming its field, and the page keeps its last good state; and the
+ * page's URL parameters.
+ *
+ * Also one deliberately literal reading of d2l eq 1e used by the page's note on the order of the Jacobian product.
+ */
+import {
+  type D2LForward, type D2LGradients, type D2LParams, type D2LSequence, type D2LSizes, type ForwardModePieces,
+  type Targets, d2lBackward, d2lForward, initD2L, randomSequence,
+} from "../d2l/d2l.js";
+import { type Matrix, clone, matmul } from "../core/matrix.js";
+import { makeRng } from "../core/rng.js";
+import { type QuerySchema, choiceFrom, integerFrom } from "./query.js";
+
+export type H0Choice = "zeros" | "random";
+
+export interface D2LConfig {
+  /** Number of time steps T. */
+  T: number;
+  /** Hidden size h. */
+  hidden: number;
+  /** Input size d. */
+  d: number;
+  /** Number of outputs q. */
+  q: number;
+  seed: number;
+  loss: Targets["kind"];
+  h0: H0Choice;
+}
+
+export const D2L_DEFAULT: Readonly<D2LConfig> = { T: 4, hidden: 3, d: 2, q: 3, seed: 1, loss: "cross-entropy", h0: "random" };
+
+/** Inclusive ranges: small enough that every number on the page stays readable. */
+export const D2L_LIMITS = { T: [1, 8], hidden: [1, 4], d: [1, 3], q: [1, 4], seed: [0, 4294967295] } as const;
+
+export const D2L_LOSSES: readonly Targets["kind"][] = ["cross-entropy", "squared"];
+export const D2L_H0S: readonly H0Choice[] = ["zeros", "random"];
+
+/** The field names messages use (the page's labels say the same). */
+const NAMES: Record<keyof typeof D2L_LIMITS, string> = { T: "T", hidden: "h", d: "d", q: "q", seed: "seed" };
+
+export interface D2LExample {
+  config: D2LConfig;
+  sizes: D2LSizes;
+  p: D2LParams;
+  s: D2LSequence;
+  fwd: D2LForward;
+  grads: D2LGradients;
+}
+
+const checkInt = (key: keyof typeof D2L_LIMITS, value: unknown): number => integerFrom(NAMES[key], value, D2L_LIMITS[key]);
+
+/**
+ * The URL parameters of /d2l (`?T=6&h=2&loss=squared`), named as the messages name the fields (`h` is the hidden
+ * size, as in the source).
+ */
+export const D2L_QUERY: QuerySchema = [
+  ["T", "T"], ["h", "hidden"], ["d", "d"], ["q", "q"], ["seed", "seed"], ["loss", "loss"], ["h0", "h0"],
+];
+
+/** A configuration from the strings of the form or a link, parsed strictly (lib/state/query.ts); `buildD2L` checks it. */
+export function d2lConfigFromRaw(raw: Readonly<Record<string, string | undefined>>): D2LConfig {
+  return {
+    T: checkInt("T", raw.T), hidden: checkInt("hidden", raw.hidden), d: checkInt("d", raw.d), q: checkInt("q", raw.q),
+    seed: checkInt("seed", raw.seed), loss: choiceFrom("loss", raw.loss, D2L_LOSSES, "a loss"),
+    h0: choiceFrom("h0", raw.h0, D2L_H0S, "a choice"),
+  };
+}
+
+/** Validate a configuration, draw weights (W_hx, W_hh, W_qh) then the sequence from one seeded generator, run eqs 2a–2.5. */
+export function buildD2L(config: D2LConfig): D2LExample {
+  const T = checkInt("T", config.T), hidden = checkInt("hidden", config.hidden), d = checkInt("d", config.d);
+  const q = checkInt("q", config.q), seed = checkInt("seed", config.seed);
+  choiceFrom("loss", config.loss, D2L_LOSSES, "a loss");
+  choiceFrom("h0", config.h0, D2L_H0S, "a choice");
+  const sizes: D2LSizes = { T, hidden, d, q };
+  const rng = makeRng(seed);
+  const p = initD2L(sizes, rng);
+  const s = randomSequence(sizes, rng, config.loss, { randomH0: config.h0 === "random" });
+  const fwd = d2lForward(p, s);
+  const grads = d2lBackward(p, s, undefined, fwd);
+  return { config: { ...config }, sizes, p, s, fwd, grads };
+}
+
+/**
+ * d2l eq 1e with its product Π_{j=i+1}^{t} ∂f_j/∂h_{j−1} multiplied in the order the index runs, earliest step on the
+ * left: D_t = A_t + Σ_{i<t} (J_{i+1} J_{i+2} ⋯ J_t) A_i. This is NOT the chain rule (which puts J_t on the left,
+ * lib/d2l/d2l.ts `dhdwExpansion`); it agrees with it only when the J_j commute, e.g. for the identity activation of
+ * d2l §2, where every J_j = W_hh. Shown on the page to make the ordering visible.
+ */
+export function dhdwExpansionEarliestLeft(pc: ForwardModePieces): Matrix[] {
+  const T = pc.A.length, out: Matrix[] = [];
+  for (let t = 1; t <= T; t++) {
+    const D = clone(pc.A[t - 1]!);
+    for (let i = 1; i <= t - 1; i++) {
+      let prod = clone(pc.J[i]!); // J_{i+1}
+      for (let j = i + 2; j <= t; j++) prod = matmul(prod, pc.J[j - 1]!);
+      const term = matmul(prod, pc.A[i - 1]!);
+      for (let k = 0; k < D.data.length; k++) D.data[k]! += term.data[k]!;
+    }
+    out.push(D);
+  }
+  return out;
+}

@@ -1,0 +1,102 @@
+/**
+ * The controls of the pages /vanishing and /truncation, validated here (as lib/state/example.ts validates the shared
+ * form): a raw form or link reading (strings or numbers) becomes a typed configuration or an InputError naming the
+ * field; the URL parameters of each page are listed here too.
+ * Also the scale-free error measure both pages use in their checks, because their gradients span many orders of
+ * magnitude (‖∂L/∂h_1‖ can be 1e-15 or 1e+12 of ‖∂L/∂h_T‖), where an absolute tolerance means nothing.
+ */
+import type { Activation } from "../d2l/d2l.js";
+import { type Matrix, type Vector, maxAbs, maxAbsDiff } from "../core/matrix.js";
+import { type QuerySchema, choiceFrom, integerFrom, realFrom } from "./query.js";
+import { InputError } from "../core/tokens.js";
+
+/** A form's reading (strings, parsed strictly by lib/state/query.ts) or typed numbers. */
+export type Raw = Record<string, string | number | undefined>;
+
+export interface VanishingConfig {
+  /** Spectral radius ρ of W_hh (withSpectralRadius). */
+  rho: number;
+  hidden: number;
+  T: number;
+  activation: Activation;
+  seed: number;
+}
+
+export interface TruncationConfig {
+  /** Spectral radius of W_hh. */
+  rho: number;
+  hidden: number;
+  /** T ≤ 12 so that the 2^{T−1} patterns of exactRandomizedMoments stay cheap. */
+  T: number;
+  activation: Activation;
+  /** Truncation after k steps (d2l eq 1.2). */
+  k: number;
+  /** π of d2l eq 1.3a, the same for every step. */
+  pi: number;
+  /** Monte-Carlo samples, ≤ 2000 so the page stays responsive. */
+  N: number;
+  seed: number;
+}
+
+export const VANISHING_DEFAULT: Readonly<VanishingConfig> = { rho: 0.9, hidden: 6, T: 30, activation: "tanh", seed: 1 };
+export const TRUNCATION_DEFAULT: Readonly<TruncationConfig> = {
+  rho: 0.9, hidden: 4, T: 8, activation: "tanh", k: 2, pi: 0.5, N: 500, seed: 1,
+};
+
+/** Ranges of the numeric fields, [lo, hi] inclusive. ρ ≤ 1.6 keeps the largest norms (1.6^59 ≈ 1e12) finite. */
+export const VANISHING_LIMITS = { rho: [0, 1.6], hidden: [1, 12], T: [2, 60], seed: [0, 4294967295] } as const;
+export const TRUNCATION_LIMITS = {
+  rho: [0, 1.6], hidden: [1, 6], T: [2, 12], k: [0, 12], pi: [0.05, 1], N: [2, 2000], seed: [0, 4294967295],
+} as const;
+
+const ACTIVATIONS: readonly Activation[] = ["identity", "tanh", "relu"];
+
+const activationFrom = (v: unknown): Activation => choiceFrom("activation", v, ACTIVATIONS, "an activation");
+
+/** The URL parameters of /vanishing (`?rho=1.2&T=40`), named as the form's fields and the messages. */
+export const VANISHING_QUERY: QuerySchema = (["rho", "hidden", "T", "activation", "seed"] as const).map((k) => [k, k]);
+/** The URL parameters of /truncation. */
+export const TRUNCATION_QUERY: QuerySchema = (["rho", "hidden", "T", "activation", "k", "pi", "N", "seed"] as const).map((k) => [k, k]);
+
+export function validateVanishing(raw: Raw): VanishingConfig {
+  const L = VANISHING_LIMITS;
+  return {
+    rho: realFrom("rho", raw.rho, L.rho),
+    hidden: integerFrom("hidden", raw.hidden, L.hidden),
+    T: integerFrom("T", raw.T, L.T),
+    activation: activationFrom(raw.activation),
+    seed: integerFrom("seed", raw.seed, L.seed),
+  };
+}
+
+export function validateTruncation(raw: Raw): TruncationConfig {
+  const L = TRUNCATION_LIMITS;
+  const T = integerFrom("T", raw.T, L.T);
+  const k = integerFrom("k", raw.k, L.k);
+  if (k > T) throw new InputError(`k: ${k} is out of range: expected an integer from 0 to T = ${T}`);
+  return {
+    rho: realFrom("rho", raw.rho, L.rho),
+    hidden: integerFrom("hidden", raw.hidden, L.hidden),
+    T, k,
+    activation: activationFrom(raw.activation),
+    pi: realFrom("pi", raw.pi, L.pi),
+    N: integerFrom("N", raw.N, L.N),
+    seed: integerFrom("seed", raw.seed, L.seed),
+  };
+}
+
+/**
+ * max |a − b| / max |b|: the largest error relative to the largest entry of the reference (the absolute error when
+ * b is all zeros). Scale-free, so one tolerance (FD_REL_TOL against finite differences, ROUNDING_TOL between forms)
+ * fits a gradient of 1e-15 and one of 1e+12. Lists of vectors or matrices are compared entry by entry.
+ */
+export function relMaxError(a: Matrix | Vector | readonly (Matrix | Vector)[], b: Matrix | Vector | readonly (Matrix | Vector)[]): number {
+  const as = Array.isArray(a) ? a : [a], bs = Array.isArray(b) ? b : [b];
+  if (as.length !== bs.length) throw new RangeError(`relMaxError: ${as.length} against ${bs.length} items`);
+  let err = 0, scale = 0;
+  as.forEach((x, i) => {
+    err = Math.max(err, maxAbsDiff(x, bs[i]!));
+    scale = Math.max(scale, maxAbs(bs[i]!));
+  });
+  return scale === 0 ? err : err / scale;
+}
