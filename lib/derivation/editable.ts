@@ -429,6 +429,18 @@ export const HELPER_NAMES = Object.keys(HELPERS) as (keyof typeof HELPERS)[];
 
 export type RunOutcome = { value: unknown } | { error: string };
 
+/** What the page sends for a run. */
+export interface RunRequest {
+  code: string;
+  args: Record<string, unknown>;
+  /** The quantity's name and shape: the result is packed to exactly this, or refused. */
+  name: string;
+  shape: number[];
+}
+
+/** What the worker (src/workers/run-code.ts) answers on the run's port: the packed value or one line, and the time spent inside the worker. */
+export type RunReply = ({ data: Float64Array } | { error: string }) & { ms: number };
+
 /** Names the reader's code in V8's and SpiderMonkey's stack traces ("reader-code.js:L:C"). */
 const SOURCE_URL = "\n//# sourceURL=reader-code.js";
 

@@ -405,3 +405,32 @@ export function firstChunk(text: string, config: TrainConfig): {
   const dE = trainer.ws.grads.E;
   return { trainer, loss, dE, rows: nonZeroRows(dE) };
 }
+
+// ——————————————————————— what the training worker and the page say to each other (src/workers/train.ts) ———————————————————————
+
+/** Messages from the page to the training worker. */
+export type TrainIn =
+  | { type: "start"; text: string; config: TrainConfig; run: number }
+  | { type: "pause" } | { type: "resume" } | { type: "reset" } | { type: "sample" }
+  | { type: "options"; options: LiveOptions };
+
+export interface Progress {
+  type: "progress";
+  /** The `run` of the start message, so the page can drop messages of a run it has reset. */
+  run: number;
+  running: boolean;
+  step: number;
+  loss: number;
+  smooth: number;
+  gradNorm: number;
+  stepsPerSec: number;
+  /** The characters of the chunk whose (DL)_E rows `rows` holds (the last step observed), and where it starts. */
+  chunk: string;
+  chunkStart: number;
+  /** The non-zero rows of (DL)_E of that chunk (before clipping): vocabulary index and row norm. */
+  rows: { index: number; norm: number }[];
+  /** New [step, loss, smoothed loss] points since the last progress message. */
+  points: [number, number, number][];
+  /** The newest sample, if one was drawn since the last message. */
+  sample?: { step: number; text: string; temperature: number };
+}

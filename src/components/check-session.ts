@@ -15,7 +15,7 @@
 import { QUANTITIES, type QuantityInfo, allowedError, axisLength, indexText } from "../lib/tools/compare-answer.js";
 import type {
   AnswerResult, CaseResult, CheckIn, CheckOut, FdResult, FilesResult, QuantityComparison, QuantityData, Source,
-} from "../workers/answer-key.js";
+} from "../lib/tools/check-protocol.js";
 import { liveCell } from "./cell.js";
 import { heatClass, virtualGrid } from "./check-grid.js";
 import { type TextSource, bytesText, exampleCaseText, textSource } from "./check-source.js";

@@ -11,7 +11,7 @@
  * A spare worker is started ahead of each run (loading sucrase takes tens of ms), so a run's time limit counts the
  * reader's code, not the start-up.
  */
-import type { RunRequest } from "../workers/run-code.js";
+import type { RunRequest } from "../lib/derivation/editable.js";
 import { oneLine } from "../lib/core/tokens.js";
 
 /** How long a reader's code may run before its worker is terminated (ms). */

@@ -7,7 +7,7 @@ import * as Plot from "@observablehq/plot";
 import type { LiveOptions, TrainConfig } from "../lib/fast/charrnn.js";
 import { initialLoss, needsReset } from "../lib/fast/charrnn.js";
 // Type-only: erased when Framework bundles this file, so the page does not load the worker's code.
-import type { Progress } from "../workers/train.js";
+import type { Progress } from "../lib/fast/charrnn.js";
 
 type State = "idle" | "running" | "paused";
 

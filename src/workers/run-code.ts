@@ -13,7 +13,7 @@
  * `runCode` is exported so that the unit tests run the very same path in Node.
  */
 import { transform } from "sucrase";
-import { type RunOutcome, evaluateCode, packResult } from "../../lib/derivation/editable.js";
+import { type RunOutcome, type RunRequest, evaluateCode, packResult } from "../../lib/derivation/editable.js";
 
 /** TypeScript → JavaScript, or a one-line message with the reader's line number. */
 export function transpile(code: string): { js: string } | { error: string } {
@@ -30,18 +30,6 @@ export function runCode(code: string, args: Record<string, unknown>): RunOutcome
   const t = transpile(code);
   return "error" in t ? t : evaluateCode(t.js, args);
 }
-
-/** What the page sends for a run. */
-export interface RunRequest {
-  code: string;
-  args: Record<string, unknown>;
-  /** The quantity's name and shape: the result is packed to exactly this, or refused. */
-  name: string;
-  shape: number[];
-}
-
-/** What the worker answers on the run's port: the packed value or one line, and the time spent inside the worker. */
-export type RunReply = ({ data: Float64Array } | { error: string }) & { ms: number };
 
 export function runAndPack(req: RunRequest): { data: Float64Array } | { error: string } {
   const out = runCode(req.code, req.args);

@@ -15,7 +15,7 @@
  * task, unlike setTimeout's 4 ms clamp), so a pause or an option arrives within one slice.
  */
 import {
-  type LiveOptions, makeTrainer, nonZeroRows, sampleText, setLiveOptions, type TrainConfig, type Trainer, trainStep,
+  type LiveOptions, type Progress, type TrainIn, makeTrainer, nonZeroRows, sampleText, setLiveOptions, type TrainConfig, type Trainer, trainStep,
 } from "../../lib/fast/charrnn.js";
 import type { Workspace } from "../../lib/fast/fast.js";
 
@@ -24,32 +24,6 @@ const PROGRESS_MS = 100;
 /** Loss points kept for the curve: one every POINT_EVERY steps. */
 const POINT_EVERY = 10;
 const SAMPLE_LENGTH = 200;
-
-export type TrainIn =
-  | { type: "start"; text: string; config: TrainConfig; run: number }
-  | { type: "pause" } | { type: "resume" } | { type: "reset" } | { type: "sample" }
-  | { type: "options"; options: LiveOptions };
-
-export interface Progress {
-  type: "progress";
-  /** The `run` of the start message, so the page can drop messages of a run it has reset. */
-  run: number;
-  running: boolean;
-  step: number;
-  loss: number;
-  smooth: number;
-  gradNorm: number;
-  stepsPerSec: number;
-  /** The characters of the chunk whose (DL)_E rows `rows` holds (the last step observed), and where it starts. */
-  chunk: string;
-  chunkStart: number;
-  /** The non-zero rows of (DL)_E of that chunk (before clipping): vocabulary index and row norm. */
-  rows: { index: number; norm: number }[];
-  /** New [step, loss, smoothed loss] points since the last progress message. */
-  points: [number, number, number][];
-  /** The newest sample, if one was drawn since the last message. */
-  sample?: { step: number; text: string; temperature: number };
-}
 
 const ctx = self as unknown as {
   postMessage(m: unknown): void;

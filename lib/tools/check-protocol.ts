@@ -1,0 +1,117 @@
+/**
+ * What the Check page and its worker (src/workers/answer-key.ts) say to each other, and the limits they share, so
+ * that what the page promises is what the worker does. The sizes a case may have are lib/tools/answer-key.ts's:
+ * RANDOM_CASE_RANGES.
+ */
+import type { Answer } from "./answer-key.js";
+import type { EquationResult, QuantityKey } from "./compare-answer.js";
+
+/** The wrong entries listed one by one under the comparison; the rest are counted and marked in the tables. */
+export const WRONG_LIST_MAX = 100;
+
+/**
+ * Parameters × τ above which the key's finite-difference check is skipped: its cost grows as
+ * parameters × τ × hidden; at this bound it takes about a second in the worker.
+ */
+export const FD_MAX_WORK = 200_000;
+
+export type Source = string | Blob;
+
+export type CheckIn =
+  | { kind: "case"; seq: number; source: Source }
+  | { kind: "answer"; seq: number; source: Source }
+  | { kind: "fd"; seq: number; source: Source };
+
+export interface QuantityData {
+  key: QuantityKey;
+  rows: number;
+  cols: number;
+  /** Row-major; a number is 1 × 1, a vector 1 × n. */
+  data: Float64Array;
+  /** max |entry|, for the colour scale. */
+  extent: number;
+}
+
+export interface CaseResult {
+  kind: "case";
+  seq: number;
+  ok: true;
+  sizes: Answer["sizes"];
+  loss: number;
+  vocab?: string[];
+  /** Parameters, for the finite-difference check's message. */
+  parameters: number;
+  /** Whether the page should ask for the finite-difference check (parameters × τ ≤ FD_MAX_WORK). */
+  fdCheck: boolean;
+  quantities: QuantityData[];
+  /** Characters of the case's text. */
+  chars: number;
+  ms: number;
+}
+
+export interface FilesResult {
+  kind: "files";
+  seq: number;
+  json: Blob;
+  /** Null when the LaTeX could not be made (a message says why). */
+  latex: Blob | null;
+  latexError?: string;
+  /** Bytes of the JSON, for the button's label. */
+  jsonBytes: number;
+}
+
+export interface WrongEntry {
+  key: QuantityKey;
+  index: number[];
+  expected: number;
+  got: number;
+  error: number;
+  allowed: number;
+}
+
+export interface QuantityComparison {
+  key: QuantityKey;
+  /** The reader's numbers, row-major, the key's shape. */
+  got: Float64Array;
+  /** 1 where the reader's entry is outside the tolerance. */
+  wrong: Uint8Array;
+  checked: number;
+  wrongCount: number;
+  maxError: number;
+}
+
+/** One equation's line of the comparison, as lib/tools/compare-answer.ts summarises it. */
+export type EquationSummary = EquationResult;
+
+export interface AnswerResult {
+  kind: "answer";
+  seq: number;
+  ok: true;
+  atol: number;
+  rtol: number;
+  quantities: QuantityComparison[];
+  equations: EquationSummary[];
+  checked: number;
+  wrong: number;
+  /** The first WRONG_LIST_MAX wrong entries, in the answer's order. */
+  wrongList: WrongEntry[];
+}
+
+export interface FdResult {
+  kind: "fd";
+  seq: number;
+  ok: true;
+  parameters: number;
+  maxAbsError: number;
+  tolerance: number;
+}
+
+export interface Failure {
+  kind: "case" | "answer" | "fd";
+  seq: number;
+  ok: false;
+  /** lib's one-line message; for no case to compare with, null. */
+  error: string | null;
+}
+
+export type CheckOut = CaseResult | FilesResult | AnswerResult | FdResult | Failure;

@@ -1,0 +1,99 @@
+/**
+ * The rules that keep the folders meaning what they say (docs/architecture.md), read from every import statement
+ * of the repository's TypeScript and of the pages' cells, type-only imports included:
+ * - lib/ imports nothing from src/, bin/, bench/, scripts/ or test/ (the numerics stand alone);
+ * - lib/core/ imports only lib/core/ (everything else builds on it, never the other way);
+ * - src/components/ never imports src/workers/ (a worker's protocol types live in lib/ next to its numerics);
+ * - the checks are independent of what they check: the intermediate forms of the main derivation and the
+ *   textbook forms of its forward pass never import lib/derivation/backward.ts, the summary code they are
+ *   checked against.
+ */
+import { readFileSync, readdirSync } from "node:fs";
+import { dirname, join, normalize, relative } from "node:path";
+import { describe, expect, it } from "vitest";
+
+const ROOT = join(import.meta.dirname, "..");
+
+function walk(dir: string, ext: RegExp): string[] {
+  return (readdirSync(join(ROOT, dir), { recursive: true }) as string[])
+    .filter((f) => ext.test(f) && !f.includes("node_modules") && !f.startsWith("lib/") && !f.startsWith(".observablehq"))
+    .map((f) => join(dir, f));
+}
+
+/**
+ * The module specifiers a file imports (static, side-effect, re-exports and type-only: statements that begin a line;
+ * dynamic `import("…")` anywhere), with the repository path each resolves to. Import-like text inside a string that
+ * does not begin a line (a test's fixture) is not an import.
+ */
+export function importsOf(file: string, text: string): { spec: string; target: string | null }[] {
+  const out: { spec: string; target: string | null }[] = [];
+  const found = [
+    ...text.matchAll(/^(?:import|export)\b[^;]*?\bfrom\s*["']([^"'\n]+)["']/gm),
+    ...text.matchAll(/^import\s*["']([^"'\n]+)["']/gm),
+    ...text.matchAll(/\bimport\(\s*["']([^"'\n]+)["']\s*\)/g),
+  ];
+  for (const m of found) {
+    const spec = m[1]!;
+    if (!spec.startsWith(".")) {
+      out.push({ spec, target: null }); // a package
+      continue;
+    }
+    let target = normalize(join(dirname(file), spec)).replace(/\.js$/, ".ts");
+    if (target.startsWith("src/lib/")) target = target.slice(4); // the symlink to lib/
+    out.push({ spec, target });
+  }
+  return out;
+}
+
+const LIB = walk("lib", /\.ts$/);
+const SRC = [...walk("src/components", /\.ts$/), ...walk("src/workers", /\.ts$/), ...walk("src", /^[^/]+\.md$/)];
+const read = (f: string) => readFileSync(join(ROOT, f), "utf8");
+const violations = (files: string[], bad: (target: string, file: string) => boolean) =>
+  files.flatMap((f) => importsOf(f, read(f)).filter((i) => i.target && bad(i.target, f)).map((i) => `${f} imports ${i.spec}`));
+
+describe("layers", () => {
+  it("finds the files it checks (a check that cannot fail is a defect)", () => {
+    expect(LIB.length).toBeGreaterThan(30);
+    expect(LIB).toContain("lib/core/matrix.ts");
+    expect(SRC).toContain("src/summary.md");
+    expect(SRC).toContain("src/components/sandbox.ts");
+    expect(importsOf("src/components/x.ts", 'import type { A } from "../workers/run-code.js";\nconst m = await import("../lib/core/rng.js");\nconst s = \'import "./not.js"\';'))
+      .toEqual([{ spec: "../workers/run-code.js", target: "src/workers/run-code.ts" }, { spec: "../lib/core/rng.js", target: "lib/core/rng.ts" }]);
+    expect(importsOf("src/summary.md", 'import { zeros } from "./lib/core/matrix.js";')).toEqual([{ spec: "./lib/core/matrix.js", target: "lib/core/matrix.ts" }]);
+  });
+
+  it("lib/ imports nothing outside lib/", () => {
+    expect(violations(LIB, (t) => !t.startsWith("lib/"))).toEqual([]);
+  });
+
+  it("lib/core/ imports only lib/core/", () => {
+    expect(violations(LIB.filter((f) => f.startsWith("lib/core/")), (t) => !t.startsWith("lib/core/"))).toEqual([]);
+  });
+
+  it("src/components/ never imports src/workers/", () => {
+    expect(violations(SRC.filter((f) => f.startsWith("src/components/")), (t) => t.startsWith("src/workers/"))).toEqual([]);
+  });
+
+  it("the intermediate and textbook forms never import the backward pass they are checked against", () => {
+    const checks = ["forms", "forward-checks", "embedding", "parameters-views", "conventions"].map((n) => `lib/derivation/${n}.ts`);
+    for (const f of checks) expect(LIB, f).toContain(f);
+    expect(violations(checks, (t) => t === "lib/derivation/backward.ts")).toEqual([]);
+  });
+
+  it("every relative import resolves to a file that exists", () => {
+    const all = [...LIB, ...SRC, ...walk("test", /\.ts$/), ...walk("bench", /\.ts$/), ...walk("bin", /\.ts$/), ...walk("scripts", /\.ts$/)];
+    const missing = all.flatMap((f) => importsOf(f, read(f))
+      .filter((i) => i.target && !i.target.startsWith("src/_") && !exists(i.target))
+      .map((i) => `${f} imports ${i.spec} (${relative(ROOT, join(ROOT, i.target!))})`));
+    expect(missing).toEqual([]);
+  });
+});
+
+function exists(path: string): boolean {
+  try {
+    readFileSync(join(ROOT, path));
+    return true;
+  } catch {
+    return false;
+  }
+}
