@@ -1,7 +1,7 @@
 /**
- * The D2L chapter "Backpropagation Through Time" (seed 002): its simplified RNN in COLUMN-vector convention, every
+ * The D2L chapter "Backpropagation Through Time": its simplified RNN in COLUMN-vector convention, every
  * gradient of its §2 computed live, its general §1 recursion for ∂h_t/∂w_h (the product-of-Jacobians form), and
- * a notation bridge to the main derivation's row convention and to the batch-major X·W convention of seed 001.
+ * a notation bridge to the main derivation's row convention and to the batch-major X·W convention of the stacked RNN with batches (Vera).
  *
  * EQUATION NUMBERING. The seed numbers no equation, so each is named after the section it appears in, with a
  * letter when a section holds more than one:
@@ -48,6 +48,7 @@ import {
 import type { Params } from "../derivation/model.js";
 import type { Rng } from "../core/rng.js";
 import { tanh } from "../core/libm.js";
+import { FD_EPSILON } from "../core/tolerances.js";
 
 type TF = typeof TFNS;
 
@@ -226,7 +227,7 @@ export function d2lLoss(p: D2LParams, s: D2LSequence, opts?: D2LOptions): number
 }
 
 /** h_{t−1} for the 0-based step index t. */
-export const hPrevOf = (f: Pick<D2LForward, "h0" | "h">, t: number): Vector => (t === 0 ? f.h0 : f.h[t - 1]!);
+export const hPrevAt = (f: Pick<D2LForward, "h0" | "h">, t: number): Vector => (t === 0 ? f.h0 : f.h[t - 1]!);
 
 /** eq 2.1: ∂L/∂o_t = (1/T) ∂l(o_t, y_t)/∂o_t (weight 1/T; with lossAt "last", 1 at t = T and 0 elsewhere). */
 export function outputGrads(f: D2LForward, targets: Targets): Vector[] {
@@ -293,7 +294,7 @@ export function gradW_hx(dL_da: readonly Vector[], xs: readonly Vector[]): Matri
 /** eq 2.5b: ∂L/∂W_hh = Σ_t ∂L/∂h_t h_{t−1}ᵀ, from t = 1, so h_0 contributes. */
 export function gradW_hh(dL_da: readonly Vector[], f: Pick<D2LForward, "h0" | "h">): Matrix {
   const out = zeros(dL_da[0]!.length, f.h0.length);
-  dL_da.forEach((g, t) => addOuterInPlace(out, g, hPrevOf(f, t)));
+  dL_da.forEach((g, t) => addOuterInPlace(out, g, hPrevAt(f, t)));
   return out;
 }
 
@@ -378,7 +379,7 @@ export interface ForwardModePieces {
 export function forwardModePieces(p: D2LParams, s: D2LSequence, opts?: D2LOptions, names?: readonly WhName[]): ForwardModePieces {
   const { activation } = optsOf(opts);
   const f = d2lForward(p, s, opts), layout = whLayout(p, names);
-  const A = f.a.map((at, t) => stepJacobianW(p, s.xs[t]!, hPrevOf(f, t), at, layout, activation));
+  const A = f.a.map((at, t) => stepJacobianW(p, s.xs[t]!, hPrevAt(f, t), at, layout, activation));
   const J = f.a.map((at) => stepJacobianH(p, at, activation));
   const c = outputGrads(f, s.targets).map((g) => mtv(p.W_qh, g));
   return { layout, f, A, J, c };
@@ -540,7 +541,7 @@ export interface BatchSequence {
   targets: BatchTargets;
 }
 
-/** Stack n sequences of the same length into seed 001's batch-major layout (row i of X_t is x_t of sequence i). */
+/** Stack n sequences of the same length into the stacked-RNN source's batch-major layout (row i of X_t is x_t of sequence i). */
 export function toBatchSequence(seqs: readonly D2LSequence[]): BatchSequence {
   if (seqs.length === 0) throw new ShapeError("toBatchSequence: no sequences");
   const T = seqs[0]!.xs.length, kind = seqs[0]!.targets.kind;
@@ -576,7 +577,7 @@ export interface BatchRun {
 }
 
 /**
- * The same model in seed 001's convention with matrix products only: Z_t = X_t W_xh + H_{t−1} W_hh, H_t = φ(Z_t),
+ * The same model in the stacked-RNN source's convention with matrix products only: Z_t = X_t W_xh + H_{t−1} W_hh, H_t = φ(Z_t),
  * O_t = H_t W_ha; backward ∂L/∂Z_t = ∂L/∂H_t ⊙ φ′(Z_t), ∂L/∂H_t = ∂L/∂Z_{t+1} W_hhᵀ + ∂L/∂O_t W_haᵀ,
  * ∂L/∂W_xh = Σ_t X_tᵀ ∂L/∂Z_t, ∂L/∂W_hh = Σ_t H_{t−1}ᵀ ∂L/∂Z_t, ∂L/∂W_ha = Σ_t H_tᵀ ∂L/∂O_t (its eqs 2.1 (2), (4), (5)
  * with one layer).
@@ -643,7 +644,7 @@ export interface ThreeConventions {
 
 /**
  * Run one sequence through all three conventions — D2L's columns (eqs 2a–2.5), the main derivation's rows
- * (weights [out, in]) and seed 001's batch rows (weights [in, out], batch of one) — and compare them.
+ * (weights [out, in]) and the stacked-RNN source's batch rows (weights [in, out], batch of one) — and compare them.
  */
 export function threeConventions(p: D2LParams, s: D2LSequence, opts?: D2LOptions): ThreeConventions {
   sizesOfD2L(p, s);
@@ -729,7 +730,7 @@ const WEIGHT_NAMES = ["W_hx", "W_hh", "W_qh"] as const;
 
 /** ∂L/∂W for the three weights by central differences of `loss` (default: L of eq 2b). */
 export function numericalWeightGrads(
-  p: D2LParams, s: D2LSequence, opts?: D2LOptions, eps = 1e-5,
+  p: D2LParams, s: D2LSequence, opts?: D2LOptions, eps = FD_EPSILON,
   loss: (q: D2LParams) => number = (q) => d2lLoss(q, s, opts),
 ): WeightGrads {
   const q = cloneParams(p);
@@ -743,7 +744,7 @@ export function numericalWeightGrads(
 }
 
 /** ∂L/∂o_t by central differences: o_t enters L only through weight_t · l(o_t, y_t). */
-export function numericalOutputGrads(p: D2LParams, s: D2LSequence, opts?: D2LOptions, eps = 1e-5): Vector[] {
+export function numericalOutputGrads(p: D2LParams, s: D2LSequence, opts?: D2LOptions, eps = FD_EPSILON): Vector[] {
   const f = d2lForward(p, s, opts);
   return f.o.map((ot, t) => {
     const o = ot.slice(), g = new Float64Array(o.length);
@@ -778,7 +779,7 @@ export function lossFromHidden(p: D2LParams, s: D2LSequence, opts: D2LOptions | 
 }
 
 /** ∂L/∂h_t (total derivative) by central differences. */
-export function numericalHiddenGradsD2L(p: D2LParams, s: D2LSequence, opts?: D2LOptions, eps = 1e-5): Vector[] {
+export function numericalHiddenGradsD2L(p: D2LParams, s: D2LSequence, opts?: D2LOptions, eps = FD_EPSILON): Vector[] {
   const f = d2lForward(p, s, opts);
   return f.h.map((ht, t) => {
     const h = ht.slice(), g = new Float64Array(h.length);
@@ -788,7 +789,7 @@ export function numericalHiddenGradsD2L(p: D2LParams, s: D2LSequence, opts?: D2L
 }
 
 /** ∂h_to/∂h_from (1-based steps, to ≥ from) by central differences, hidden × hidden. */
-export function numericalStateJacobian(p: D2LParams, s: D2LSequence, opts: D2LOptions | undefined, from: number, to: number, eps = 1e-5): Matrix {
+export function numericalStateJacobian(p: D2LParams, s: D2LSequence, opts: D2LOptions | undefined, from: number, to: number, eps = FD_EPSILON): Matrix {
   if (!(from >= 1 && to >= from && to <= s.xs.length)) throw new RangeError(`numericalStateJacobian: need 1 ≤ from ≤ to ≤ T, got ${from}, ${to}`);
   const f = d2lForward(p, s, opts), hidden = p.W_hh.rows;
   const J = zeros(hidden, hidden), h = f.h[from - 1]!.slice();
@@ -805,7 +806,7 @@ export function numericalStateJacobian(p: D2LParams, s: D2LSequence, opts: D2LOp
 }
 
 /** ∂h_t/∂w_h for t = 1 … T (h × P each) by central differences on the flattened w_h. */
-export function numericalDhdw(p: D2LParams, s: D2LSequence, opts?: D2LOptions, names?: readonly WhName[], eps = 1e-5): Matrix[] {
+export function numericalDhdw(p: D2LParams, s: D2LSequence, opts?: D2LOptions, names?: readonly WhName[], eps = FD_EPSILON): Matrix[] {
   const q = cloneParams(p), layout = whLayout(p, names), T = s.xs.length, hidden = p.W_hh.rows;
   const out = Array.from({ length: T }, () => zeros(hidden, layout.P));
   for (const n of layout.names) {
@@ -846,7 +847,7 @@ export function gatedLoss(p: D2LParams, q: D2LParams, s: D2LSequence, opts: D2LO
     if (f.weights[t - 1] === 0) continue;
     let hTilde = s.h0;
     for (let j = 1; j <= t; j++) {
-      const hPrev = hPrevOf(f, j - 1), g = gate(t, j);
+      const hPrev = hPrevAt(f, j - 1), g = gate(t, j);
       const hIn = hPrev.map((v, i) => v + g * (hTilde[i]! - v));
       const Wx = mv(q.W_hx, s.xs[j - 1]!), Wh = mv(q.W_hh, hIn);
       hTilde = activate(activation, Wx.map((v, i) => v + Wh[i]!));
@@ -857,7 +858,7 @@ export function gatedLoss(p: D2LParams, q: D2LParams, s: D2LSequence, opts: D2LO
 }
 
 /** The gated estimator by central differences of `gatedLoss`. */
-export function numericalGatedGrads(p: D2LParams, s: D2LSequence, opts: D2LOptions | undefined, gate: Gate, eps = 1e-5): WeightGrads {
+export function numericalGatedGrads(p: D2LParams, s: D2LSequence, opts: D2LOptions | undefined, gate: Gate, eps = FD_EPSILON): WeightGrads {
   return numericalWeightGrads(p, s, opts, eps, (q) => gatedLoss(p, q, s, opts, gate));
 }
 

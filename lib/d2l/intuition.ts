@@ -1,5 +1,5 @@
 /**
- * Step 3 of the intuition page "Derive BPTT Mathematically" (seed 003), every display of it computed on D2L's RNN
+ * Step 3 of the intuition page "Derive BPTT Mathematically", every display of it computed on D2L's RNN
  * with an activation (lib/d2l/d2l.ts, column vectors: a_t = W_hx x_t + W_hh h_{t−1}, h_t = f(a_t), o_t = W_qh h_t, the
  * cross-entropy l_t = l(o_t, y_t)). Step 2 repeats the first three displays without limits; Steps 1, 4 and 5 have no
  * equation. The displays are named by the step and a letter of ours (the source numbers nothing):
@@ -14,10 +14,11 @@
  * gradients); ∂L_t/∂h_t is the LOCAL gradient W_qhᵀ ∂l_t/∂o_t (L_t depends on h_t directly only through o_t).
  */
 import {
-  type D2LOptions, type D2LParams, type D2LSequence, activationDerivative, d2lForward, forwardModePieces, hPrevOf, mtv,
+  type D2LOptions, type D2LParams, type D2LSequence, activationDerivative, d2lForward, forwardModePieces, hPrevAt, mtv,
   numericalWeightGrads, stepLossGrad,
 } from "./d2l.js";
 import { type Matrix, type Vector, ShapeError, matmul, zeros } from "../core/matrix.js";
+import { FD_EPSILON } from "../core/tolerances.js";
 
 /** intuition Step 3a: L = Σ_t L_t, with every L_t = l(o_t, y_t); and the mean (1/T) Σ_t L_t for comparison. */
 export function intuitionLoss(p: D2LParams, s: D2LSequence, opts?: D2LOptions): { sum: number; mean: number; steps: Float64Array } {
@@ -29,7 +30,7 @@ export function intuitionLoss(p: D2LParams, s: D2LSequence, opts?: D2LOptions): 
 
 /** ∂L/∂W for L = Σ_t L_t by central differences (the check of Step 3b and 3d). */
 export function numericalSumLossGrads(p: D2LParams, s: D2LSequence, opts?: D2LOptions) {
-  return numericalWeightGrads(p, s, opts, 1e-5, (q) => intuitionLoss(q, s, opts).sum);
+  return numericalWeightGrads(p, s, opts, FD_EPSILON, (q) => intuitionLoss(q, s, opts).sum);
 }
 
 /** ∂L_t/∂h_t = W_qhᵀ ∂l_t/∂o_t at index t − 1: the local gradient of the step loss at its own state. */
@@ -58,7 +59,7 @@ export function intuitionStep3b(p: D2LParams, s: D2LSequence, opts?: D2LOptions)
  * intuition Step 3c AS WRITTEN: ∂h_t/∂W_hh = ∂h_t/∂h_{t−1} · ∂h_{t−1}/∂W_hh, started from ∂h_0/∂W_hh = 0 (h_0 is a
  * constant). Returns ∂h_t/∂W_hh for t = 1 … T ([h, h·h] each). With no direct term the recursion never leaves 0.
  */
-export function intuitionStep3cAsWritten(p: D2LParams, s: D2LSequence, opts?: D2LOptions): Matrix[] {
+export function intuitionStep3cAsPrinted(p: D2LParams, s: D2LSequence, opts?: D2LOptions): Matrix[] {
   const pc = forwardModePieces(p, s, opts, ["W_hh"]);
   let D = zeros(p.W_hh.rows, pc.layout.P);
   return pc.J.map((Jt) => (D = matmul(Jt, D)));
@@ -87,7 +88,7 @@ export function intuitionStep3cCorrected(p: D2LParams, s: D2LSequence, opts?: D2
  * diag(f′(a_k)) and the product taken left to right in k = 1 … t − 1. The result is a row [1, h] — the shape of h,
  * not of W_hh [h, h] — so it cannot be ∂L/∂W_hh.
  */
-export function intuitionStep3dAsWritten(p: D2LParams, s: D2LSequence, opts?: D2LOptions): Vector {
+export function intuitionStep3dAsPrinted(p: D2LParams, s: D2LSequence, opts?: D2LOptions): Vector {
   const f = d2lForward(p, s, opts), g = localStepGrads(p, s, opts), h = p.W_hh.rows;
   const act = opts?.activation ?? "identity";
   const out = new Float64Array(h);
@@ -126,7 +127,7 @@ export function intuitionStep3dCorrected(p: D2LParams, s: D2LSequence, opts?: D2
         v = mtv(p.W_hh, dv);
       }
       v = v.map((x, i) => x * dphi[st - 1]![i]!);
-      const hp = hPrevOf(f, st - 1);
+      const hp = hPrevAt(f, st - 1);
       for (let i = 0; i < h; i++) for (let b = 0; b < h; b++) G.data[i * h + b]! += v[i]! * hp[b]!;
     }
   }

@@ -4,8 +4,8 @@
  * product of Jacobians Π W_hhᵀ diag(φ′(a_k)) with its norms and singular values, and gradient clipping by value
  * and by global norm, which bounds a step but cannot restore a vanished signal.
  *
- * Equations are named as in lib/d2l/d2l.ts (seed 002: "d2l eq 2.4b", "d2l ex 4.1a" …) and, for the intuition page
- * (seed 003), by quoting its step: "intuition: Step 2, ∂h_t/∂h_{t−1} = W_hhᵀ · f′(a_{t−1})", "intuition: Step 3,
+ * Equations are named as in lib/d2l/d2l.ts (D2L: "d2l eq 2.4b", "d2l ex 4.1a" …) and, for the intuition page
+ * "Derive BPTT Mathematically"), by quoting its step: "intuition: Step 2, ∂h_t/∂h_{t−1} = W_hhᵀ · f′(a_{t−1})", "intuition: Step 3,
  * Π_k W_hhᵀ · f′(a_k)". Column-vector convention (lib/d2l/d2l.ts): h_t = φ(W_hx x_t + W_hh h_{t−1}).
  *
  * The Jacobian of one step is ∂h_j/∂h_{j−1} = diag(φ′(a_j)) W_hh, so the backward factor is its transpose

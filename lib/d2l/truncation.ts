@@ -22,7 +22,7 @@
  */
 import {
   type D2LOptions, type D2LParams, type D2LSequence, type ForwardModePieces, type Gate, type WeightGrads,
-  activationDerivative, d2lForward, forwardModePieces, gradW_qh, hPrevOf, mtv, outputGrads,
+  activationDerivative, d2lForward, forwardModePieces, gradW_qh, hPrevAt, mtv, outputGrads,
 } from "./d2l.js";
 import { type Matrix, type Vector, addOuterInPlace, zeros } from "../core/matrix.js";
 import type { Rng } from "../core/rng.js";
@@ -136,7 +136,7 @@ export function truncatedGradientReverse(p: D2LParams, s: D2LSequence, k: number
     for (let i = t; i >= Math.max(1, t - k); i--) {
       const da = activationDerivative(act, f.a[i - 1]!).map((v, r) => v * delta[r]!);
       addOuterInPlace(W_hx, da, s.xs[i - 1]!);
-      addOuterInPlace(W_hh, da, hPrevOf(f, i - 1));
+      addOuterInPlace(W_hh, da, hPrevAt(f, i - 1));
       delta = mtv(p.W_hh, da);
     }
   }

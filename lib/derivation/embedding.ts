@@ -10,7 +10,7 @@
  */
 import type { EmbeddingContribution } from "./forms.js";
 import { type Forward, hPrevAt, stepLoss } from "./forward.js";
-import { FD_EPSILON } from "./gradcheck.js";
+import { FD_EPSILON } from "../core/tolerances.js";
 import { type Matrix, type Vector, ShapeError, clone, row, vecmatT, zeros } from "../core/matrix.js";
 import type { Params } from "./model.js";
 import { checkSequence, checkTokenIds } from "../core/tokens.js";

@@ -12,7 +12,7 @@
  * it is compared against could agree with it while both were wrong.
  */
 import { type Forward, hPrevAt } from "./forward.js";
-import { FD_EPSILON } from "./gradcheck.js";
+import { FD_EPSILON } from "../core/tolerances.js";
 import {
   type Matrix, type Vector, ShapeError, addInPlace, diag, get, matmul, row, vaddInPlace, vecmat, vecmatT, zeros,
 } from "../core/matrix.js";
@@ -433,9 +433,9 @@ export function gradWPerIndexForm(dL_dh: Matrix, h: Matrix, h0: Vector): Matrix 
  * before it) has 1 − (h⁽ᵗ⁺¹⁾)². Evaluated here as written so a page can show the erratum numerically; the
  * two agree only where h = 0 or h = 1.
  */
-export function gradWProseTypo(dL_dh: Matrix, h: Matrix, h0: Vector): Matrix {
-  const tau = checkHiddenPair("gradWProseTypo", dL_dh, h);
-  checkH0("gradWProseTypo", h0, h);
+export function gradWAsPrinted(dL_dh: Matrix, h: Matrix, h0: Vector): Matrix {
+  const tau = checkHiddenPair("gradWAsPrinted", dL_dh, h);
+  checkH0("gradWAsPrinted", h0, h);
   const hidden = h.cols;
   const dL_dW = zeros(hidden, hidden);
   for (let t = 0; t <= tau - 1; t++) {

@@ -8,8 +8,7 @@ import { type Matrix, type Vector, ShapeError, clone, row, shapeText, zeros } fr
 import { PARAM_NAMES, type ParamName, type Params } from "./model.js";
 import { backward, paramGrads } from "./backward.js";
 import { exp, log, tanh } from "../core/libm.js";
-
-export const FD_EPSILON = 1e-5;
+import { FD_EPSILON } from "../core/tolerances.js";
 
 export type ParamGrads = { E: Matrix; U: Matrix; W: Matrix; b: Vector; V: Matrix; c: Vector };
 

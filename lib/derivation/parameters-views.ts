@@ -8,7 +8,7 @@
  * is time step t. Nothing here calls backward.ts, so comparing with it is a comparison of two computations.
  */
 import { hPrevAt } from "./forward.js";
-import { FD_EPSILON } from "./gradcheck.js";
+import { FD_EPSILON } from "../core/tolerances.js";
 import { type Matrix, type Vector, ShapeError, addInPlace, row, zeros } from "../core/matrix.js";
 
 const shp = (x: Matrix | Vector): string => ("data" in x ? `[${x.rows},${x.cols}]` : `[${x.length}]`);

@@ -76,7 +76,7 @@ export function flatParts(p: Params): Float64Array[] {
 }
 
 /** Clipping by value (min-char-rnn's `np.clip(g, −c, c)`): every entry of every gradient into [−c, c], in place. */
-export function clipByValue(parts: readonly Float64Array[], c: number): void {
+export function clipByValueInPlace(parts: readonly Float64Array[], c: number): void {
   for (const g of parts) {
     for (let i = 0; i < g.length; i++) {
       const v = g[i]!;
@@ -105,7 +105,7 @@ export function globalNorm(parts: readonly Float64Array[]): number {
  * Clipping by global norm (Pascanu et al., 2013, Algorithm 1): if ‖g‖ > c, every gradient is scaled by c/‖g‖, so
  * the direction is kept and the norm becomes c. In place; returns ‖g‖ before clipping.
  */
-export function clipByGlobalNorm(parts: readonly Float64Array[], c: number): number {
+export function clipByGlobalNormInPlace(parts: readonly Float64Array[], c: number): number {
   const norm = globalNorm(parts);
   if (norm > c) {
     const s = c / norm;
@@ -204,7 +204,7 @@ export function smoothLoss(prev: number, loss: number, beta = 0.999): number {
  * The non-zero rows of (DL)_E and their norms. By eq 4.9, (DL)_E = Σ_t e_{i_t}ᵀ (DL)_{x⁽ᵗ⁾}: only the rows of
  * characters that occur among the chunk's inputs can be non-zero.
  */
-export function nonZeroRows(G: Matrix): { index: number; norm: number }[] {
+export function nonZeroRowNorms(G: Matrix): { index: number; norm: number }[] {
   const out: { index: number; norm: number }[] = [];
   for (let i = 0; i < G.rows; i++) {
     let s = 0;
@@ -351,8 +351,8 @@ export function trainStep(tr: Trainer, observe?: (ws: Workspace) => void): numbe
   const grads = [g.E.data, g.U.data, g.W.data, g.b, g.V.data, g.c];
   if (config.clip === "value") {
     tr.gradNorm = globalNorm(grads);
-    clipByValue(grads, config.clipValue);
-  } else if (config.clip === "norm") tr.gradNorm = clipByGlobalNorm(grads, config.clipValue);
+    clipByValueInPlace(grads, config.clipValue);
+  } else if (config.clip === "norm") tr.gradNorm = clipByGlobalNormInPlace(grads, config.clipValue);
   else tr.gradNorm = globalNorm(grads);
   const p = tr.params, m = tr.mem, lr = config.lr;
   adagradUpdate(p.E.data, g.E.data, m.E.data, lr);
@@ -403,7 +403,7 @@ export function firstChunk(text: string, config: TrainConfig): {
   nextChunk(trainer.ids, 0, config.tau, trainer.inputs, trainer.targets);
   const loss = lossAndGrads(trainer.params, trainer.inputs, trainer.targets, trainer.h, trainer.ws);
   const dE = trainer.ws.grads.E;
-  return { trainer, loss, dE, rows: nonZeroRows(dE) };
+  return { trainer, loss, dE, rows: nonZeroRowNorms(dE) };
 }
 
 // ——————————————————————— what the training worker and the page say to each other (src/workers/train.ts) ———————————————————————

@@ -18,7 +18,7 @@
  * (§2.1 anchors have four parts, §2.1.1 anchors five, so they never collide). See `stackedEqName`,
  * `stackedEqAnchor`. §1.1 (1)–(3), the 3-layer FFNN the source starts from, is `ffnnForward` (anchors
  * `stacked-1-1-k`); the unnumbered display of §2.2 (∂L/∂W_hh^(1) for any T, anchor `stacked-2-2`) is
- * `stacked22AsWritten`, corrected by explicit Jacobian products in `stacked22Corrected` / `stacked22Truncated`.
+ * `stacked22AsPrinted`, corrected by explicit Jacobian products in `stacked22Corrected` / `stacked22Truncated`.
  *
  * LOSS AND AVERAGING. Let CE_t = Σ_r −log A_t[r, y_{t,r}] be the cross-entropy of step t SUMMED over the n batch
  * rows. Every loss here is L = Σ_t w_t CE_t, with per-step weights w_t:
@@ -33,12 +33,12 @@
  * back into step t is then ∂L/∂Z_t^{(3)} = (1/T)(A_t − Y_t) — the 1/T is carried by every per-step δ of the total
  * loss. It would be wrong (one 1/T too many) if the summands were instead the per-time-of-use pieces of the total
  * gradient, Σ_t H_{t−1}ᵀ ∂L/∂Z_t, whose sum needs no 1/T; and it makes no sense for the pre-activations of
- * stacked 2.1.1 (1), (3), (6) unless Z^(l) is read as an offset shared by every Z_t^(l) (see `stacked211AsWritten`).
+ * stacked 2.1.1 (1), (3), (6) unless Z^(l) is read as an offset shared by every Z_t^(l) (see `stacked211AsPrinted`).
  *
  * Time steps are 1-based in the text and 0-based in arrays: index t − 1 holds step t, as in lib/derivation/forward.ts; layer
  * l is index l − 1. Initial states H_0^(l) are kept separately (zeros by default).
  */
-import { FD_EPSILON } from "../derivation/gradcheck.js";
+import { FD_EPSILON } from "../core/tolerances.js";
 import { type Matrix, ShapeError, clone, matmul, transpose, zeros } from "../core/matrix.js";
 import type { Rng } from "../core/rng.js";
 import { exp, log, tanh } from "../core/libm.js";
@@ -232,7 +232,7 @@ export interface StackedOverride {
 }
 
 /** H_{t−1}^(l) for a 1-based step t (t = 1 gives H_0^(l)) and 1-based layer l. */
-export function hPrev(f: Pick<StackedForward, "H" | "H0">, t: number, l: number): Matrix {
+export function hPrevAt(f: Pick<StackedForward, "H" | "H0">, t: number, l: number): Matrix {
   return t === 1 ? f.H0[l - 1]! : f.H[t - 2]![l - 1]!;
 }
 
@@ -333,7 +333,7 @@ function run(
     f.H.push(Ht);
     for (let l = 1; l <= L; l++) {
       // stacked 1.2 (1) for l = 1, (2) for l ≥ 2
-      let z = affine([[layerInput(f, t, l), p.Wxh[l - 1]!], [hPrev(f, t, l), p.Whh[l - 1]!]], p.b[l - 1]!);
+      let z = affine([[layerInput(f, t, l), p.Wxh[l - 1]!], [hPrevAt(f, t, l), p.Whh[l - 1]!]], p.b[l - 1]!);
       if (hit("Z", t, l)) { sameShapeOrThrow(`Z_${t}^(${l})`, override!.value, z); z = clone(override!.value); }
       let h = tanhM(z);
       if (hit("H", t, l)) { sameShapeOrThrow(`H_${t}^(${l})`, override!.value, h); h = clone(override!.value); }
@@ -466,7 +466,7 @@ export function stackedBackward(p: StackedParams, f: StackedForward): StackedGra
     for (let l = 1; l <= L; l++) {
       const dZ = g.dZ[t - 1]![l - 1]!;
       addInto(g.Wxh[l - 1]!, mTm(layerInput(f, t, l), dZ));
-      addInto(g.Whh[l - 1]!, mTm(hPrev(f, t, l), dZ));
+      addInto(g.Whh[l - 1]!, mTm(hPrevAt(f, t, l), dZ));
       addInto(g.b[l - 1]!, colSums(dZ));
     }
     addInto(g.Wha, mTm(f.H[t - 1]![L - 1]!, g.dZout[t - 1]!));
@@ -627,7 +627,7 @@ function stepTerms(p: StackedParams, f: StackedForward, t: number) {
  *       (∂L/∂Z_{t−1}^(2) (W_h1h2)ᵀ) ⊙ φ'(Z_{t−1}^(1)). Right only if W_h1h1 is symmetric and that path is zero.
  *   (8) wrong in shape (needs n = h₁) and in value: the slips of (5) plus the missing path of (7).
  */
-export function stacked21AsWritten(k: SourceEq, p: StackedParams, f: StackedForward, t = 2): Evaluation {
+export function stacked21AsPrinted(k: SourceEq, p: StackedParams, f: StackedForward, t = 2): Evaluation {
   const eq = stackedEqName("2.1", k);
   checkTwoLayers(eq, p, f);
   checkStep(eq, f, t);
@@ -751,7 +751,7 @@ export type Summands = "exact" | "2.1 as written";
  * computes for t = 2:
  *   - "exact" (default): that gradient itself (`stackedBackward` with `singleStepWeights(t, T)`); for (1), (3), (6)
  *     the summand ∂L/∂Z_t^(l) is ∂CE_t/∂Z_t^(l), which is what stacked 2.1 (1), (3), (6) give (they are right).
- *   - "2.1 as written": `stacked21AsWritten(k, …, t)`, so the slips of §2.1 carry over (and (5), (8) fail on shape).
+ *   - "2.1 as written": `stacked21AsPrinted(k, …, t)`, so the slips of §2.1 carry over (and (5), (8) fail on shape).
  *
  * Verdicts (against the source's own loss (1/T) Σ_t Σ_r CE, see `stacked211Target` for what "∂L/∂Z^(l)" means):
  *   (1) right: the gradient w.r.t. an offset shared by all Z_t^(3) (Z_s^(3) reaches only CE_s); its column sums
@@ -764,7 +764,7 @@ export type Summands = "exact" | "2.1 as written";
  *       and the per-step total derivative is ∂L/∂Z_s^(l) = (1/T) Σ_{t ≥ s} ∂CE_t/∂Z_s^(l) — no single matrix
  *       "∂L/∂Z^(l)" equals the per-step gradients.
  */
-export function stacked211AsWritten(k: SourceEq, p: StackedParams, f: StackedForward, summands: Summands = "exact"): Evaluation {
+export function stacked211AsPrinted(k: SourceEq, p: StackedParams, f: StackedForward, summands: Summands = "exact"): Evaluation {
   const eq = stackedEqName("2.1.1", k);
   checkTwoLayers(eq, p, f);
   let acc: Matrix | undefined;
@@ -774,7 +774,7 @@ export function stacked211AsWritten(k: SourceEq, p: StackedParams, f: StackedFor
       const g = stackedBackward(p, withWeights(f, singleStepWeights(t, f.T)));
       s = k === 1 || k === 3 || k === 6 ? stacked21Target(k, g, t) : stacked21Target(k, g);
     } else if (summands === "2.1 as written") {
-      const e = stacked21AsWritten(k, p, f, t);
+      const e = stacked21AsPrinted(k, p, f, t);
       if (!e.ok) return { ok: false, reason: `${eq} (summand t = ${t}) ← ${e.reason}` };
       s = e.value;
     } else throw new RangeError(`${eq}: unknown summands ${String(summands)}`);
@@ -1109,7 +1109,7 @@ export function numericalStacked22Factor(
  * row (entry [j, i·h₁ + j] = H_{t−1}^(1)[r, i]). Returns the first product whose shapes do not fit: J_t J_{t+1}
  * needs a = h₁, and (H_{t−1}^(1))ᵀ [h₁, 1] times the [a, h₁] product needs a = 1 — so for any a ≥ 2 it has no value.
  */
-export function stacked22AsWritten(p: StackedParams, f: StackedForward, r = 1): Evaluation {
+export function stacked22AsPrinted(p: StackedParams, f: StackedForward, r = 1): Evaluation {
   const eq = "stacked 2.2";
   checkTwoLayers(eq, p, f);
   const h1 = p.Whh[0]!.rows;
@@ -1118,7 +1118,7 @@ export function stacked22AsWritten(p: StackedParams, f: StackedForward, r = 1): 
     for (let t = 1; t <= f.T; t++) {
       let prod = term(`J_${t}`, stacked22Factor(p, f, t, r));
       for (let k = t + 1; k <= f.T; k++) prod = tMul(eq, prod, term(`J_${k}`, stacked22Factor(p, f, k, r)));
-      const hp = hPrev(f, t, 1);
+      const hp = hPrevAt(f, t, 1);
       const col = term(`(H_${t - 1}^(1)[${r}])ᵀ`, { rows: h1, cols: 1, data: Float64Array.from(rowOf(hp, r - 1)) });
       const dZdW = zeros(h1, h1 * h1);
       for (let j = 0; j < h1; j++) for (let i = 0; i < h1; i++) dZdW.data[j * h1 * h1 + i * h1 + j] = hp.data[(r - 1) * h1 + i]!;
@@ -1221,6 +1221,6 @@ export function stacked22Truncated(p: StackedParams, f: StackedForward, k: numbe
   const delta = stacked22Delta(p, f, k);
   const h1 = p.Whh[0]!.rows;
   const G = zeros(h1, h1);
-  for (let t = 1; t <= f.T; t++) addInto(G, mTm(hPrev(f, t, 1), delta[t - 1]!));
+  for (let t = 1; t <= f.T; t++) addInto(G, mTm(hPrevAt(f, t, 1), delta[t - 1]!));
   return G;
 }

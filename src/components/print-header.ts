@@ -1,5 +1,5 @@
 /**
- * The header printed at the top of every page (issue 6, item 3): the page title, the permalink of the current
+ * The header printed at the top of every page: the page title, the permalink of the current
  * configuration (`location.href`, which the configuration form keeps up to date with history.replaceState), the
  * settings of the page's controls (which are not printed themselves) and the date of printing. On screen it is
  * hidden (src/print.css); it exists so that a printed handout says exactly which numbers it shows and how to get

@@ -15,7 +15,7 @@
  * task, unlike setTimeout's 4 ms clamp), so a pause or an option arrives within one slice.
  */
 import {
-  type LiveOptions, type Progress, type TrainIn, makeTrainer, nonZeroRows, sampleText, setLiveOptions, type TrainConfig, type Trainer, trainStep,
+  type LiveOptions, type Progress, type TrainIn, makeTrainer, nonZeroRowNorms, sampleText, setLiveOptions, type TrainConfig, type Trainer, trainStep,
 } from "../../lib/fast/charrnn.js";
 import type { Workspace } from "../../lib/fast/fast.js";
 
@@ -50,7 +50,7 @@ channel.port1.onmessage = (e: MessageEvent<number>) => slice(e.data);
 const schedule = () => channel.port2.postMessage(generation);
 
 const observe = (ws: Workspace) => {
-  rows = nonZeroRows(ws.grads.E);
+  rows = nonZeroRowNorms(ws.grads.E);
 };
 /**
  * The chunk and its (DL)_E rows as one snapshot, taken right after the step that observed them: a progress message

@@ -1,5 +1,5 @@
 /**
- * Print (issue 6, item 3): every page of the navigation prints as a handout. For each page, opened with a
+ * Print: every page of the navigation prints as a handout. For each page, opened with a
  * configuration in its URL: in print media the permalink header is visible and gives that exact URL, navigation and
  * controls are hidden, every numbered equation is visible with its number in the printed text, equations, live
  * cells, heatmaps and figures are not allowed to break across pages, and nothing is wider than the paper. Then the

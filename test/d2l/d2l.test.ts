@@ -156,7 +156,7 @@ describe.each(CASES.map((c) => [c.name, c] as const))("%s", (_, c) => {
     });
   }
 
-  it("the notation bridge: column (D2L), row (main derivation) and batch-major (seed 001) runs agree through the transposes", () => {
+  it("the notation bridge: column (D2L), row (main derivation) and batch-major (stacked-RNN source) runs agree through the transposes", () => {
     const three = threeConventions(p, s, c.opts);
     for (const [k, v] of Object.entries(three.maxDiff)) expect(v, k).toBeLessThanOrEqual(ROUNDING_TOL * Math.max(1, maxAbs(g.W_hh), maxAbs(g.dL_dh[0]!)));
     expectSame("column run = d2lBackward", three.column.asColumn.W_hh, g.W_hh);
@@ -182,7 +182,7 @@ describe("the notation bridge", () => {
     expect(p.W_hx.data[0]).not.toBe(99);
   });
 
-  it("a batch of n = 3 sequences (seed 001's X_t ∈ ℝ^{n×d}) gives each row's h_t and the sum of the per-sequence gradients", () => {
+  it("a batch of n = 3 sequences (the stacked-RNN source's X_t ∈ ℝ^{n×d}) gives each row's h_t and the sum of the per-sequence gradients", () => {
     const rng = makeRng(77);
     const seqs = [s, ...[0, 1].map(() => randomSequence({ d: c.d, hidden: c.hidden, q: c.q, T: c.T }, rng, c.kind, { randomH0: true }))];
     const run = batchForwardBackward(toBatchConvention(p), toBatchSequence(seqs), c.opts);

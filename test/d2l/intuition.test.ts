@@ -1,5 +1,5 @@
 /**
- * lib/d2l/intuition.ts — Step 3 of the intuition page (seed 003) on D2L's RNN with an activation: each display as
+ * lib/d2l/intuition.ts — Step 3 of the intuition page on D2L's RNN with an activation: each display as
  * written and corrected, checked against central finite differences of L = Σ_t L_t (and the backward pass), for
  * every activation and a few sizes; the slips pinned: Step 3c as written is identically 0, Step 3d as written has
  * the shape of h.
@@ -7,7 +7,7 @@
 import { describe, expect, it } from "vitest";
 import { d2lBackward, d2lForward, numericalDhdw } from "../../lib/d2l/d2l.js";
 import {
-  intuitionLoss, intuitionStep3b, intuitionStep3cAsWritten, intuitionStep3cCorrected, intuitionStep3dAsWritten,
+  intuitionLoss, intuitionStep3b, intuitionStep3cAsPrinted, intuitionStep3cCorrected, intuitionStep3dAsPrinted,
   intuitionStep3dCorrected, localStepGrads, numericalSumLossGrads,
 } from "../../lib/d2l/intuition.js";
 import { maxAbs, maxAbsDiff, scale } from "../../lib/core/matrix.js";
@@ -43,9 +43,9 @@ describe.each(CASES.map((c) => [`h ${c.hidden}, T ${c.T}, ${c.activation}, ρ ${
     expect(relMaxError(intuitionStep3b(p, s, opts), fd.W_hh)).toBeLessThan(FD_REL_TOL);
   });
 
-  it("intuitionStep3cAsWritten is identically 0 (no direct term), while ∂h_t/∂W_hh is not", () => {
+  it("intuitionStep3cAsPrinted is identically 0 (no direct term), while ∂h_t/∂W_hh is not", () => {
     const num = numericalDhdw(p, s, opts, ["W_hh"]);
-    for (const D of intuitionStep3cAsWritten(p, s, opts)) expect(maxAbs(D)).toBe(0);
+    for (const D of intuitionStep3cAsPrinted(p, s, opts)) expect(maxAbs(D)).toBe(0);
     expect(maxAbs(num[c.T - 1]!)).toBeGreaterThan(1e-3);
   });
 
@@ -53,8 +53,8 @@ describe.each(CASES.map((c) => [`h ${c.hidden}, T ${c.T}, ${c.activation}, ρ ${
     expect(relMaxError(intuitionStep3cCorrected(p, s, opts), numericalDhdw(p, s, opts, ["W_hh"]))).toBeLessThan(FD_REL_TOL);
   });
 
-  it("intuitionStep3dAsWritten has the shape of h ([h]), not of W_hh ([h, h])", () => {
-    const v = intuitionStep3dAsWritten(p, s, opts);
+  it("intuitionStep3dAsPrinted has the shape of h ([h]), not of W_hh ([h, h])", () => {
+    const v = intuitionStep3dAsPrinted(p, s, opts);
     expect(v.length).toBe(c.hidden);
     expect([fd.W_hh.rows, fd.W_hh.cols]).toEqual([c.hidden, c.hidden]);
   });
@@ -74,7 +74,7 @@ describe("the checks can fail", () => {
   });
   it("a gradient built from Step 3c as written (identically 0) is rejected", () => {
     const zero = scale(fd.W_hh, 0);
-    expect(intuitionStep3cAsWritten(p, s, opts).every((D) => maxAbs(D) === 0)).toBe(true);
+    expect(intuitionStep3cAsPrinted(p, s, opts).every((D) => maxAbs(D) === 0)).toBe(true);
     expect(relMaxError(zero, fd.W_hh)).toBeGreaterThan(0.5);
   });
   it("Step 3d corrected evaluated on the model without recurrence (W_hh = 0) is rejected", () => {

@@ -9,7 +9,7 @@ import { forward, hPrevAt, softmax } from "../../lib/derivation/forward.js";
 import {
   columnBroadcastHadamard, dAi_dU, dAi_dW, dOi_dV, dXi_dE, dX_dE, embeddingContributions, flattenRows, foldRows,
   gradBDiagForm, gradCDummySum, gradCPerStep, gradEOneHotForm, gradETensorForm, gradETripleSum, gradUPerIndexForm,
-  gradVPerIndexForm, gradWPerIndexForm, gradWProseTypo, hiddenGradsBroadcastForm, hiddenGradsDiagForm,
+  gradVPerIndexForm, gradWPerIndexForm, gradWAsPrinted, hiddenGradsBroadcastForm, hiddenGradsDiagForm,
   hiddenStepJacobian, logitGradChainRule, logitGradEq33AsPrinted, logitGradTwoCases, numericalHiddenStepJacobian, oneHotColumn,
   projectionJacobian, remark322, rowBroadcastHadamard, rowTimesStack, softmaxJacobian, stepLossGradWrtYhat,
 } from "../../lib/derivation/forms.js";
@@ -306,13 +306,13 @@ describe("eq 3.8: column broadcast (the derivation) against row broadcast (PyTor
 describe("erratum after eq 3.15: (1 − h⁽ᵗ⁺¹⁾)² in the prose where eq 3.16 has 1 − (h⁽ᵗ⁺¹⁾)²", () => {
   it("hand example, τ = 1, hidden = 1: the typo gives g(1 − h)²h⁽⁰⁾, eq 3.16 gives g(1 − h²)h⁽⁰⁾", () => {
     const dL_dh = fromRows([[0.5]]), h = fromRows([[0.6]]), h0 = new Float64Array([0.1]);
-    expect(gradWProseTypo(dL_dh, h, h0).data[0]).toBeCloseTo(0.5 * 0.16 * 0.1, 15);
+    expect(gradWAsPrinted(dL_dh, h, h0).data[0]).toBeCloseTo(0.5 * 0.16 * 0.1, 15);
     expect(gradW(dL_dh, h, h0).data[0]).toBeCloseTo(0.5 * 0.64 * 0.1, 15);
   });
 
   it.each(H0_KINDS)("the typo differs from eq 3.16 and from finite differences (h0 %s)", (h0Kind) => {
     const { p, inputs, targets, h0, f, g } = setup({ ...BASES[0]!, h0Kind });
-    const typo = gradWProseTypo(g.dL_dh, f.h, f.h0);
+    const typo = gradWAsPrinted(g.dL_dh, f.h, f.h0);
     expect(maxAbsDiff(typo, g.dL_dW)).toBeGreaterThan(1e-4);
     expect(maxAbsDiff(typo, numericalParamGrads(p, inputs, targets, h0).W)).toBeGreaterThan(1e-4);
   });
@@ -411,7 +411,7 @@ describe("shape errors", () => {
   it("the parameter forms check dL_dh against h, h0, x and U", () => {
     expectShapeError(() => gradBDiagForm(zeros(3, 2), zeros(3, 4)), /^gradBDiagForm: hidden widths 2 and 4 of dL_dh \[3,2\] and h \[3,4\] must match$/);
     expectShapeError(() => gradWPerIndexForm(zeros(3, 2), zeros(3, 2), v3), /^gradWPerIndexForm: hidden widths 3 and 2 of h0 \[3\] and h \[3,2\] must match$/);
-    expectShapeError(() => gradWProseTypo(zeros(2, 2), zeros(3, 2), new Float64Array(2)), /^gradWProseTypo: step counts 2 and 3 of dL_dh \[2,2\] and h \[3,2\] must match$/);
+    expectShapeError(() => gradWAsPrinted(zeros(2, 2), zeros(3, 2), new Float64Array(2)), /^gradWAsPrinted: step counts 2 and 3 of dL_dh \[2,2\] and h \[3,2\] must match$/);
     expectShapeError(() => gradUPerIndexForm(zeros(3, 2), zeros(3, 2), zeros(4, 5)), /^gradUPerIndexForm: step counts 4 and 3 of x \[4,5\] and h \[3,2\] must match$/);
     expectShapeError(() => gradVPerIndexForm(zeros(2, 5), zeros(3, 2)), /^gradVPerIndexForm: step counts 2 and 3 of dL_do \[2,5\] and h \[3,2\] must match$/);
     expectShapeError(() => gradETripleSum(zeros(3, 2), zeros(3, 2), zeros(4, 5), [0, 1, 2], 3), /^gradETripleSum: hidden widths 2 and 4 of h \[3,2\] and U \[4,5\] must match$/);

@@ -5,7 +5,8 @@
  */
 import { describe, expect, it } from "vitest";
 import { forward } from "../../lib/derivation/forward.js";
-import { FD_EPSILON, numericalParamGrads } from "../../lib/derivation/gradcheck.js";
+import { numericalParamGrads } from "../../lib/derivation/gradcheck.js";
+import { FD_EPSILON } from "../../lib/core/tolerances.js";
 import { type Matrix, type Vector, maxAbsDiff } from "../../lib/core/matrix.js";
 import { PARAM_NAMES, initParams, initialHidden } from "../../lib/derivation/model.js";
 import { makeRng } from "../../lib/core/rng.js";

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
-  adagradUpdate, buildVocab, clipByGlobalNorm, clipByValue, drawIndex, encode, globalNorm, initialLoss, makeTrainer,
-  needsReset, nextChunk, nonZeroRows, sampleIds, sampleText, smoothLoss, softmaxWithTemperature, TRAIN_DEFAULT,
+  adagradUpdate, buildVocab, clipByGlobalNormInPlace, clipByValueInPlace, drawIndex, encode, globalNorm, initialLoss, makeTrainer,
+  needsReset, nextChunk, nonZeroRowNorms, sampleIds, sampleText, smoothLoss, softmaxWithTemperature, TRAIN_DEFAULT,
   trainStep, validateTrainConfig,
 } from "../../lib/fast/charrnn.js";
 import { backward } from "../../lib/derivation/backward.js";
@@ -60,7 +60,7 @@ describe("vocabulary and chunks", () => {
 describe("clipping and Adagrad, against hand-computed values", () => {
   it("clips by value into [−c, c]", () => {
     const a = Float64Array.from([-7, -5, 0.5, 5, 6.25]), b = Float64Array.from([100, -0.1]);
-    clipByValue([a, b], 5);
+    clipByValueInPlace([a, b], 5);
     expect(Array.from(a)).toEqual([-5, -5, 0.5, 5, 5]);
     expect(Array.from(b)).toEqual([5, -0.1]);
   });
@@ -68,10 +68,10 @@ describe("clipping and Adagrad, against hand-computed values", () => {
   it("clips by global norm: ‖(3, 4, 12)‖ = 13 scaled to norm 6.5 is (1.5, 2, 6); below the threshold nothing moves", () => {
     const a = Float64Array.from([3, 4]), b = Float64Array.from([12]);
     expect(globalNorm([a, b])).toBe(13);
-    expect(clipByGlobalNorm([a, b], 6.5)).toBe(13);
+    expect(clipByGlobalNormInPlace([a, b], 6.5)).toBe(13);
     expect(Array.from(a)).toEqual([1.5, 2]);
     expect(Array.from(b)).toEqual([6]);
-    expect(clipByGlobalNorm([a, b], 100)).toBeCloseTo(6.5, 14);
+    expect(clipByGlobalNormInPlace([a, b], 100)).toBeCloseTo(6.5, 14);
     expect(Array.from(a)).toEqual([1.5, 2]);
   });
 
@@ -144,7 +144,7 @@ describe("smoothed loss and the rows of (DL)_E (eq 4.9)", () => {
     const sizes = { vocab: 7, dModel: 3, hidden: 5 }, ws = makeWorkspace(sizes, 4);
     const p = initParams(sizes, makeRng(2));
     lossAndGrads(p, [1, 4, 1, 6], [4, 1, 6, 0], new Float64Array(5), ws);
-    const rows = nonZeroRows(ws.grads.E);
+    const rows = nonZeroRowNorms(ws.grads.E);
     expect(rows.map((r) => r.index)).toEqual([1, 4, 6]);
     const r4 = Array.from(ws.grads.E.data.subarray(12, 15));
     expect(rows[1]!.norm).toBeCloseTo(Math.hypot(...r4), 15);

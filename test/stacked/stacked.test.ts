@@ -20,7 +20,7 @@ import {
   initStackedParams, numericalStackedParamGrads, numericalStackedStateGrads, oneHot, singleStepWeights, stackedBackward,
   stackedForward, stackedLoss, stackedSizesOf, stepWeightsFor, withWeights, zeroStates,
   ffnnForward, ffnnForwardPerExample, stackedForwardPerExample, softmaxRowSumError, stackSteps, stacked22Factor,
-  numericalStacked22Factor, stacked22AsWritten, stacked22Jacobians, stacked22Delta, stacked22Corrected, stacked22Truncated,
+  numericalStacked22Factor, stacked22AsPrinted, stacked22Jacobians, stacked22Delta, stacked22Corrected, stacked22Truncated,
 } from "../../lib/stacked/stacked.js";
 import { FD_REL_TOL, FD_TOL, ROUNDING_TOL, TFJS_ABS_TOL, TFJS_REL_TOL } from "../../lib/core/tolerances.js";
 
@@ -649,8 +649,8 @@ describe.each(LONG.map((s) => [label(s), s] as const))("Vera §2.2, %s", (_, spe
       expectFd(`J_${k}[${r}]`, J, numericalStacked22Factor(c.p, c.X, c.y, c.opts, k, r));
     }
   });
-  it("stacked22AsWritten has no value for a ≥ 2: J_t J_{t+1} needs a = h₁, then (H_{t−1})ᵀ [h₁,1] · [a,h₁] needs a = 1", () => {
-    const e = stacked22AsWritten(c.p, f, 1);
+  it("stacked22AsPrinted has no value for a ≥ 2: J_t J_{t+1} needs a = h₁, then (H_{t−1})ᵀ [h₁,1] · [a,h₁] needs a = 1", () => {
+    const e = stacked22AsPrinted(c.p, f, 1);
     expect(e.ok).toBe(false);
     if (!e.ok) expect(e.reason).toMatch(spec.a === spec.hidden[0] ? /inner shapes 1 and \d of \(H_0\^\(1\)\[1\]\)ᵀ/ : /of J_1 \[\d,\d\] and J_2/);
   });

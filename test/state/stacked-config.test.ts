@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import {
   STACKED_DEFAULTS, STACKED_LIMITS, StackedConfigError, buildStackedExample, validateStackedConfig,
 } from "../../lib/state/stacked-config.js";
-import { stackedForward, stacked21AsWritten } from "../../lib/stacked/stacked.js";
+import { stackedForward, stacked21AsPrinted } from "../../lib/stacked/stacked.js";
 
 describe("validateStackedConfig", () => {
   it("accepts the defaults, whose batch size differs from both hidden widths (so 2.1 (5), (8) fail on shape)", () => {
@@ -75,8 +75,8 @@ describe("buildStackedExample", () => {
   it("default configuration: stacked 2.1 (5) and (8) as written have no value (n ≠ h₂, n ≠ h₁)", () => {
     const ex = buildStackedExample(STACKED_DEFAULTS);
     const f = stackedForward(ex.params, ex.X, ex.targets, { H0: ex.H0, reduction: "source" });
-    expect(stacked21AsWritten(5, ex.params, f, 2).ok).toBe(false);
-    expect(stacked21AsWritten(8, ex.params, f, 2).ok).toBe(false);
-    expect(stacked21AsWritten(4, ex.params, f, 2).ok).toBe(true);
+    expect(stacked21AsPrinted(5, ex.params, f, 2).ok).toBe(false);
+    expect(stacked21AsPrinted(8, ex.params, f, 2).ok).toBe(false);
+    expect(stacked21AsPrinted(4, ex.params, f, 2).ok).toBe(true);
   });
 });

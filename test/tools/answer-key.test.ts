@@ -390,11 +390,11 @@ describe("hard inputs: one short safe line, exit status 2, never a crash", () =>
 });
 
 /**
- * PENDING the lead's rewrite of lib/derivation/forward.ts's loss (issue 13): these fail unless stepLoss computes
- * log s − (o_y − m), not (m + log s) − o_y, which loses log s next to a large max logit m.
+ * These fail unless stepLoss (lib/derivation/forward.ts) computes log s − (o_y − m), not (m + log s) − o_y, which
+ * loses log s next to a large max logit m.
  * V = 0 makes o⁽ᵗ⁾ = c at every step, so c sets the logits directly.
  */
-describe("the loss for logits of any finite size [PENDING lib/derivation/forward.ts loss rewrite]", () => {
+describe("the loss for logits of any finite size", () => {
   const withLogits = (c: number[], targets: number[]) => {
     const V = c.length, z = (r: number, k: number) => Array.from({ length: r }, () => new Array<number>(k).fill(0));
     return answerKey(json({
