@@ -654,7 +654,7 @@ const isList = (v: unknown): v is ArrayLike<unknown> => Array.isArray(v) || (Arr
 const text = (s: readonly number[]) => `[${s.join(",")}]`;
 
 /** A value's shape as a message names it, reading lengths only (a result of 10⁸ entries costs nothing to name). */
-function shapeText(v: unknown): string {
+function valueShapeText(v: unknown): string {
   if (!isList(v)) return typeof v === "number" ? "a number" : v === null ? "null" : typeof v === "object" ? "an object" : `a ${typeof v}`;
   const first = v.length > 0 ? v[0] : undefined;
   return isList(first) ? text([v.length, first.length]) : text([v.length]);
@@ -681,7 +681,7 @@ function notANumber(v: unknown, present: boolean): string | null {
 export function packResult(name: string, value: unknown, shape: readonly number[]): { data: Float64Array } | { error: string } {
   const [rows, cols] = shape.length === 2 ? [shape[0]!, shape[1]!] : [1, shape[0]!];
   const matrix = shape.length === 2;
-  const wrong = () => ({ error: `${name}: expected shape ${text(shape)}, got ${shapeText(value)}` });
+  const wrong = () => ({ error: `${name}: expected shape ${text(shape)}, got ${valueShapeText(value)}` });
   if (!isList(value) || value.length !== (matrix ? rows : cols)) return wrong();
   const data = new Float64Array(rows * cols);
   let first = "", bad = 0;

@@ -5,9 +5,9 @@
  * - nothing a run starts (a timer, an interval that allocates, a handler, a changed prototype) outlives it, and no
  *   run can see another's: the time limit covers everything the run started;
  * - the answer comes over a MessagePort made for that run alone; nothing posted elsewhere is ever read;
- * - the answer is a Float64Array of exactly the expected shape or one line (the worker packs it with lib/derivation/editable.ts's
- *   `packResult` before it crosses over), and it is checked again here: a result larger than the quantity it stands
- *   for is never copied into the page.
+ * - the answer is a Float64Array of exactly the expected shape or one line (the worker packs it with
+ *   lib/derivation/editable.ts's `packResult` before it crosses over; `checkEdit` checks it again on the page): a
+ *   result larger than the quantity it stands for is never copied into the page.
  * A spare worker is started ahead of each run (loading sucrase takes tens of ms), so a run's time limit counts the
  * reader's code, not the start-up.
  */
@@ -152,17 +152,14 @@ export class Sandbox {
 }
 
 /**
- * What the worker sent (a RunReply of src/workers/run-code.ts), read as the page expects it and nothing else:
- * exactly `shape`'s count of finite numbers in a Float64Array, or a message of one line. The worker is ours but runs the reader's code, so its answer is
- * checked like input.
+ * What the worker sent (a RunReply of src/workers/run-code.ts), read as the page expects it: a Float64Array or a
+ * message of one line. Its size and entries are checked once, by checkEdit (lib/derivation/editable.ts).
  */
 function readReply(reply: unknown, req: RunRequest): { data: Float64Array; workerMs: number } | { error: string; workerMs?: number } {
   // A getter on a posted object cannot run here: structured cloning makes plain data
   const r = (typeof reply === "object" && reply !== null ? reply : {}) as { [K in "data" | "error" | "ms"]?: unknown };
   const workerMs = typeof r.ms === "number" && Number.isFinite(r.ms) ? r.ms : undefined;
   if (typeof r.error === "string") return { error: oneLine(r.error), workerMs };
-  const n = req.shape.reduce((a, b) => a * b, 1);
-  const d = r.data;
-  if (d instanceof Float64Array && d.length === n && d.every(Number.isFinite)) return { data: d, workerMs: workerMs ?? NaN };
-  return { error: `${req.name}: the code runner sent something other than ${n} finite numbers` };
+  if (r.data instanceof Float64Array) return { data: r.data, workerMs: workerMs ?? NaN };
+  return { error: `${req.name}: the code runner sent neither a value nor a message` };
 }

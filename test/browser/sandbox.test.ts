@@ -60,32 +60,27 @@ function chromiumPids(): string[] {
   return out;
 }
 
-/** CPU time (s) used so far by this file's Chromium. */
-function chromiumCpu(): number {
-  let ticks = 0;
+/** The sum of `measure` over this file's Chromium processes (one that ends while being read counts 0). */
+function sumOverChromium(measure: (pid: string) => number): number {
+  let sum = 0;
   for (const pid of chromiumPids()) {
     try {
-      const f = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
-      ticks += Number(f[11]) + Number(f[12]); // utime, stime
+      sum += measure(pid);
     } catch {
       // gone
     }
   }
-  return ticks / 100;
+  return sum;
 }
 
+/** CPU time (s) used so far by this file's Chromium: utime + stime, in ticks of 1/100 s. */
+const chromiumCpu = () => sumOverChromium((pid) => {
+  const f = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+  return Number(f[11]) + Number(f[12]);
+}) / 100;
+
 /** Resident memory (MB) of this file's Chromium. */
-function chromiumRssMB(): number {
-  let kb = 0;
-  for (const pid of chromiumPids()) {
-    try {
-      kb += Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0);
-    } catch {
-      // gone
-    }
-  }
-  return kb / 1024;
-}
+const chromiumRssMB = () => sumOverChromium((pid) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0)) / 1024;
 
 /** Waits until Chromium's resident memory is below `mb` (or `timeout` ms pass); how long that took, and the peak over the start. */
 async function settleRss(mb: number, timeout: number): Promise<{ ms: number; peak: number }> {
@@ -142,6 +137,31 @@ async function fresh(path: string) {
 }
 
 const PASS = { error: null, pass: 2, fail: 0 };
+
+/**
+ * A browser profile of its own (a "next visit" must share its localStorage, which separate playwright pages do
+ * not), a page in it at `path`, and what the page reports as errors.
+ */
+async function profile(path: string) {
+  const context = await site.browser.newContext();
+  const visit = async () => {
+    const page = await context.newPage();
+    const problems: string[] = [];
+    page.on("console", (m) => m.type() === "error" && problems.push(m.text()));
+    page.on("pageerror", (e) => problems.push(e.message));
+    await page.goto(`${site.base}${path}`, { waitUntil: "networkidle" });
+    return { page, problems };
+  };
+  return { context, ...(await visit()), next: visit };
+}
+
+/** Stores `code` as the page's running edit of `id`, reloads (it starts running), and closes the tab before its time limit. */
+async function closeMidRun(page: Page, name: string, id: EditId, code: string): Promise<void> {
+  await page.evaluate((a) => localStorage.setItem(a.key, JSON.stringify({ [a.id]: { code: a.code, active: true } })), { key: `bptt-companion:edits:${name}`, id, code });
+  await page.reload({ waitUntil: "load" });
+  await page.waitForFunction((key) => localStorage.getItem(key) !== null, `bptt-companion:edits-running:${name}`);
+  await page.close({ runBeforeUnload: false });
+}
 
 describe("one run cannot reach another", () => {
   it("a forged reply, a replaced handler and a poisoned prototype in (4.1) leave (4.4) and the page's cells alone", async () => {
@@ -318,12 +338,7 @@ describe("every returned value is checked entry by entry, and no view throws", (
 
 describe("on /embedding, the same attacks fail the same way", () => {
   it("network, NaN, an oversized result, close(), a spinning timer, and a visit that ended mid-run", async () => {
-    const context = await site.browser.newContext();
-    const page = await context.newPage();
-    const problems: string[] = [];
-    page.on("console", (m) => m.type() === "error" && problems.push(m.text()));
-    page.on("pageerror", (e) => problems.push(e.message));
-    await page.goto(`${site.base}/embedding`, { waitUntil: "networkidle" });
+    const { context, page, problems, next: nextVisit } = await profile("/embedding");
     await page.evaluate(() => localStorage.clear());
     expect(await run(page, "eq-3-19", `fetch("${otherOrigin}/embedding");\nreturn 0;`)).toEqual({ error: "✗ line 1: fetch is not defined", pass: 0, fail: 0 });
     expect(await run(page, "eq-3-21", `const out = ${ref("eq-3-21")};\nout[1][2] = NaN;\nreturn out;`)).toEqual({ error: "✗ dL_dE[1][2] is NaN", pass: 0, fail: 0 });
@@ -333,12 +348,8 @@ describe("on /embedding, the same attacks fail the same way", () => {
     expect((await cpuQuiet()).quietAfterMs).toBeLessThan(4000);
     expect(hits).toEqual([]);
     // a visit that ends while (3.19)'s stored loop runs: the next one shows it and does not run it
-    await page.evaluate((code) => localStorage.setItem("bptt-companion:edits:embedding", JSON.stringify({ "eq-3-19": { code, active: true } })), "while (true) {}\nreturn 0;");
-    await page.reload({ waitUntil: "load" });
-    await page.waitForFunction(() => localStorage.getItem("bptt-companion:edits-running:embedding") !== null);
-    await page.close({ runBeforeUnload: false });
-    const next = await context.newPage();
-    await next.goto(`${site.base}/embedding`, { waitUntil: "networkidle" });
+    await closeMidRun(page, "embedding", "eq-3-19", "while (true) {}\nreturn 0;");
+    const next = (await nextVisit()).page;
     await panel(next, "eq-3-19").locator(".edit-notice").waitFor();
     expect(await panel(next, "eq-3-19").locator(".edit-notice").textContent()).toMatch(/still running when your last visit ended/);
     await next.waitForTimeout(1500);
@@ -351,19 +362,9 @@ describe("on /embedding, the same attacks fail the same way", () => {
 
 describe("stored edits never lock a reader out", () => {
   it("code that was running when a visit ended is shown, not run, on the next visit", async () => {
-    const context = await site.browser.newContext(); // a profile: the next visit must be in the same one
-    const page = await context.newPage();
-    await page.goto(`${site.base}/summary`, { waitUntil: "networkidle" });
-    await page.evaluate((code) => localStorage.setItem("bptt-companion:edits:summary", JSON.stringify({ "eq-4-4": { code, active: true } })), "while (true) {}\nreturn zeros(vocab);");
-    // the stored loop starts on load; the tab goes away before its time limit
-    await page.reload({ waitUntil: "load" });
-    await page.waitForFunction(() => localStorage.getItem("bptt-companion:edits-running:summary") !== null);
-    await page.close({ runBeforeUnload: false });
-
-    const next = { page: await context.newPage(), problems: [] as string[] };
-    next.page.on("console", (m) => m.type() === "error" && next.problems.push(m.text()));
-    next.page.on("pageerror", (e) => next.problems.push(e.message));
-    await next.page.goto(`${site.base}/summary`, { waitUntil: "networkidle" });
+    const { context, page, next: nextVisit } = await profile("/summary");
+    await closeMidRun(page, "summary", "eq-4-4", "while (true) {}\nreturn zeros(vocab);");
+    const next = await nextVisit();
     const p = panel(next.page, "eq-4-4");
     await p.locator(".edit-notice").waitFor();
     expect(await p.locator(".edit-notice").textContent()).toMatch(/still running when your last visit ended .* not run again/);
