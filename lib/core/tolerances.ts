@@ -21,7 +21,7 @@ export const ROUNDING_TOL = 1e-12;
 export const FD_TOL = 1e-8;
 
 /**
- * The same comparison as a scale-free relative error (‖a − n‖ / (‖a‖ + ‖n‖), lib/derivation/gradcheck.ts `discrepancy`):
+ * The same comparison as a scale-free relative error (‖a − n‖ / (‖a‖ + ‖n‖), lib/core/fd.ts `discrepancy`):
  * correct gradients come out near 1e-10, a wrong term at 1e-3 or more. A one-entry parameter whose gradient is
  * itself near zero can exceed it while being right, so random-shape tests also accept an absolute error ≤ FD_TOL.
  */

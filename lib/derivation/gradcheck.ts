@@ -4,10 +4,11 @@
  * ε = 1e-5 balances the two for losses of order one (u ≈ 1.1e-16), giving about 1e-10 relative error.
  */
 import { type Forward, forward, stepLoss } from "./forward.js";
-import { type Matrix, type Vector, ShapeError, clone, row, shapeText, zeros } from "../core/matrix.js";
+import { type Matrix, type Vector, clone, row, zeros } from "../core/matrix.js";
 import { PARAM_NAMES, type ParamName, type Params } from "./model.js";
 import { backward, paramGrads } from "./backward.js";
 import { exp, log, tanh } from "../core/libm.js";
+import { type Discrepancy, discrepancy } from "../core/fd.js";
 import { FD_EPSILON } from "../core/tolerances.js";
 
 export type ParamGrads = { E: Matrix; U: Matrix; W: Matrix; b: Vector; V: Matrix; c: Vector };
@@ -260,30 +261,6 @@ export function numericalHiddenGrads(
     }
   }
   return g;
-}
-
-export interface Discrepancy {
-  /** max_k |analytic_k − numeric_k|. */
-  maxAbsError: number;
-  /** ‖analytic − numeric‖₂ / max(‖analytic‖₂ + ‖numeric‖₂, 1e-300): scale-free, and 0 when both are 0. */
-  relError: number;
-}
-
-/** How far two same-shaped arrays are apart. NaN in either gives NaN, which fails every `<` check. */
-export function discrepancy(analytic: Matrix | Vector, numeric: Matrix | Vector): Discrepancy {
-  const a = dataOf(analytic), n = dataOf(numeric);
-  if (shapeText(analytic) !== shapeText(numeric)) {
-    throw new ShapeError(`discrepancy: shapes of analytic ${shapeText(analytic)} and numeric ${shapeText(numeric)} must match`);
-  }
-  let maxAbsError = 0, diff2 = 0, a2 = 0, n2 = 0;
-  for (let k = 0; k < a.length; k++) {
-    const d = a[k]! - n[k]!;
-    if (Number.isNaN(d)) return { maxAbsError: NaN, relError: NaN };
-    maxAbsError = Math.max(maxAbsError, Math.abs(d));
-    diff2 += d * d; a2 += a[k]! * a[k]!; n2 += n[k]! * n[k]!;
-  }
-  const denom = Math.sqrt(a2) + Math.sqrt(n2);
-  return { maxAbsError, relError: denom === 0 ? 0 : Math.sqrt(diff2) / denom };
 }
 
 export interface GradCheck {

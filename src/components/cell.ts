@@ -12,6 +12,9 @@ export interface LiveCellOptions {
   /** The function behind the number, e.g. "forward" in "lib/derivation/forward.ts". */
   fn: string;
   file: string;
+  /** Independent computations of the same value, each shown as a ✓/✗ badge (build them with check.ts's helpers). */
+  checks?: readonly CheckResult[];
+  /** @deprecated one check: use `checks`. */
   check?: CheckResult;
 }
 
@@ -33,7 +36,7 @@ export function liveCell(o: LiveCellOptions): HTMLElement {
   code.textContent = `${o.file} · ${o.fn}()`;
   src.append("computed by ", code);
   meta.append(src);
-  if (o.check) meta.append(checkBadge(o.check));
+  for (const c of [...(o.check ? [o.check] : []), ...(o.checks ?? [])]) meta.append(checkBadge(c));
   const value = document.createElement("div");
   value.className = "live-value";
   value.append(o.value);

@@ -23,14 +23,14 @@ import {
 } from "../../lib/tools/answer-key.js";
 import { answerToJson, answerToLatex } from "../../lib/tools/answer-export.js";
 import {
-  ANSWER_ATOL, ANSWER_RTOL, type EquationResult, QUANTITIES, type QuantityKey, axisLength, compareAnswer, maxAnswerBytes,
+  ANSWER_ATOL, ANSWER_RTOL, QUANTITIES, type QuantityKey, axisLength, compareAnswer, maxAnswerBytes,
   parseStudentAnswer,
 } from "../../lib/tools/compare-answer.js";
 import { numericalParamGrads } from "../../lib/derivation/gradcheck.js";
 import { fromRows, maxAbsDiff } from "../../lib/core/matrix.js";
 import { FD_TOL } from "../../lib/core/tolerances.js";
 import {
-  type AnswerResult, type CaseResult, type CheckIn, type CheckOut, type EquationSummary, FD_MAX_WORK, type FdResult, type FilesResult, type Source,
+  type AnswerResult, type CaseResult, type CheckIn, type CheckOut, type EquationSummary, FD_MAX_WORK, type FilesResult, type Source,
   type QuantityComparison, type QuantityData, WRONG_LIST_MAX, type WrongEntry,
 } from "../../lib/tools/check-protocol.js";
 

@@ -15,7 +15,7 @@
  * task, unlike setTimeout's 4 ms clamp), so a pause or an option arrives within one slice.
  */
 import {
-  type LiveOptions, type Progress, type TrainIn, makeTrainer, nonZeroRowNorms, sampleText, setLiveOptions, type TrainConfig, type Trainer, trainStep,
+  type Progress, type TrainIn, makeTrainer, nonZeroRowNorms, sampleText, setLiveOptions, type Trainer, trainStep,
 } from "../../lib/fast/charrnn.js";
 import type { Workspace } from "../../lib/fast/fast.js";
 

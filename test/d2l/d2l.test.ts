@@ -17,7 +17,7 @@ import {
   tfjsD2L, tfjsDhdw, threeConventions, toBatchConvention, toBatchSequence, batchForwardBackward,
   toMainModelParams, toRowConvention, whLayout,
 } from "../../lib/d2l/d2l.js";
-import { discrepancy } from "../../lib/derivation/gradcheck.js";
+import { discrepancy } from "../../lib/core/fd.js";
 import { type Matrix, type Vector, ShapeError, clone, maxAbs, maxAbsDiff, zeros } from "../../lib/core/matrix.js";
 import { makeRng } from "../../lib/core/rng.js";
 import { FD_REL_TOL, ROUNDING_TOL, TFJS_ABS_TOL, TFJS_REL_TOL } from "../../lib/core/tolerances.js";

@@ -12,7 +12,7 @@ import {
   type D2LOptions, d2lBackward, d2lForward, mtv, numericalHiddenGradsD2L, numericalStateJacobian, roundToFloat32, tfjsD2L,
   tfjsStateJacobian,
 } from "../../lib/d2l/d2l.js";
-import { discrepancy } from "../../lib/derivation/gradcheck.js";
+import { discrepancy } from "../../lib/core/fd.js";
 import { type Matrix, ShapeError, matmul, maxAbs, maxAbsDiff, transpose, zeros } from "../../lib/core/matrix.js";
 import { makeRng } from "../../lib/core/rng.js";
 import {

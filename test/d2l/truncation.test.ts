@@ -12,7 +12,7 @@ import {
   type D2LOptions, type D2LParams, type D2LSequence, d2lBackward, initD2L, numericalGatedGrads, numericalWeightGrads,
   randomSequence, roundToFloat32, tfjsGatedGrads,
 } from "../../lib/d2l/d2l.js";
-import { discrepancy } from "../../lib/derivation/gradcheck.js";
+import { discrepancy } from "../../lib/core/fd.js";
 import { makeRng } from "../../lib/core/rng.js";
 import { FD_REL_TOL, ROUNDING_TOL, TFJS_REL_TOL } from "../../lib/core/tolerances.js";
 import {

@@ -11,8 +11,9 @@ import {
 } from "../../lib/derivation/backward.js";
 import { type Forward, forward } from "../../lib/derivation/forward.js";
 import {
-  type ParamGrads, discrepancy, numericalHiddenGrads, numericalLogitGrads, numericalParamGrads,
+  type ParamGrads, numericalHiddenGrads, numericalLogitGrads, numericalParamGrads,
 } from "../../lib/derivation/gradcheck.js";
+import { discrepancy } from "../../lib/core/fd.js";
 import { type Matrix, type Vector, addOuterInPlace, row, scale, zeros } from "../../lib/core/matrix.js";
 import { type H0Kind, type Params, H0_KINDS, PARAM_NAMES, initParams, initialHidden } from "../../lib/derivation/model.js";
 import { makeRng } from "../../lib/core/rng.js";

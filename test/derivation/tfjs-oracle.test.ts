@@ -10,7 +10,7 @@ import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { type Gradients, backward } from "../../lib/derivation/backward.js";
 import { type Forward, forward } from "../../lib/derivation/forward.js";
-import { discrepancy } from "../../lib/derivation/gradcheck.js";
+import { discrepancy } from "../../lib/core/fd.js";
 import { type Matrix, type Vector } from "../../lib/core/matrix.js";
 import { type H0Kind, type ParamName, type Params, H0_KINDS, PARAM_NAMES, initParams, initialHidden } from "../../lib/derivation/model.js";
 import { makeRng } from "../../lib/core/rng.js";

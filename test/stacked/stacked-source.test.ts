@@ -10,7 +10,7 @@
 import katex from "katex";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { discrepancy } from "../../lib/derivation/gradcheck.js";
+import { discrepancy } from "../../lib/core/fd.js";
 import { type Matrix, clone, matmul, sub, transpose, zeros } from "../../lib/core/matrix.js";
 import { makeRng } from "../../lib/core/rng.js";
 import {

@@ -12,7 +12,7 @@
 import * as tf from "@tensorflow/tfjs";
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
-import { discrepancy } from "../../lib/derivation/gradcheck.js";
+import { discrepancy } from "../../lib/core/fd.js";
 import { type Matrix, ShapeError, clone, matmul, transpose, zeros } from "../../lib/core/matrix.js";
 import { makeRng } from "../../lib/core/rng.js";
 import {

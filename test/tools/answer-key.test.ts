@@ -9,7 +9,8 @@ import {
   USAGE, answerCase, answerKey, caseToJson, decodeCase, parseArgs, parseCase, randomCase, randomCaseOutput, runCommand,
   validateCase,
 } from "../../lib/tools/answer-key.js";
-import { discrepancy, numericalHiddenGrads, numericalParamGrads } from "../../lib/derivation/gradcheck.js";
+import { discrepancy } from "../../lib/core/fd.js";
+import { numericalHiddenGrads, numericalParamGrads } from "../../lib/derivation/gradcheck.js";
 import { forward } from "../../lib/derivation/forward.js";
 import { fromRows } from "../../lib/core/matrix.js";
 import { PARAM_NAMES } from "../../lib/derivation/model.js";

@@ -1,0 +1,45 @@
+/**
+ * Finite differences, the one primitive every source's gradient checks share, and the measure by which an analytic
+ * gradient is compared with them. A central difference has error O(ε²) (about 1e-10 at ε = 1e-5 for the smooth
+ * losses here) where a forward difference has O(ε); the checks' tolerances (lib/core/tolerances.ts) assume it.
+ */
+import { type Matrix, ShapeError, type Vector, shapeText } from "./matrix.js";
+import { FD_EPSILON } from "./tolerances.js";
+
+/**
+ * ∂f/∂θ_k by central differences: θ_k is moved to θ_k + ε and θ_k − ε in place, f re-evaluated each time, and
+ * θ_k restored to its exact bits before returning, so a caller can sweep k over θ without copying it.
+ */
+export function centralDifference(theta: Float64Array, k: number, f: () => number, eps = FD_EPSILON): number {
+  const keep = theta[k]!;
+  theta[k] = keep + eps;
+  const up = f();
+  theta[k] = keep - eps;
+  const down = f();
+  theta[k] = keep;
+  return (up - down) / (2 * eps);
+}
+
+export interface Discrepancy {
+  /** max_k |analytic_k − numeric_k|. */
+  maxAbsError: number;
+  /** ‖analytic − numeric‖₂ / max(‖analytic‖₂ + ‖numeric‖₂, 1e-300): scale-free, and 0 when both are 0. */
+  relError: number;
+}
+
+/** How far two same-shaped arrays are apart. NaN in either gives NaN, which fails every `<` check. */
+export function discrepancy(analytic: Matrix | Vector, numeric: Matrix | Vector): Discrepancy {
+  const a = "data" in analytic ? analytic.data : analytic, n = "data" in numeric ? numeric.data : numeric;
+  if (shapeText(analytic) !== shapeText(numeric)) {
+    throw new ShapeError(`discrepancy: shapes of analytic ${shapeText(analytic)} and numeric ${shapeText(numeric)} must match`);
+  }
+  let maxAbsError = 0, diff2 = 0, a2 = 0, n2 = 0;
+  for (let k = 0; k < a.length; k++) {
+    const d = a[k]! - n[k]!;
+    if (Number.isNaN(d)) return { maxAbsError: NaN, relError: NaN };
+    maxAbsError = Math.max(maxAbsError, Math.abs(d));
+    diff2 += d * d; a2 += a[k]! * a[k]!; n2 += n[k]! * n[k]!;
+  }
+  const denom = Math.sqrt(a2) + Math.sqrt(n2);
+  return { maxAbsError, relError: denom === 0 ? 0 : Math.sqrt(diff2) / denom };
+}
