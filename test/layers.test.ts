@@ -6,7 +6,8 @@
  * - src/components/ never imports src/workers/ (a worker's protocol types live in lib/ next to its numerics);
  * - the checks are independent of what they check: the intermediate forms of the main derivation and the
  *   textbook forms of its forward pass never reach lib/derivation/backward.ts, the summary code they are checked
- *   against, not even through another module.
+ *   against, not even through another module; likewise the stacked RNN's finite differences and per-example loops
+ *   never reach the backward and forward passes they check.
  */
 import { readFileSync, readdirSync } from "node:fs";
 import { dirname, join, normalize, relative } from "node:path";
@@ -92,6 +93,24 @@ describe("layers", () => {
       .filter((i) => i.target && !i.target.startsWith("src/_") && !exists(i.target))
       .map((i) => `${f} imports ${i.spec} (${relative(ROOT, join(ROOT, i.target!))})`));
     expect(missing).toEqual([]);
+  });
+
+  it("the stacked RNN's checks never reach the code they check: finite differences neither backward pass, the loops per example neither batch forward pass", () => {
+    const reaches = (from: string): string[] => {
+      const seen = new Set([from]);
+      for (const f of seen) for (const i of importsOf(f, read(f))) if (i.target?.startsWith("lib/")) seen.add(i.target);
+      return [...seen];
+    };
+    const rules: [string, string[]][] = [
+      ["lib/stacked/finite-differences.ts", ["lib/stacked/backward.ts", "lib/stacked/stacked.ts", "lib/stacked/as-printed.ts"]],
+      ["lib/stacked/per-example.ts", ["lib/stacked/forward.ts", "lib/stacked/stacked.ts"]],
+    ];
+    for (const [check, checked] of rules) {
+      expect(LIB, check).toContain(check);
+      for (const f of checked) expect(LIB, f).toContain(f);
+      expect(reaches(check).filter((f) => checked.includes(f)), check).toEqual([]);
+    }
+    expect(reaches("lib/stacked/page.ts")).toContain("lib/stacked/backward.ts"); // the search does find it where it is
   });
 });
 

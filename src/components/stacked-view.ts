@@ -1,16 +1,19 @@
 /**
  * View helpers of the stacked-RNN page (src/stacked.md): its own small configuration form (the shared configForm
- * is for the one-layer RNN of the main derivation), and the cells that show one of the source's equations
- * evaluated as written. No maths here: every number comes from lib/stacked/stacked.ts and lib/state/stacked-config.ts; this file
- * only compares two given matrices with lib's maxAbsDiff and draws them.
+ * is for the one-layer RNN of the main derivation), the cells that show one of the source's equations evaluated
+ * as printed, and the page's cells built from lib/stacked/page.ts's values. No maths here: every number comes from
+ * lib/stacked/ and lib/state/stacked-config.ts; this file only draws them and builds their checks with check.ts.
  */
 import {
   STACKED_DEFAULTS, STACKED_FIELD_NAMES, STACKED_LIMITS, STACKED_QUERY, type StackedConfig, type StackedExample, StackedConfigError,
   buildStackedExample,
 } from "../lib/state/stacked-config.js";
 import { type Matrix, maxAbsDiff } from "../lib/core/matrix.js";
-import type { Evaluation } from "../lib/stacked/stacked.js";
+import type { Evaluation } from "../lib/stacked/as-printed.js";
+import { type StackedPage, stepRowLabels } from "../lib/stacked/page.js";
+import { type SourceEq, isPreActivationEq } from "../lib/stacked/stacked.js";
 import { liveCell } from "./cell.js";
+import { fdCheck, passes, sameCheck } from "./check.js";
 import { heatmap } from "./heatmap.js";
 import { fmt } from "./format.js";
 import { type FormField, settingsForm } from "./settings-form.js";
@@ -50,33 +53,27 @@ const draw = (m: Matrix, axes: MatrixAxes) =>
   heatmap(m, { label: axes.label, rowName: axes.rowName, colName: axes.colName, rowLabels: indexLabels(m.rows), colLabels: indexLabels(m.cols) });
 
 export interface SourceCellOptions extends MatrixAxes {
-  /** The source's formula evaluated as written (lib/stacked/stacked.ts). */
+  /** The source's formula evaluated as printed (lib/stacked/as-printed.ts). */
   evaluation: Evaluation;
   /** The true value, from finite differences. */
   truth: Matrix;
   /** What `truth` is, e.g. "finite differences of CE₂". */
   against: string;
-  tolerance: number;
   fn: string;
 }
 
 /**
- * The live cell after one of the source's equations. If the formula as written has the right shape and agrees with
- * `truth` within `tolerance`, its value with a passing check; otherwise its shape error or its numbers and the
- * largest difference from the truth, as plain labelled text (no check badge: the cell reports the source, the
- * corrected equation below it carries the check).
+ * The live cell after one of the source's equations. If the formula as printed has the right shape and agrees with
+ * `truth` within FD_TOL, its value with a passing check; otherwise its shape error or its numbers and the largest
+ * difference from the truth, as plain labelled text (no check badge: the cell reports the source, the corrected
+ * equation below it carries the check).
  */
 export function sourceCell(o: SourceCellOptions): HTMLElement {
-  const file = "lib/stacked/stacked.ts";
+  const file = "lib/stacked/as-printed.ts";
   const e = o.evaluation;
   if (e.ok && e.value.rows === o.truth.rows && e.value.cols === o.truth.cols) {
-    const err = maxAbsDiff(e.value, o.truth);
-    if (err <= o.tolerance) {
-      return liveCell({
-        value: draw(e.value, o), shape: [e.value.rows, e.value.cols], file, fn: o.fn,
-        check: { against: o.against, maxAbsError: err, tolerance: o.tolerance },
-      });
-    }
+    const check = fdCheck(e.value, o.truth, o.against);
+    if (passes(check)) return liveCell({ value: draw(e.value, o), shape: [e.value.rows, e.value.cols], file, fn: o.fn, checks: [check] });
   }
   const box = document.createElement("div");
   box.className = "as-written";
@@ -109,16 +106,14 @@ export interface GradCellOptions extends MatrixAxes {
   value: Matrix;
   truth: Matrix;
   against: string;
-  tolerance: number;
   fn: string;
-  file?: string;
+  file: string;
 }
 
-/** A gradient with its check against an independent computation (finite differences). */
+/** A gradient with its check against finite differences (FD_TOL). */
 export function gradCell(o: GradCellOptions): HTMLElement {
   return liveCell({
-    value: draw(o.value, o), shape: [o.value.rows, o.value.cols], file: o.file ?? "lib/stacked/stacked.ts", fn: o.fn,
-    check: { against: o.against, maxAbsError: maxAbsDiff(o.value, o.truth), tolerance: o.tolerance },
+    value: draw(o.value, o), shape: [o.value.rows, o.value.cols], file: o.file, fn: o.fn, checks: [fdCheck(o.value, o.truth, o.against)],
   });
 }
 
@@ -133,4 +128,80 @@ export function asWrittenLine(what: string, e: Evaluation, truth: Matrix, agains
   else if (e.value.rows !== truth.rows || e.value.cols !== truth.cols) p.append(`shape [${e.value.rows}, ${e.value.cols}], not [${truth.rows}, ${truth.cols}].`);
   else p.append(`differs from ${against} by up to ${fmt(maxAbsDiff(e.value, truth), 3)}.`);
   return p;
+}
+
+/** The left-hand side of the source's equation (k) in §2.1 and §2.1.1, and the names of its heatmap's axes. */
+const AXES: Record<SourceEq, readonly [string, string, string]> = {
+  1: ["Z⁽³⁾", "r", "class"], 2: ["W_h₂a⁽³⁾", "i", "j"], 3: ["Z⁽²⁾", "r", "unit"], 4: ["W_h₁h₂⁽²⁾", "i", "j"],
+  5: ["W_h₂h₂⁽²⁾", "i", "j"], 6: ["Z⁽¹⁾", "r", "unit"], 7: ["W_xh₁⁽¹⁾", "i", "j"], 8: ["W_h₁h₁⁽¹⁾", "i", "j"],
+};
+const axes = (k: SourceEq, loss: string, step: string): MatrixAxes => ({ label: `∂${loss}/∂${AXES[k][0]}${step}`, rowName: AXES[k][1], colName: AXES[k][2] });
+
+/** What §2.1.1's cells are checked against: the source's loss. */
+export const FD_SOURCE = "finite differences of (1/T) Σₜ CEₜ";
+
+/**
+ * The cells of /stacked for one configuration's values (lib/stacked/page.ts `stackedPage`): the source's equations
+ * of §2.1 and §2.1.1 as printed and corrected, the forward passes of §1.1 and §1.2 with their checks.
+ */
+export function stackedCells(v: StackedPage, T: number, n: number) {
+  const t = v.t;
+  const fd21 = `finite differences of CE${t === 1 ? "₁" : "₂"}`;
+  const at21 = (k: SourceEq) => (isPreActivationEq(k) ? ` at t = ${t}` : "");
+  const rowsOfSteps = stepRowLabels(T, n);
+  return {
+    /** stacked 2.1 (k) as printed, against finite differences of CE_t. */
+    cell21: (k: SourceEq) => {
+      const s = v.section21(k);
+      return sourceCell({ evaluation: s.asPrinted, truth: s.truth, against: fd21, fn: "stacked21AsPrinted", ...axes(k, `CE${t}`, at21(k)) });
+    },
+    /** stacked 2.1 (k′), corrected. */
+    fixed21: (k: SourceEq) => {
+      const s = v.section21(k);
+      return gradCell({ value: s.corrected, truth: s.truth, against: fd21, file: "lib/stacked/stacked.ts", fn: "stacked21Corrected", ...axes(k, `CE${t}`, at21(k)) });
+    },
+    /** stacked 2.1.1 (k) as printed, against finite differences of the source's loss. */
+    cell211: (k: SourceEq) => {
+      const s = v.section211(k);
+      return sourceCell({
+        evaluation: s.asPrinted, truth: s.truth, against: FD_SOURCE, fn: "stacked211AsPrinted", ...axes(k, "L", isPreActivationEq(k) ? " (all steps)" : ""),
+      });
+    },
+    /** stacked 2.1.1 (k′), corrected. */
+    fixed211: (k: SourceEq) => {
+      const s = v.section211(k);
+      return gradCell({
+        value: s.corrected, truth: s.truth, against: FD_SOURCE, file: "lib/stacked/stacked.ts", fn: "stacked211Corrected", ...axes(k, "L", " (all steps)"),
+      });
+    },
+    /** stacked 2.1.1 (k) with §2.1 (k) as printed for each summand, in one line. */
+    composed: (k: SourceEq) => {
+      const s = v.section211(k);
+      return asWrittenLine(`With §2.1 (${k}) as written for each summand`, s.composed, s.truth, "finite differences");
+    },
+    /** How far stacked 2.1 (k) as printed is from the truth, for the text of an erratum. */
+    diff21: (k: SourceEq) => {
+      const s = v.section21(k);
+      return s.asPrinted.ok ? fmt(maxAbsDiff(s.asPrinted.value, s.truth), 3) : "no value (shape error)";
+    },
+    /** §1.1 (1)–(3): one output of the network on the batch X = X₁, checked against the examples one at a time. */
+    ffCell: (which: "H1" | "H2" | "A") => {
+      const { value: M, error } = v.ffnn[which];
+      const [name, colName] = which === "A" ? ["A⁽³⁾", "class"] : [which === "H1" ? "H⁽¹⁾" : "H⁽²⁾", "unit"];
+      return liveCell({
+        value: heatmap(M, { label: `${name} of the batch X = X₁`, rowName: "r", colName, rowLabels: indexLabels(M.rows), colLabels: indexLabels(M.cols) }),
+        shape: [M.rows, M.cols], file: "lib/stacked/stacked.ts", fn: "ffnnForward",
+        checks: [sameCheck(which === "A" ? "the examples one at a time, and every row sums to 1" : "the examples one at a time", error, 0)],
+      });
+    },
+    /** §1.2 (1), (2), (3) for k = 0, 1, 2: every step of the forward pass, against a loop over batch rows and steps. */
+    rnnCell: (k: 0 | 1 | 2) => {
+      const { value: ours, error } = v.rnn[k]!;
+      return liveCell({
+        value: heatmap(ours, { label: `${["H_t⁽¹⁾", "H_t⁽²⁾", "A_t⁽³⁾"][k]} for t = 1 … ${T}`, rowName: "t·r", colName: k < 2 ? "unit" : "class", rowLabels: rowsOfSteps, colLabels: indexLabels(ours.cols) }),
+        shape: [T, n, ours.cols], file: "lib/stacked/forward.ts", fn: "stackedForward",
+        checks: [sameCheck(k < 2 ? "a loop over batch rows and steps (stackedForwardPerExample)" : "a loop over batch rows and steps, and every row sums to 1", error, 0)],
+      });
+    },
+  };
 }

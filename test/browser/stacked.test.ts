@@ -8,7 +8,9 @@
 import { describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
 import { STACKED_DEFAULTS, buildStackedExample } from "../../lib/state/stacked-config.js";
-import { STACKED_EQUATIONS, singleStepWeights, stacked21Corrected, stacked22Corrected, stackedForward, withWeights } from "../../lib/stacked/stacked.js";
+import { STACKED_EQUATIONS } from "../../lib/stacked/errata.js";
+import { singleStepWeights, stackedForward, withWeights } from "../../lib/stacked/forward.js";
+import { stacked21Corrected, stacked22Corrected } from "../../lib/stacked/stacked.js";
 import { useSite } from "./harness.js";
 
 const site = useSite();

@@ -1,167 +1,26 @@
 /**
- * The source's own equations — "stacked 2.1 (1)–(8)" (BPTT at t = T = 2) and "stacked 2.1.1 (1)–(8)" (the 1/T
- * average over t) — evaluated exactly as written (lib/stacked/stacked.ts `stacked21AsPrinted`, `stacked211AsPrinted`) and
- * judged against the true gradient of the source's loss: for §2.1 the batch-summed cross-entropy of step 2 alone,
- * CE_2; for §2.1.1 L = (1/T) Σ_t CE_t. The truth comes from `stackedBackward` and is itself checked against central
- * finite differences here. The verdicts (right / wrong shape / wrong value) are pinned against the table
- * `STACKED_EQUATIONS`, and each slip is characterised exactly: the conditions under which a wrong formula happens
- * to be right, and the identity its error satisfies.
+ * The source's own equations evaluated exactly as printed (lib/stacked/as-printed.ts), judged against the true
+ * gradient of the source's loss: for §2.1 the batch-summed cross-entropy of step 2 alone, CE_2; for §2.1.1
+ * L = (1/T) Σ_t CE_t. Each verdict of `STACKED_EQUATIONS` is checked on fixed and random models, and each slip is
+ * characterised exactly: the conditions under which a wrong formula happens to be right, and the identity its
+ * error satisfies.
  */
-import katex from "katex";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { discrepancy } from "../../lib/core/fd.js";
-import { type Matrix, clone, matmul, sub, transpose, zeros } from "../../lib/core/matrix.js";
+import { matmul, sub, transpose, zeros } from "../../lib/core/matrix.js";
 import { makeRng } from "../../lib/core/rng.js";
+import { ROUNDING_TOL } from "../../lib/core/tolerances.js";
+import { stacked211AsPrinted, stacked21AsPrinted } from "../../lib/stacked/as-printed.js";
+import { stackedBackward } from "../../lib/stacked/backward.js";
+import { stackedForward, stepWeightsFor, withWeights } from "../../lib/stacked/forward.js";
+import { type StackedParams, initStackedParams } from "../../lib/stacked/params.js";
 import {
-  type Evaluation, type SourceEq, type StackedEquation, type StackedForward, type StackedGrads, type StackedOptions,
-  type StackedParams, type Verdict, SOURCE_EQS, STACKED_EQUATIONS, initStackedParams, numericalStackedParamGrads,
-  numericalStackedStateGrads, singleStepWeights, stacked211AsPrinted, stacked211Corrected, stacked211Target,
-  stacked21AsPrinted, stacked21Corrected, stacked21Target, stackedBackward, stackedEqAnchor, stackedEqName, stackedForward,
-  stepWeightsFor, withWeights, zeroStates,
+  SOURCE_EQS, stacked211Corrected, stacked211Target, stacked21Corrected, stacked21Target,
 } from "../../lib/stacked/stacked.js";
-import { FD_REL_TOL, ROUNDING_TOL } from "../../lib/core/tolerances.js";
-
-/**
- * "Right" means equal to the true gradient up to float64 rounding: the as-written formula and the backward pass
- * evaluate the same sums in a different order, so a right formula is off by ~1e-16 relative; 1e-12 is the bound.
- * Relative error alone is not enough: a gradient can be tiny because its terms cancel (h₁ = 1 at T = 3 gave one
- * entry of −2.5e-7 whose order-one terms left 3.5e-18 of rounding, 7e-12 relative), so an entry within
- * ROUNDING_TOL absolute is right too — the terms here are of order one. Every wrong formula is off by far more:
- * the fixed cases below are asserted to be off by at least WRONG_MARGIN relative.
- */
-const RIGHT_TOL = 1e-12;
-const WRONG_MARGIN = 1e-3;
-
-function judge(e: Evaluation, truth: Matrix): { verdict: Verdict; rel?: number } {
-  if (!e.ok || e.value.rows !== truth.rows || e.value.cols !== truth.cols) return { verdict: "wrong shape" };
-  const { relError: rel, maxAbsError } = discrepancy(e.value, truth);
-  return { verdict: rel < RIGHT_TOL || maxAbsError <= ROUNDING_TOL ? "right" : "wrong value", rel };
-}
-
-// ————————————————————————————————————————— cases —————————————————————————————————————————
-
-interface Spec { seed: number; d: number; h1: number; h2: number; a: number; n: number; T: number; h0: "zeros" | "random" }
-interface Built { p: StackedParams; X: Matrix[]; y: number[][]; opts: StackedOptions; f: StackedForward }
-
-function uniform(rows: number, cols: number, k: number, rng: ReturnType<typeof makeRng>): Matrix {
-  const m = zeros(rows, cols);
-  for (let i = 0; i < m.data.length; i++) m.data[i] = rng.uniform(-k, k);
-  return m;
-}
-
-/** A 2-layer model, the source's, with the source's averaging (1/T, batch-summed). `edit` may alter the weights. */
-function build(s: Spec, edit?: (p: StackedParams) => StackedParams): Built {
-  const rng = makeRng(s.seed);
-  const sizes = { d: s.d, hidden: [s.h1, s.h2], a: s.a };
-  let p = initStackedParams(sizes, rng);
-  if (edit) p = edit(p);
-  const X = Array.from({ length: s.T }, () => uniform(s.n, s.d, 1, rng));
-  const y = Array.from({ length: s.T }, () => Array.from({ length: s.n }, () => rng.int(s.a)));
-  const H0 = s.h0 === "zeros" ? zeroStates(s.n, sizes) : sizes.hidden.map((h) => uniform(s.n, h, 0.5, rng));
-  const opts: StackedOptions = { H0, reduction: "source" };
-  return { p, X, y, opts, f: stackedForward(p, X, y, opts) };
-}
-
-const label = (s: Spec) => `d ${s.d}, h₁ ${s.h1}, h₂ ${s.h2}, a ${s.a}, n ${s.n}, T ${s.T}, H0 ${s.h0}`;
-/** Generic cases at the source's T = 2: n differs from both widths, weights are not symmetric. */
-const CASES: Spec[] = [
-  { seed: 11, d: 3, h1: 4, h2: 5, a: 3, n: 2, T: 2, h0: "random" },
-  { seed: 12, d: 2, h1: 3, h2: 2, a: 4, n: 1, T: 2, h0: "random" },
-  { seed: 13, d: 4, h1: 2, h2: 3, a: 2, n: 4, T: 2, h0: "zeros" },
-  { seed: 14, d: 1, h1: 5, h2: 4, a: 3, n: 3, T: 2, h0: "random" },
-];
-
-/** §2.1's loss is CE_2 alone: the backward pass with weights e_2. */
-const truth21 = (b: Built, t = 2): StackedGrads => stackedBackward(b.p, withWeights(b.f, singleStepWeights(t, b.f.T)));
-/** §2.1.1's loss is (1/T) Σ_t CE_t (b.f was built with it). */
-const truth211 = (b: Built): StackedGrads => stackedBackward(b.p, b.f);
-
-const byEq = (section: "2.1" | "2.1.1", k: SourceEq): StackedEquation => STACKED_EQUATIONS.find((e) => e.section === section && e.number === k)!;
-
-// ————————————————————————————————————————— naming —————————————————————————————————————————
-
-describe("naming scheme: `stacked 2.1 (k)` / `stacked 2.1.1 (k)`, anchors `stacked-2-1-k` / `stacked-2-1-1-k`", () => {
-  it("names and anchors", () => {
-    expect(stackedEqName("2.1", 5)).toBe("stacked 2.1 (5)");
-    expect(stackedEqName("2.1.1", 5)).toBe("stacked 2.1.1 (5)");
-    expect(stackedEqName("1.2", 3)).toBe("stacked 1.2 (3)");
-    expect(stackedEqAnchor("2.1", 5)).toBe("stacked-2-1-5");
-    expect(stackedEqAnchor("2.1.1", 1)).toBe("stacked-2-1-1-1");
-    expect(stackedEqAnchor("1.2", 2)).toBe("stacked-1-2-2");
-    expect(() => stackedEqName("2.1", 9)).toThrow(RangeError);
-    expect(() => stackedEqAnchor("1.2", 4)).toThrow(/no equation \(4\)/);
-  });
-
-  it("the table lists all 16 equations once, with distinct anchors that are valid HTML ids", () => {
-    expect(STACKED_EQUATIONS).toHaveLength(16);
-    const anchors = STACKED_EQUATIONS.map((e) => e.anchor);
-    expect(new Set(anchors).size).toBe(16);
-    for (const e of STACKED_EQUATIONS) {
-      expect(e.name).toBe(stackedEqName(e.section, e.number));
-      expect(e.anchor).toBe(stackedEqAnchor(e.section, e.number));
-      expect(e.anchor).toMatch(/^stacked(-\d+)+$/);
-      expect(e.slip.length).toBeGreaterThan(20);
-      expect(e.composedVerdict !== undefined).toBe(e.section === "2.1.1");
-    }
-  });
-
-  it.each(STACKED_EQUATIONS.map((e) => [e.name, e] as const))("%s: the corrected equation renders in KaTeX", (_, e) => {
-    expect(() => katex.renderToString(e.correctedTex, { throwOnError: true, displayMode: true })).not.toThrow();
-  });
-});
-
-// ————————————————————————————————————————— the truth is true —————————————————————————————————————————
-
-describe.each(CASES.map((s) => [label(s), s] as const))("the truth against finite differences, %s", (_, s) => {
-  const b = build(s);
-
-  it("§2.1's loss CE_2: the backward pass, and stacked21Corrected at t = 1 and 2, match central differences", () => {
-    const opts = { H0: b.opts.H0!, weights: singleStepWeights(2, 2) };
-    const num = numericalStackedParamGrads(b.p, b.X, b.y, opts);
-    const st = numericalStackedStateGrads(b.p, b.X, b.y, opts);
-    const fd: Record<SourceEq, Matrix> = {
-      1: st.dZout[1]!, 2: num.Wha, 3: st.dZ[1]![1]!, 4: num.Wxh[1]!, 5: num.Whh[1]!, 6: st.dZ[1]![0]!, 7: num.Wxh[0]!, 8: num.Whh[0]!,
-    };
-    const g = truth21(b);
-    for (const k of SOURCE_EQS) {
-      for (const [what, m] of [["backward", stacked21Target(k, g)], ["corrected", stacked21Corrected(k, b.p, b.f)]] as const) {
-        const d = discrepancy(m, fd[k]);
-        expect(d.relError, `(${k}) ${what}: ${JSON.stringify(d)}`).toBeLessThan(FD_REL_TOL);
-      }
-    }
-    // t = 1, loss CE_1: every δ_{t−1} term drops out
-    const num1 = numericalStackedParamGrads(b.p, b.X, b.y, { H0: b.opts.H0!, weights: singleStepWeights(1, 2) });
-    for (const [k, m] of [[2, num1.Wha], [4, num1.Wxh[1]!], [5, num1.Whh[1]!], [7, num1.Wxh[0]!], [8, num1.Whh[0]!]] as const) {
-      expect(discrepancy(stacked21Corrected(k, b.p, b.f, 1), m).relError, `(${k}) at t = 1`).toBeLessThan(FD_REL_TOL);
-    }
-  });
-
-  it("§2.1.1's loss (1/T) Σ_t CE_t: the weights' gradients, Σ_t ∂L/∂Z_t^(l) and their column sums ∂L/∂b match central differences", () => {
-    const num = numericalStackedParamGrads(b.p, b.X, b.y, b.opts);
-    const st = numericalStackedStateGrads(b.p, b.X, b.y, b.opts);
-    const sum = (ms: Matrix[]) => ms.slice(1).reduce((acc, m) => { m.data.forEach((v, i) => { acc.data[i]! += v; }); return acc; }, clone(ms[0]!));
-    const fd: Record<SourceEq, Matrix> = {
-      1: sum(st.dZout), 2: num.Wha, 3: sum(st.dZ.map((z) => z[1]!)), 4: num.Wxh[1]!, 5: num.Whh[1]!,
-      6: sum(st.dZ.map((z) => z[0]!)), 7: num.Wxh[0]!, 8: num.Whh[0]!,
-    };
-    const g = truth211(b);
-    for (const k of SOURCE_EQS) {
-      for (const [what, m] of [["target", stacked211Target(k, g)], ["corrected", stacked211Corrected(k, b.p, b.f)]] as const) {
-        const d = discrepancy(m, fd[k]);
-        expect(d.relError, `(${k}) ${what}: ${JSON.stringify(d)}`).toBeLessThan(FD_REL_TOL);
-      }
-    }
-    const colSums = (m: Matrix) => {
-      const out = zeros(1, m.cols);
-      for (let r = 0; r < m.rows; r++) for (let j = 0; j < m.cols; j++) out.data[j]! += m.data[r * m.cols + j]!;
-      return out;
-    };
-    for (const [k, bias] of [[1, num.ba], [3, num.b[1]!], [6, num.b[0]!]] as const) {
-      expect(discrepancy(colSums(stacked211Corrected(k, b.p, b.f)), bias).relError, `(${k}) column sums`).toBeLessThan(FD_REL_TOL);
-    }
-  });
-});
+import {
+  CASES, RIGHT_TOL, WRONG_MARGIN, base, build, byEq, dphi, had, judge, label, specArb, sym, truth21, truth211, valueOf,
+} from "./source-cases.js";
 
 // ————————————————————————————————————————— the 16 verdicts —————————————————————————————————————————
 
@@ -196,41 +55,8 @@ describe.each(SOURCE_EQS.map((k) => [byEq("2.1.1", k).name, byEq("2.1.1", k).ver
   },
 );
 
-it("verdict summary (pinned): §2.1 has 4 right, 2 wrong in value, 2 wrong in shape; §2.1.1 has 6 right, 2 wrong in value", () => {
-  const table = Object.fromEntries(STACKED_EQUATIONS.map((e) => [e.name, e.composedVerdict ? `${e.verdict} / ${e.composedVerdict}` : e.verdict]));
-  expect(table).toEqual({
-    "stacked 2.1 (1)": "right",
-    "stacked 2.1 (2)": "right",
-    "stacked 2.1 (3)": "right",
-    "stacked 2.1 (4)": "wrong value",
-    "stacked 2.1 (5)": "wrong shape",
-    "stacked 2.1 (6)": "right",
-    "stacked 2.1 (7)": "wrong value",
-    "stacked 2.1 (8)": "wrong shape",
-    "stacked 2.1.1 (1)": "right / right",
-    "stacked 2.1.1 (2)": "right / right",
-    "stacked 2.1.1 (3)": "wrong value / wrong value",
-    "stacked 2.1.1 (4)": "right / wrong value",
-    "stacked 2.1.1 (5)": "right / wrong shape",
-    "stacked 2.1.1 (6)": "wrong value / wrong value",
-    "stacked 2.1.1 (7)": "right / wrong value",
-    "stacked 2.1.1 (8)": "right / wrong shape",
-  });
-});
-
 // ————————————————————————————————————————— the slips, characterised —————————————————————————————————————————
 
-const sym = (W: Matrix): Matrix => {
-  const Wt = transpose(W);
-  return { ...W, data: W.data.map((v, i) => (v + Wt.data[i]!) / 2) };
-};
-const had = (a: Matrix, b: Matrix): Matrix => ({ ...a, data: a.data.map((v, i) => v * b.data[i]!) });
-const dphi = (H: Matrix): Matrix => ({ ...H, data: H.data.map((h) => 1 - h * h) });
-const valueOf = (e: Evaluation): Matrix => {
-  if (!e.ok) throw new Error(e.reason);
-  return e.value;
-};
-const base = CASES[0]!;
 
 describe("stacked 2.1 (4): the only slip is W_h2h2 for (W_h2h2)ᵀ", () => {
   it("as written − corrected = (H_1^(1))ᵀ ((∂L/∂Z_2^(2) (W_h2h2 − W_h2h2ᵀ)) ⊙ φ'(Z_1^(2))), exactly", () => {
@@ -398,16 +224,6 @@ describe("preconditions", () => {
 
 // ————————————————————————————————————————— properties —————————————————————————————————————————
 
-const specArb: fc.Arbitrary<Spec> = fc.record({
-  seed: fc.integer({ min: 0, max: 0xffffffff }),
-  d: fc.integer({ min: 1, max: 4 }),
-  h1: fc.integer({ min: 1, max: 4 }),
-  h2: fc.integer({ min: 1, max: 4 }),
-  a: fc.integer({ min: 2, max: 4 }),
-  n: fc.integer({ min: 1, max: 3 }),
-  T: fc.constant(2),
-  h0: fc.constantFrom("zeros" as const, "random" as const),
-});
 
 describe("properties over random 2-layer models at T = 2", () => {
   it("stacked 2.1 (1), (2), (3), (6) as written are always right; (5) evaluates iff n = h₂, (8) iff n = h₁", () => {
