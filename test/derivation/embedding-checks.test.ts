@@ -3,29 +3,22 @@
  * own copy of E, against eq 4.9 (lib/derivation/backward.ts) and the per-step terms of lib/derivation/embedding.ts.
  */
 import { describe, expect, it } from "vitest";
-import { backward } from "../../lib/derivation/backward.js";
 import { embeddingContributions, nonZeroRows } from "../../lib/derivation/embedding.js";
 import { lossWithStepEmbedding, numericalDaDx, numericalStepEmbeddingGrad } from "../../lib/derivation/embedding-checks.js";
 import { DEFAULT_CONFIG, buildExample } from "../../lib/state/example.js";
 import { forward, hPrevAt } from "../../lib/derivation/forward.js";
 import { maxAbsDiff, row, transpose, zeros } from "../../lib/core/matrix.js";
-import { type Sizes, initParams, initialHidden } from "../../lib/derivation/model.js";
+import { initParams } from "../../lib/derivation/model.js";
 import { makeRng } from "../../lib/core/rng.js";
 import { FD_TOL, ROUNDING_TOL } from "../../lib/core/tolerances.js";
+import { setupSequence } from "./fixtures.js";
 
-function setup(seed: number, sizes: Sizes, inputs: number[], targets: number[]) {
-  const p = initParams(sizes, makeRng(seed));
-  const h0 = initialHidden("point-one", sizes.hidden);
-  const f = forward(p, inputs, targets, h0);
-  const g = backward(p, f, inputs, targets);
-  return { p, f, g, h0 };
-}
 
 describe("eq 3.20: (Da⁽ᵗ⁾)_{x⁽ᵗ⁾} by finite differences", () => {
   it("eq 3.20: is U (hidden × d_model), not Uᵀ, at every step", () => {
     const sizes = { vocab: 5, dModel: 3, hidden: 4 };
     const inputs = [1, 4, 1, 0], targets = [4, 1, 0, 2];
-    const { p, f } = setup(3, sizes, inputs, targets);
+    const { p, f } = setupSequence(3, sizes, inputs, targets);
     for (let t = 0; t < inputs.length; t++) {
       const J = numericalDaDx(p, hPrevAt(f, t), row(f.x, t));
       expect([J.rows, J.cols]).toEqual([sizes.hidden, sizes.dModel]);
@@ -35,7 +28,7 @@ describe("eq 3.20: (Da⁽ᵗ⁾)_{x⁽ᵗ⁾} by finite differences", () => {
 
   it("eq 3.20: with a square U the transpose would have the right shape and the wrong numbers", () => {
     const sizes = { vocab: 4, dModel: 3, hidden: 3 };
-    const { p, f } = setup(5, sizes, [0, 1], [1, 2]);
+    const { p, f } = setupSequence(5, sizes, [0, 1], [1, 2]);
     const J = numericalDaDx(p, hPrevAt(f, 0), row(f.x, 0));
     expect(maxAbsDiff(J, p.U)).toBeLessThanOrEqual(FD_TOL);
     expect(maxAbsDiff(J, transpose(p.U))).toBeGreaterThan(1e-3);

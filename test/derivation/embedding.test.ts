@@ -4,7 +4,6 @@
  * eq 3.21 stacked token by token.
  */
 import { describe, expect, it } from "vitest";
-import { backward } from "../../lib/derivation/backward.js";
 import {
   dXi_dE, dX_dE, embeddingContributions, embeddingRowSupport, flattenRows, foldRows, gradEOneHotForm, gradETensorForm,
   gradETripleSum, largestInRows, lookupsByProjection, nonZeroRows, oneHotColumn, projectionJacobian, remark322, rowTimesStack,
@@ -12,13 +11,10 @@ import {
 } from "../../lib/derivation/embedding.js";
 import { numericalParamGrads } from "../../lib/derivation/gradcheck.js";
 import { DEFAULT_CONFIG, buildExample, numericalGradients } from "../../lib/state/example.js";
-import { forward } from "../../lib/derivation/forward.js";
 import { fromRows, get, maxAbsDiff, row, ShapeError, zeros } from "../../lib/core/matrix.js";
-import { type Sizes, initParams, initialHidden } from "../../lib/derivation/model.js";
-import { makeRng } from "../../lib/core/rng.js";
 import { FD_TOL, ROUNDING_TOL } from "../../lib/core/tolerances.js";
 import { expectWithin } from "../close.js";
-import { CASES, REPEATED, distinct, expectShapeError, setup as setupCase } from "./fixtures.js";
+import { CASES, REPEATED, distinct, expectShapeError, setup as setupCase, setupSequence } from "./fixtures.js";
 
 // Absolute tolerances, as the pages use them: ROUNDING_TOL = 1e-12 between a form and its summary (the same O(1)
 // numbers by different orders of at most a few hundred float64 operations differ by ~1e-14; a wrong term, factor or
@@ -128,13 +124,6 @@ describe("shape errors", () => {
   });
 });
 
-function setup(seed: number, sizes: Sizes, inputs: number[], targets: number[]) {
-  const p = initParams(sizes, makeRng(seed));
-  const h0 = initialHidden("point-one", sizes.hidden);
-  const f = forward(p, inputs, targets, h0);
-  const g = backward(p, f, inputs, targets);
-  return { p, f, g, h0 };
-}
 
 describe("eq 3.21 support: embeddingRowSupport and nonZeroRows", () => {
   it("eq 3.21: the default 'cabbage' writes rows a, b, c, g; e is a target only", () => {
@@ -175,7 +164,7 @@ describe("eq 3.21 support: embeddingRowSupport and nonZeroRows", () => {
 describe("eq 3.21 term by term: stackByToken", () => {
   const sizes = { vocab: 7, dModel: 3, hidden: 4 };
   const inputs = [2, 0, 2, 2, 5], targets = [0, 2, 2, 5, 1];
-  const { p, f, g } = setup(7, sizes, inputs, targets);
+  const { p, f, g } = setupSequence(7, sizes, inputs, targets);
   const stacks = stackByToken(embeddingContributions(g.dL_dh, f.h, p.U, inputs), sizes.vocab, sizes.dModel);
 
   it("eq 3.21: each token's stack holds its steps in order, and its sum is that token's row of eq 4.9", () => {

@@ -8,6 +8,7 @@ import { forward } from "../../lib/derivation/forward.js";
 import { ShapeError } from "../../lib/core/matrix.js";
 import { type H0Kind, H0_KINDS, type Sizes, initParams, initialHidden } from "../../lib/derivation/model.js";
 import { makeRng } from "../../lib/core/rng.js";
+import { DEFAULT_CONFIG, buildExample } from "../../lib/state/example.js";
 
 export interface Base {
   label: string;
@@ -62,3 +63,20 @@ export function expectShapeError(fn: () => unknown, message: RegExp): void {
   expect(fn).toThrow(ShapeError);
   expect(fn).toThrow(message);
 }
+
+/** A model of the given sizes and seed on the given sequence, h⁽⁰⁾ = 0.1 · ones. */
+export function setupSequence(seed: number, sizes: Sizes, inputs: number[], targets: number[]) {
+  const p = initParams(sizes, makeRng(seed));
+  const h0 = initialHidden("point-one", sizes.hidden);
+  const f = forward(p, inputs, targets, h0);
+  const g = backward(p, f, inputs, targets);
+  return { p, f, g, h0 };
+}
+
+/** Pages' configurations: the default, another text and seed under 0.1 · ones, τ = 1, and explicit targets. */
+export const EXAMPLES = [
+  DEFAULT_CONFIG,
+  { ...DEFAULT_CONFIG, text: "badge", seed: 3, h0: "point-one" as const },
+  { ...DEFAULT_CONFIG, text: "ab", hidden: 1, dModel: 1 }, // τ = 1
+  { ...DEFAULT_CONFIG, text: "hell", vocab: "ehlo", targets: "elol", hidden: 3, seed: 9 }, // explicit targets
+].map(buildExample);

@@ -11,11 +11,11 @@ import {
 } from "../../lib/derivation/hidden.js";
 import { numericalHiddenStepJacobian } from "../../lib/derivation/hidden-checks.js";
 import { numericalHiddenGrads } from "../../lib/derivation/gradcheck.js";
-import { DEFAULT_CONFIG, buildExample, numericalGradients } from "../../lib/state/example.js";
+import { numericalGradients } from "../../lib/state/example.js";
 import { ShapeError, add, fromRows, get, maxAbsDiff, row, shapeText, transpose, zeros } from "../../lib/core/matrix.js";
 import { FD_TOL, ROUNDING_TOL } from "../../lib/core/tolerances.js";
 import { expectWithin } from "../close.js";
-import { BASES, CASES, REPEATED, expectShapeError, setup } from "./fixtures.js";
+import { BASES, CASES, EXAMPLES, REPEATED, expectShapeError, setup } from "./fixtures.js";
 
 // Absolute tolerances, as the pages use them: ROUNDING_TOL = 1e-12 between a form and its summary (the same O(1)
 // numbers by different orders of at most a few hundred float64 operations differ by ~1e-14; a wrong term, factor or
@@ -118,12 +118,6 @@ describe("shape errors", () => {
   });
 });
 
-const EXAMPLES = [
-  DEFAULT_CONFIG,
-  { ...DEFAULT_CONFIG, text: "badge", seed: 3, h0: "point-one" as const },
-  { ...DEFAULT_CONFIG, text: "ab", hidden: 1, dModel: 1 }, // τ = 1
-  { ...DEFAULT_CONFIG, text: "hell", vocab: "ehlo", targets: "elol", hidden: 3, seed: 9 }, // explicit targets
-].map(buildExample);
 
 describe("eq 3.6: hiddenGradTerms", () => {
   it.each(EXAMPLES.map((ex) => [ex.config.text, ex] as const))("the two terms, fed the finite-difference (DL)_{h⁽ᵗ⁺¹⁾}, add up to the finite-difference (DL)_{h⁽ᵗ⁾} (%s)", (_, ex) => {

@@ -10,12 +10,12 @@ import {
   stepLossGrads, stepLossWeight,
 } from "../../lib/derivation/logits.js";
 import { numericalLogitGrads } from "../../lib/derivation/gradcheck.js";
-import { DEFAULT_CONFIG, buildExample, numericalGradients } from "../../lib/state/example.js";
+import { numericalGradients } from "../../lib/state/example.js";
 import { ShapeError, fromRows, get, maxAbs, maxAbsDiff, row, scale, zeros } from "../../lib/core/matrix.js";
 import { FD_TOL, ROUNDING_TOL } from "../../lib/core/tolerances.js";
 import { InputError } from "../../lib/core/tokens.js";
 import { expectWithin } from "../close.js";
-import { CASES, REPEATED, expectShapeError, setup } from "./fixtures.js";
+import { CASES, EXAMPLES, REPEATED, expectShapeError, setup } from "./fixtures.js";
 
 // Absolute tolerances, as the pages use them: ROUNDING_TOL = 1e-12 between a form and its summary (the same O(1)
 // numbers by different orders of at most a few hundred float64 operations differ by ~1e-14; a wrong term, factor or
@@ -104,12 +104,6 @@ describe("shape errors", () => {
   });
 });
 
-const EXAMPLES = [
-  DEFAULT_CONFIG,
-  { ...DEFAULT_CONFIG, text: "badge", seed: 3, h0: "point-one" as const },
-  { ...DEFAULT_CONFIG, text: "ab", hidden: 1, dModel: 1 }, // τ = 1
-  { ...DEFAULT_CONFIG, text: "hell", vocab: "ehlo", targets: "elol", hidden: 3, seed: 9 }, // explicit targets
-].map(buildExample);
 
 describe("eq 3.4: rowSums", () => {
   it("hand example", () => {
