@@ -49,6 +49,12 @@ export function importsOf(file: string, text: string): { spec: string; target: s
 const LIB = walk("lib", /\.ts$/);
 const SRC = [...walk("src/components", /\.ts$/), ...walk("src/workers", /\.ts$/), ...walk("src", /^[^/]+\.md$/)];
 const read = (f: string) => readFileSync(join(ROOT, f), "utf8");
+/** Every lib/ module `from` imports, directly or through others (itself included). */
+const reaches = (from: string): string[] => {
+  const seen = new Set([from]);
+  for (const f of seen) for (const i of importsOf(f, read(f))) if (i.target?.startsWith("lib/")) seen.add(i.target);
+  return [...seen];
+};
 const violations = (files: string[], bad: (target: string, file: string) => boolean) =>
   files.flatMap((f) => importsOf(f, read(f)).filter((i) => i.target && bad(i.target, f)).map((i) => `${f} imports ${i.spec}`));
 
@@ -75,16 +81,19 @@ describe("layers", () => {
     expect(violations(SRC.filter((f) => f.startsWith("src/components/")), (t) => t.startsWith("src/workers/"))).toEqual([]);
   });
 
-  it("the intermediate and textbook forms never reach the backward pass they are checked against, even through another module", () => {
-    const checks = ["forms", "forward-checks", "embedding", "parameters-views", "conventions"].map((n) => `lib/derivation/${n}.ts`);
-    for (const f of checks) expect(LIB, f).toContain(f);
-    const reaches = (from: string): string[] => {
-      const seen = new Set([from]);
-      for (const f of seen) for (const i of importsOf(f, read(f))) if (i.target?.startsWith("lib/")) seen.add(i.target);
-      return [...seen];
-    };
-    expect(checks.filter((f) => reaches(f).includes("lib/derivation/backward.ts"))).toEqual([]);
+  it("the forms and the checks never reach the backward pass they are checked against, even through another module", () => {
+    const forms = ["logits", "hidden", "parameters", "embedding", "validate"].map((n) => `lib/derivation/${n}.ts`);
+    const checks = ["gradcheck", "forward-checks", "hidden-checks", "parameters-checks", "embedding-checks"].map((n) => `lib/derivation/${n}.ts`);
+    for (const f of [...forms, ...checks]) expect(LIB, f).toContain(f);
+    expect([...forms, ...checks].filter((f) => reaches(f).includes("lib/derivation/backward.ts"))).toEqual([]);
     expect(reaches("lib/derivation/graph.ts")).toContain("lib/derivation/backward.ts"); // the search does find it where it is
+  });
+
+  it("a page's check module never imports the page module it checks (forward-checks reads forward.ts's types only)", () => {
+    const pairs = [["hidden-checks", "hidden"], ["parameters-checks", "parameters"], ["embedding-checks", "embedding"]];
+    for (const [check, page] of pairs) expect(reaches(`lib/derivation/${check}.ts`)).not.toContain(`lib/derivation/${page}.ts`);
+    const valueImports = read("lib/derivation/forward-checks.ts").split("\n").filter((l) => /^import (?!type)[^;]*"\.\/forward\.js"/.test(l) && !/^import \{ type [A-Za-z]+ \}/.test(l));
+    expect(valueImports).toEqual([]);
   });
 
   it("every relative import resolves to a file that exists", () => {

@@ -4,9 +4,8 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { backward } from "../lib/derivation/backward.js";
+import { backward, gradCheck } from "../lib/derivation/backward.js";
 import { forward } from "../lib/derivation/forward.js";
-import { gradCheck } from "../lib/derivation/gradcheck.js";
 import { type Matrix, type Vector } from "../lib/core/matrix.js";
 import { type H0Kind, type Params, type Sizes, H0_KINDS, PARAM_NAMES, initParams, initialHidden } from "../lib/derivation/model.js";
 import { makeRng } from "../lib/core/rng.js";

@@ -5,11 +5,14 @@
  *
  * Gradients are row vectors, like everything else (§3). `dL_do` and `dL_dh` keep one row per time step.
  */
-import { type Forward, hPrevAt } from "./forward.js";
+import { type Forward, forward, hPrevAt } from "./forward.js";
 import {
   type Matrix, type Vector, addOuterInPlace, hadamard, row, sumRows, vaddInPlace, vecmat, zeros,
 } from "../core/matrix.js";
-import type { Params } from "./model.js";
+import { PARAM_NAMES, type ParamName, type Params } from "./model.js";
+import { type ParamGrads, numericalParamGrads } from "./gradcheck.js";
+import { type Discrepancy, discrepancy } from "../core/fd.js";
+import { FD_EPSILON } from "../core/tolerances.js";
 
 export interface Gradients {
   /** (DL)_{o⁽ᵗ⁾}, τ × vocab (eq 4.1). */
@@ -143,6 +146,41 @@ export function backward(p: Params, f: Forward, inputs: readonly number[], targe
 }
 
 /** Parameter gradients keyed by parameter name, for comparison with finite differences. */
-export function paramGrads(g: Gradients): { E: Matrix; U: Matrix; W: Matrix; b: Vector; V: Matrix; c: Vector } {
+export function paramGrads(g: Gradients): ParamGrads {
   return { E: g.dL_dE, U: g.dL_dU, W: g.dL_dW, b: g.dL_db, V: g.dL_dV, c: g.dL_dc };
+}
+
+export interface GradCheck {
+  perParam: Record<ParamName, Discrepancy>;
+  /** The worst relative error over all six parameters. */
+  maxRelError: number;
+  /** Every entry of the six gradients in the order of PARAM_NAMES, analytic and by finite differences. */
+  entries: { analytic: Vector; numeric: Vector };
+}
+
+function entriesOf(g: ParamGrads): Vector {
+  const parts = PARAM_NAMES.map((name): Vector => { const v = g[name]; return "data" in v ? v.data : v; });
+  const out = new Float64Array(parts.reduce((n, v) => n + v.length, 0));
+  let at = 0;
+  for (const v of parts) { out.set(v, at); at += v.length; }
+  return out;
+}
+
+/**
+ * The backward pass (eqs 4.4–4.9) against central differences of the loss (lib/derivation/gradcheck.ts) over every
+ * entry of every parameter, both computed afresh from the parameters.
+ */
+export function gradCheck(
+  p: Params, inputs: readonly number[], targets: readonly number[], h0: Vector, eps = FD_EPSILON,
+): GradCheck {
+  const f = forward(p, inputs, targets, h0);
+  const analytic = paramGrads(backward(p, f, inputs, targets));
+  const numeric = numericalParamGrads(p, inputs, targets, h0, eps);
+  const perParam = {} as Record<ParamName, Discrepancy>;
+  let maxRelError = 0;
+  for (const name of PARAM_NAMES) {
+    perParam[name] = discrepancy(analytic[name], numeric[name]);
+    maxRelError = Math.max(maxRelError, perParam[name].relError);
+  }
+  return { perParam, maxRelError, entries: { analytic: entriesOf(analytic), numeric: entriesOf(numeric) } };
 }

@@ -65,3 +65,14 @@ export function embedAsOneHotProduct(E: Matrix, inputs: readonly number[]): Matr
   }
   return X;
 }
+
+/** eq 1.2 as written: the sum of the L⁽ᵗ⁾, divided by τ. */
+export function meanLossBySum(L_t: Vector): number {
+  return L_t.reduce((s, v) => s + v, 0) / L_t.length;
+}
+
+/**
+ * The tolerance of the atanh check of eq 1.5: atanh′(h) = 1/(1 − h²) amplifies the rounding of h near ±1, so a
+ * looser bound than ROUNDING_TOL.
+ */
+export const ATANH_TOL = 1e-9;

@@ -1,14 +1,13 @@
 /**
- * Central finite differences in float64: the independent check behind every gradient of eqs 4.1–4.9.
- * (∂L/∂θ)_k ≈ (L(θ + ε e_k) − L(θ − ε e_k)) / 2ε, error O(ε²) from truncation plus O(u/ε) from rounding;
- * ε = 1e-5 balances the two for losses of order one (u ≈ 1.1e-16), giving about 1e-10 relative error.
+ * Central finite differences of the loss in float64: the independent check behind every gradient of eqs 4.1–4.9
+ * (lib/core/fd.ts `centralDifference`, ε = FD_EPSILON). It computes the loss from eqs 1.1–1.7 only and never
+ * imports the backward pass it checks; the comparison of the two is `gradCheck` in lib/derivation/backward.ts.
  */
 import { type Forward, forward, stepLoss } from "./forward.js";
 import { type Matrix, type Vector, clone, row, zeros } from "../core/matrix.js";
 import { PARAM_NAMES, type ParamName, type Params } from "./model.js";
-import { backward, paramGrads } from "./backward.js";
 import { exp, log, tanh } from "../core/libm.js";
-import { type Discrepancy, discrepancy } from "../core/fd.js";
+import { centralDifference } from "../core/fd.js";
 import { FD_EPSILON } from "../core/tolerances.js";
 
 export type ParamGrads = { E: Matrix; U: Matrix; W: Matrix; b: Vector; V: Matrix; c: Vector };
@@ -195,16 +194,11 @@ export function numericalParamGrads(
       // The first step that reads entry k: row k/d of E is first read where it is first an input (eq 1.3).
       const from = name === "E" ? Math.max(0, inputs.indexOf(Math.floor(k / d))) : 0;
       const hFrom = from === 0 ? h0copy : hs[from - 1]!;
-      const keep = theta[k]!;
-      theta[k] = keep + eps;
-      L.refresh(name, k);
-      const up = (readsOnly ? L.readoutsLoss() : before[from]! + L.tailLoss(from, hFrom)) / tau;
-      theta[k] = keep - eps;
-      L.refresh(name, k);
-      const down = (readsOnly ? L.readoutsLoss() : before[from]! + L.tailLoss(from, hFrom)) / tau;
-      theta[k] = keep;
-      L.refresh(name, k);
-      gd[k] = (up - down) / (2 * eps);
+      gd[k] = centralDifference(theta, k, () => {
+        L.refresh(name, k);
+        return (readsOnly ? L.readoutsLoss() : before[from]! + L.tailLoss(from, hFrom)) / tau;
+      }, eps);
+      L.refresh(name, k); // θ_k is back to its exact bits: so must the cached parts be
     }
     out[name] = g;
   }
@@ -217,15 +211,7 @@ export function numericalLogitGrads(f: Forward, targets: readonly number[], eps 
   const g = zeros(tau, f.o.cols);
   for (let t = 0; t < tau; t++) {
     const o = row(f.o, t).slice();
-    for (let i = 0; i < o.length; i++) {
-      const keep = o[i]!;
-      o[i] = keep + eps;
-      const up = stepLoss(o, targets[t]!);
-      o[i] = keep - eps;
-      const down = stepLoss(o, targets[t]!);
-      o[i] = keep;
-      g.data[t * o.length + i] = (up - down) / (2 * eps) / tau;
-    }
+    for (let i = 0; i < o.length; i++) g.data[t * o.length + i] = centralDifference(o, i, () => stepLoss(o, targets[t]!), eps) / tau;
   }
   return g;
 }
@@ -250,37 +236,7 @@ export function numericalHiddenGrads(
   const g = zeros(f.h.rows, f.h.cols);
   for (let t = 0; t < f.h.rows; t++) {
     const h = row(f.h, t).slice();
-    for (let j = 0; j < h.length; j++) {
-      const keep = h[j]!;
-      h[j] = keep + eps;
-      const up = lossWithHiddenAt(p, f, inputs, targets, t, h);
-      h[j] = keep - eps;
-      const down = lossWithHiddenAt(p, f, inputs, targets, t, h);
-      h[j] = keep;
-      g.data[t * h.length + j] = (up - down) / (2 * eps);
-    }
+    for (let j = 0; j < h.length; j++) g.data[t * h.length + j] = centralDifference(h, j, () => lossWithHiddenAt(p, f, inputs, targets, t, h), eps);
   }
   return g;
-}
-
-export interface GradCheck {
-  perParam: Record<ParamName, Discrepancy>;
-  /** The worst relative error over all six parameters. */
-  maxRelError: number;
-}
-
-/** Compare the backward pass (eqs 4.4–4.9) with central differences over every entry of every parameter. */
-export function gradCheck(
-  p: Params, inputs: readonly number[], targets: readonly number[], h0: Vector, eps = FD_EPSILON,
-): GradCheck {
-  const f = forward(p, inputs, targets, h0);
-  const analytic = paramGrads(backward(p, f, inputs, targets));
-  const numeric = numericalParamGrads(p, inputs, targets, h0, eps);
-  const perParam = {} as Record<ParamName, Discrepancy>;
-  let maxRelError = 0;
-  for (const name of PARAM_NAMES) {
-    perParam[name] = discrepancy(analytic[name], numeric[name]);
-    maxRelError = Math.max(maxRelError, perParam[name].relError);
-  }
-  return { perParam, maxRelError };
 }

@@ -13,7 +13,8 @@
  */
 import { type Gradients, gradB, gradC, gradE, gradU, gradV, gradW, hiddenGrads, logitGrads, preactivationGrads } from "./backward.js";
 import type { Forward } from "./forward.js";
-import { type Matrix, type Vector, ShapeError, diagMat, row, vaddInPlace, vecmat, zeros } from "../core/matrix.js";
+import { type Matrix, type Vector, ShapeError, row, vecmat, zeros } from "../core/matrix.js";
+import { hiddenGradStep } from "./hidden.js";
 import { PARAM_NAMES, type ParamName, type Params } from "./model.js";
 
 export type NodeKind = "x" | "a" | "h" | "o" | "yhat" | "Lt" | "L" | "param";
@@ -186,9 +187,10 @@ export function recursionStep(g: Graph, t: number): RecursionStep {
 /**
  * eqs 3.5 and 3.8 (= eqs 4.2–4.3) run for the first `steps` steps only: (DL)_{h⁽τ⁾} = (DL)_{o⁽τ⁾}V, then for
  * t = τ−1, τ−2, … (DL)_{h⁽ᵗ⁾} = (DL)_{h⁽ᵗ⁺¹⁾} diag[1 − (h⁽ᵗ⁺¹⁾)²] W + (DL)_{o⁽ᵗ⁾}V, until `steps` rows are known.
- * Rows not yet computed (t ≤ τ − steps) are NaN. Evaluated with the explicit hidden × hidden matrix
- * diag[1 − (h⁽ᵗ⁺¹⁾)²] W of eq 3.7 — a different order of operations from `hiddenGrads` in lib/derivation/backward.ts, which
- * folds the diagonal into the row vector — so the two can be checked against each other.
+ * Rows not yet computed (t ≤ τ − steps) are NaN. Each step is /hidden's `hiddenGradStep` (lib/derivation/hidden.ts),
+ * with the explicit hidden × hidden matrix of eq 3.7 — a different order of operations from `hiddenGrads` in
+ * lib/derivation/backward.ts, which folds the diagonal into the row vector — so the two can be checked against
+ * each other.
  */
 export function hiddenGradsUpTo(dL_do: Matrix, h: Matrix, V: Matrix, W: Matrix, steps: number): Matrix {
   const tau = h.rows;
@@ -204,14 +206,9 @@ export function hiddenGradsUpTo(dL_do: Matrix, h: Matrix, V: Matrix, W: Matrix, 
   out.data.fill(NaN);
   for (let k = 0; k < steps; k++) {
     const t = tau - 1 - k; // 0-based row of the source's step τ − k
-    const fromLogits = vecmat(row(dL_do, t), V); // (DL)_{o⁽ᵗ⁾}(Do⁽ᵗ⁾)_{h⁽ᵗ⁾} = (DL)_{o⁽ᵗ⁾}V
-    if (t === tau - 1) {
-      row(out, t).set(fromLogits); // eq 3.5
-    } else {
-      const hNext = row(h, t + 1);
-      const jacobian = diagMat(hNext.map((v) => 1 - v * v), W); // eq 3.7
-      row(out, t).set(vaddInPlace(vecmat(row(out, t + 1), jacobian), fromLogits)); // eq 3.8
-    }
+    row(out, t).set(t === tau - 1
+      ? vecmat(row(dL_do, t), V) // eq 3.5
+      : hiddenGradStep(row(out, t + 1), row(h, t + 1), row(dL_do, t), V, W)); // eq 3.8
   }
   return out;
 }
@@ -273,4 +270,55 @@ export function firstRows(m: Matrix, k: number): Matrix {
 export function lastRows(m: Matrix, k: number): Matrix {
   if (!Number.isInteger(k) || k < 0 || k > m.rows) throw new RangeError(`lastRows: k must be 0 … ${m.rows}, got ${k}`);
   return { rows: k, cols: m.cols, data: m.data.slice((m.rows - k) * m.cols) };
+}
+
+/** The source's t whose row step k (1 … τ) of the hidden-state recursion computes: τ, τ − 1, …, 1. */
+export function stepOfRecursion(tau: number, k: number): number {
+  return tau - k + 1;
+}
+
+/** The rows of (DL)_h still to compute after k steps of the recursion. */
+export function rowsToGo(tau: number, k: number): number {
+  return tau - k;
+}
+
+/** The hidden states whose partials are known after k steps of the recursion, h⁽τ⁾ first, as node ids. */
+export function knownHidden(tau: number, k: number): string[] {
+  return Array.from({ length: k }, (_, i) => nodeId.h(tau - i));
+}
+
+/** How many numbers (DL)_h alone keeps until the parameter gradients are summed: τ × hidden, O(τ) memory. */
+export function storedHiddenPartials(tau: number, hidden: number): number {
+  return tau * hidden;
+}
+
+/** Finite differences of the internal partials and of every parameter gradient, as lib/state/example.ts computes them. */
+export interface NumericPartials {
+  dL_do: Matrix;
+  dL_dh: Matrix;
+  params: Record<ParamName, Matrix | Vector>;
+}
+
+/** The finite-difference counterpart of a plan output, or undefined for one finite differences do not measure (dL_da). */
+export function numericOf(output: keyof Gradients, numeric: NumericPartials): Matrix | Vector | undefined {
+  if (output === "dL_do") return numeric.dL_do;
+  if (output === "dL_dh") return numeric.dL_dh;
+  const param = paramOfOutput(output);
+  return param ? numeric.params[param] : undefined;
+}
+
+/**
+ * Every output of the plan that finite differences measure, entry by entry in plan order, beside its finite
+ * differences: one comparison of the whole backward pass.
+ */
+export function planAgainstNumeric(plan: readonly PlanStep[], numeric: NumericPartials): { values: Vector[]; numeric: Vector[] } {
+  const values: Vector[] = [], fd: Vector[] = [];
+  const entries = (v: Matrix | Vector): Vector => ("data" in v ? v.data : v);
+  for (const s of plan) {
+    const n = numericOf(s.output, numeric);
+    if (!n) continue;
+    values.push(entries(s.value));
+    fd.push(entries(n));
+  }
+  return { values, numeric: fd };
 }

@@ -10,12 +10,7 @@
 import type { Graph, GraphEdge, GraphNode } from "../lib/derivation/graph.js";
 import { fmt } from "./format.js";
 
-const SVG = "http://www.w3.org/2000/svg";
-const svgEl = <K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string, string | number> = {}): SVGElementTagNameMap[K] => {
-  const el = document.createElementNS(SVG, tag);
-  for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, String(v));
-  return el;
-};
+import { svgEl } from "./dom.js";
 
 type Pt = [number, number];
 interface Box { x: number; y: number; hw: number; hh: number }

@@ -8,18 +8,12 @@ import type { LiveOptions, TrainConfig } from "../lib/fast/charrnn.js";
 import { initialLoss, needsReset } from "../lib/fast/charrnn.js";
 // Type-only: erased when Framework bundles this file, so the page does not load the worker's code.
 import type { Progress } from "../lib/fast/charrnn.js";
+import { el } from "./dom.js";
 
 type State = "idle" | "running" | "paused";
 
 /** How a character shows in the chunk and the vocabulary: whitespace made visible. */
 export const showChar = (c: string): string => (c === " " ? "␣" : c === "\n" ? "↵" : c === "\t" ? "⇥" : c);
-
-const el = <K extends keyof HTMLElementTagNameMap>(tag: K, cls?: string, text?: string): HTMLElementTagNameMap[K] => {
-  const e = document.createElement(tag);
-  if (cls) e.className = cls;
-  if (text !== undefined) e.textContent = text;
-  return e;
-};
 
 const f3 = (x: number) => (Number.isFinite(x) ? x.toFixed(3) : "—");
 

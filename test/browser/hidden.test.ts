@@ -5,7 +5,7 @@
 import { describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
 import { DEFAULT_CONFIG, buildExample, numericalGradients } from "../../lib/state/example.js";
-import { hiddenGradsBroadcastForm, hiddenStepJacobian } from "../../lib/derivation/forms.js";
+import { hiddenGradsBroadcastForm, hiddenStepJacobian } from "../../lib/derivation/hidden.js";
 import { maxAbsDiff, row } from "../../lib/core/matrix.js";
 import { useSite } from "./harness.js";
 

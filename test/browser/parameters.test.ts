@@ -7,7 +7,7 @@ import type { Locator, Page } from "playwright-core";
 import { DEFAULT_CONFIG, buildExample } from "../../lib/state/example.js";
 import { hPrevAt } from "../../lib/derivation/forward.js";
 import { maxAbs, row } from "../../lib/core/matrix.js";
-import { gradWPerStep } from "../../lib/derivation/parameters-views.js";
+import { gradWPerStep } from "../../lib/derivation/parameters.js";
 import { fmt } from "../../src/components/format.js";
 import { useSite } from "./harness.js";
 

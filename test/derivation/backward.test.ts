@@ -14,6 +14,7 @@ import {
   type ParamGrads, numericalHiddenGrads, numericalLogitGrads, numericalParamGrads,
 } from "../../lib/derivation/gradcheck.js";
 import { discrepancy } from "../../lib/core/fd.js";
+import { expectFd } from "../close.js";
 import { type Matrix, type Vector, addOuterInPlace, row, scale, zeros } from "../../lib/core/matrix.js";
 import { type H0Kind, type Params, H0_KINDS, PARAM_NAMES, initParams, initialHidden } from "../../lib/derivation/model.js";
 import { makeRng } from "../../lib/core/rng.js";
@@ -56,11 +57,6 @@ function setup(c: Case, kind: H0Kind): Setup {
   };
 }
 
-function expectClose(what: string, analytic: Matrix | Vector, numeric: Matrix | Vector): void {
-  const d = discrepancy(analytic, numeric);
-  expect(d.relError, `${what}: ${JSON.stringify(d)}`).toBeLessThan(FD_REL_TOL);
-}
-
 /** Rows [from, to) of a matrix as a new matrix. */
 function rows(m: Matrix, from: number, to: number): Matrix {
   return { rows: to - from, cols: m.cols, data: m.data.slice(from * m.cols, to * m.cols) };
@@ -83,23 +79,23 @@ describe.each(CASES.flatMap((c) => H0_KINDS.map((k) => [`${c.name}, h0 ${k}`, c,
   const tau = c.inputs.length;
 
   it("eq 4.1 (DL)_o matches finite differences", () => {
-    expectClose("dL_do", s.g.dL_do, s.numLogits);
+    expectFd("dL_do", s.g.dL_do, s.numLogits);
   });
 
   it("eq 4.2 (DL)_h at t = τ matches finite differences", () => {
-    expectClose("dL_dh[τ]", rows(s.g.dL_dh, tau - 1, tau), rows(s.numHidden, tau - 1, tau));
+    expectFd("dL_dh[τ]", rows(s.g.dL_dh, tau - 1, tau), rows(s.numHidden, tau - 1, tau));
   });
 
   if (tau >= 2) it("eq 4.3 (DL)_h for t = τ−1 … 1 (through every later step) matches finite differences", () => {
-    expectClose("dL_dh[1..τ−1]", rows(s.g.dL_dh, 0, tau - 1), rows(s.numHidden, 0, tau - 1));
+    expectFd("dL_dh[1..τ−1]", rows(s.g.dL_dh, 0, tau - 1), rows(s.numHidden, 0, tau - 1));
   });
 
-  it("eq 4.4 (DL)_c matches finite differences", () => expectClose("dL_dc", s.analytic.c, s.numeric.c));
-  it("eq 4.5 (DL)_b matches finite differences", () => expectClose("dL_db", s.analytic.b, s.numeric.b));
-  it("eq 4.6 (DL)_V matches finite differences", () => expectClose("dL_dV", s.analytic.V, s.numeric.V));
-  it("eq 4.7 (DL)_W matches finite differences", () => expectClose("dL_dW", s.analytic.W, s.numeric.W));
-  it("eq 4.8 (DL)_U matches finite differences", () => expectClose("dL_dU", s.analytic.U, s.numeric.U));
-  it("eq 4.9 (DL)_E matches finite differences", () => expectClose("dL_dE", s.analytic.E, s.numeric.E));
+  it("eq 4.4 (DL)_c matches finite differences", () => expectFd("dL_dc", s.analytic.c, s.numeric.c));
+  it("eq 4.5 (DL)_b matches finite differences", () => expectFd("dL_db", s.analytic.b, s.numeric.b));
+  it("eq 4.6 (DL)_V matches finite differences", () => expectFd("dL_dV", s.analytic.V, s.numeric.V));
+  it("eq 4.7 (DL)_W matches finite differences", () => expectFd("dL_dW", s.analytic.W, s.numeric.W));
+  it("eq 4.8 (DL)_U matches finite differences", () => expectFd("dL_dU", s.analytic.U, s.numeric.U));
+  it("eq 4.9 (DL)_E matches finite differences", () => expectFd("dL_dE", s.analytic.E, s.numeric.E));
 
   it("(DL)_a = (DL)_h ⊙ (1 − h²), the bracket shared by eqs 4.5 and 4.7–4.9", () => {
     for (let k = 0; k < s.f.h.data.length; k++) {
@@ -166,7 +162,7 @@ describe("the finite-difference check can fail: deliberately wrong gradients are
     expect(caught(noH0, s.numeric.W)).toBeGreaterThan(1e-3);
     // …while under the zeros convention the h⁽⁰⁾ term vanishes, so the same shortcut is harmless there
     const z = setup(c, "zeros");
-    expectClose("dL_dW without h0, zeros convention", gradW(z.g.dL_dh, z.f.h, new Float64Array(c.hidden)), z.numeric.W);
+    expectFd("dL_dW without h0, zeros convention", gradW(z.g.dL_dh, z.f.h, new Float64Array(c.hidden)), z.numeric.W);
   });
 
   it.each(CASES.filter((c) => c.inputs.length > 1 && c.vocab > 1))("eq 4.1 without the 1/τ: $name", (c) => {

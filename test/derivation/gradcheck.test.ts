@@ -6,6 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { forward } from "../../lib/derivation/forward.js";
 import { numericalParamGrads } from "../../lib/derivation/gradcheck.js";
+import { centralDifference } from "../../lib/core/fd.js";
 import { FD_EPSILON } from "../../lib/core/tolerances.js";
 import { type Matrix, type Vector, maxAbsDiff } from "../../lib/core/matrix.js";
 import { PARAM_NAMES, initParams, initialHidden } from "../../lib/derivation/model.js";
@@ -24,15 +25,7 @@ describe("numericalParamGrads", () => {
     for (const name of PARAM_NAMES) {
       const theta = "data" in p[name] ? (p[name] as Matrix).data : (p[name] as Vector);
       const plain = new Float64Array(theta.length);
-      for (let k = 0; k < theta.length; k++) {
-        const keep = theta[k]!;
-        theta[k] = keep + FD_EPSILON;
-        const up = forward(p, inputs, targets, h0).loss;
-        theta[k] = keep - FD_EPSILON;
-        const down = forward(p, inputs, targets, h0).loss;
-        theta[k] = keep;
-        plain[k] = (up - down) / (2 * FD_EPSILON);
-      }
+      for (let k = 0; k < theta.length; k++) plain[k] = centralDifference(theta, k, () => forward(p, inputs, targets, h0).loss, FD_EPSILON);
       const got = "data" in fast[name] ? (fast[name] as Matrix).data : (fast[name] as Vector);
       expect(maxAbsDiff(got, plain), name).toBeLessThan(SAME_QUOTIENT_TOL);
     }

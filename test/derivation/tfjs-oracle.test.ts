@@ -11,13 +11,14 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { type Gradients, backward } from "../../lib/derivation/backward.js";
 import { type Forward, forward } from "../../lib/derivation/forward.js";
 import { discrepancy } from "../../lib/core/fd.js";
+import { expectTfjs } from "../close.js";
 import { type Matrix, type Vector } from "../../lib/core/matrix.js";
 import { type H0Kind, type ParamName, type Params, H0_KINDS, PARAM_NAMES, initParams, initialHidden } from "../../lib/derivation/model.js";
 import { makeRng } from "../../lib/core/rng.js";
-import { TFJS_ABS_TOL, TFJS_REL_TOL } from "../../lib/core/tolerances.js";
+import { TFJS_REL_TOL } from "../../lib/core/tolerances.js";
 
 /**
- * Largest accepted relative error ‖ours − tfjs‖₂ / (‖ours‖₂ + ‖tfjs‖₂) (lib/derivation/gradcheck.ts `discrepancy`). TF.js's
+ * Largest accepted relative error ‖ours − tfjs‖₂ / (‖ours‖₂ + ‖tfjs‖₂) (lib/core/fd.ts `discrepancy`). TF.js's
  * CPU backend computes in float32 (unit roundoff u = 6e-8); each gradient entry is a sum of a few dozen products
  * carried through up to τ steps of the recursion, so a correct gradient agrees to ~1e-7–1e-6 relative (measured
  * over 600 random models up to vocab 10, hidden 8, τ 14: at most 6e-6, for (DL)_c, a sum over t of terms that
@@ -101,12 +102,6 @@ function setup(c: Case, kind: H0Kind): Setup {
 }
 
 const asF64 = (a: Float32Array) => Float64Array.from(a);
-function expectAgree(what: string, ours: Matrix | Vector, theirs: Float32Array): void {
-  const o = "data" in ours ? ours.data : ours;
-  expect(o.length, `${what}: sizes`).toBe(theirs.length);
-  const d = discrepancy(o, asF64(theirs));
-  expect(d.relError < TFJS_REL_TOL || d.maxAbsError < TFJS_ABS_TOL, `${what}: ${JSON.stringify(d)}`).toBe(true);
-}
 
 const GRAD_OF: Record<ParamName, { eq: string; field: keyof Gradients }> = {
   c: { eq: "eq 4.4", field: "dL_dc" },
@@ -125,18 +120,18 @@ describe.each(CASES.flatMap((c) => H0_KINDS.map((k) => [`${c.name}, h0 ${k}`, c,
 
   it("eq 4.1 (DL)_o agrees with TF.js autodiff", () => {
     const { g, tfjs } = setup(c, kind);
-    expectAgree("dL_do", g.dL_do, tfjs.o);
+    expectTfjs("dL_do", g.dL_do, asF64(tfjs.o));
   });
 
   it("eqs 4.2–4.3 (DL)_h (total, through later steps) agrees with TF.js autodiff", () => {
     const { g, tfjs } = setup(c, kind);
-    expectAgree("dL_dh", g.dL_dh, tfjs.h);
+    expectTfjs("dL_dh", g.dL_dh, asF64(tfjs.h));
   });
 
   for (const name of ["c", "b", "V", "W", "U", "E"] as const) {
     it(`${GRAD_OF[name].eq} (DL)_${name} agrees with TF.js autodiff`, () => {
       const { g, tfjs } = setup(c, kind);
-      expectAgree(`dL_d${name}`, g[GRAD_OF[name].field] as Matrix | Vector, tfjs[name]);
+      expectTfjs(`dL_d${name}`, g[GRAD_OF[name].field] as Matrix | Vector, asF64(tfjs[name]));
     });
   }
 
