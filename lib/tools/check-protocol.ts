@@ -1,7 +1,7 @@
 /**
  * What the Check page and its worker (src/workers/answer-key.ts) say to each other, and the limits they share, so
- * that what the page promises is what the worker does. The sizes a case may have are lib/tools/answer-key.ts's:
- * RANDOM_CASE_RANGES.
+ * that what the page promises is what the worker does. The sizes a case may have are lib/tools/case.ts's:
+ * lib/tools/case.ts RANDOM_CASE_RANGES.
  */
 import type { Answer } from "./answer-key.js";
 import type { EquationResult, QuantityKey } from "./compare-answer.js";

@@ -18,9 +18,10 @@
  * Only the bytes the page needs cross to the main thread: numbers as typed arrays, counts, and a bounded list of
  * wrong entries; never the answer as nested arrays (cloning 4.7 million numbers would block the page again).
  */
-import {
-  type Answer, type Case, CASE_TEXT, InputError, MAX_CASE_BYTES, answerCase, decodeCase, parseCase, tooLargeError,
-} from "../../lib/tools/answer-key.js";
+import { type Answer, answerCase } from "../../lib/tools/answer-key.js";
+import { type Case, CASE_TEXT, MAX_CASE_BYTES, decodeCase, parseCase } from "../../lib/tools/case.js";
+import { tooLargeError } from "../../lib/tools/json-text.js";
+import { InputError } from "../../lib/core/tokens.js";
 import { answerToJson, answerToLatex } from "../../lib/tools/answer-export.js";
 import {
   ANSWER_ATOL, ANSWER_RTOL, QUANTITIES, type QuantityKey, axisLength, compareAnswer, maxAnswerBytes,
