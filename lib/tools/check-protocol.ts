@@ -102,8 +102,10 @@ export interface FdResult {
   seq: number;
   ok: true;
   parameters: number;
-  maxAbsError: number;
-  tolerance: number;
+  /** The key's parameter gradients, flattened (dL_dE, dL_dU, dL_dW, dL_dV by rows, then dL_db, dL_dc). */
+  key: Float64Array;
+  /** Their central finite differences, in the same order. */
+  numeric: Float64Array;
 }
 
 export interface Failure {
