@@ -53,42 +53,38 @@ export function quote(s: string, max = QUOTE_CHARS): string {
 /** How a rejected number is named in a message: its text when it came as text, cut short. */
 const shown = (v: string | number) => (typeof v === "string" ? cut(escapeText(v), QUOTE_CHARS) : String(v));
 
+/** The two kinds of number a setting may be, as their syntax and messages say them. */
+const NUMBERS = {
+  integer: { syntax: INTEGER, noun: "an integer", wrong: "is not an integer in plain decimal digits" },
+  real: { syntax: REAL, noun: "a number", wrong: "is not a plain decimal number (like 0.05)" },
+} as const;
+
 /**
- * An integer field: a number, or a string of plain decimal digits (see the top of this file), within [lo, hi].
- * `-0` is 0, so a link never carries a sign the numbers do not have. `name` is the message's, `key` the error's field.
+ * A number field: a number, or a string in the kind's syntax (see the top of this file), within [lo, hi]. `-0` is
+ * 0, so a link never carries a sign the numbers do not have. `name` is the message's, `key` the error's field.
  */
-export function integerFrom(name: string, v: unknown, [lo, hi]: Range, key = name): number {
-  const expected = `expected an integer from ${lo} to ${hi}`;
-  const fail = (what: string) => new InputError(`${name}: ${what}: ${expected}`, key);
+function numberFrom(kind: keyof typeof NUMBERS, name: string, v: unknown, [lo, hi]: Range, key: string): number {
+  const { syntax, noun, wrong } = NUMBERS[kind];
+  const fail = (what: string) => new InputError(`${name}: ${what}: expected ${noun} from ${lo} to ${hi}`, key);
   let n: number;
   if (typeof v === "string") {
     if (v === "") throw fail("is empty");
-    if (!INTEGER.test(v)) throw fail(`${quote(v)} is not an integer in plain decimal digits`);
+    if (!syntax.test(v)) throw fail(`${quote(v)} ${wrong}`);
     if (v.startsWith("-") && lo >= 0) throw fail(`${shown(v)} has a minus sign`);
     n = Number(v);
   } else if (typeof v === "number" && !Number.isNaN(v)) n = v;
   else throw fail("is empty or not a number");
   // Digits are whole by their syntax (and too many of them make Infinity, which is out of range).
-  if (typeof v === "number" && !Number.isInteger(n)) throw fail(`${v} is not a whole number`);
-  if (n < lo || n > hi) throw fail(`${shown(v as string | number)} is out of range`);
-  return n + 0;
-}
-
-/** A real field: a finite number, or a string in plain decimal notation (see the top of this file), within [lo, hi]. */
-export function realFrom(name: string, v: unknown, [lo, hi]: Range, key = name): number {
-  const expected = `expected a number from ${lo} to ${hi}`;
-  const fail = (what: string) => new InputError(`${name}: ${what}: ${expected}`, key);
-  let n: number;
-  if (typeof v === "string") {
-    if (v === "") throw fail("is empty");
-    if (!REAL.test(v)) throw fail(`${quote(v)} is not a plain decimal number (like 0.05)`);
-    if (v.startsWith("-") && lo >= 0) throw fail(`${shown(v)} has a minus sign`);
-    n = Number(v);
-  } else if (typeof v === "number" && !Number.isNaN(v)) n = v;
-  else throw fail("is empty or not a number");
+  if (kind === "integer" && typeof v === "number" && !Number.isInteger(n)) throw fail(`${v} is not a whole number`);
   if (!(n >= lo && n <= hi)) throw fail(`${shown(v as string | number)} is out of range`);
   return n + 0;
 }
+
+/** An integer field: plain decimal digits, a minus sign only where the range has negatives. */
+export const integerFrom = (name: string, v: unknown, range: Range, key = name): number => numberFrom("integer", name, v, range, key);
+
+/** A real field: plain decimal notation, no exponent. */
+export const realFrom = (name: string, v: unknown, range: Range, key = name): number => numberFrom("real", name, v, range, key);
 
 /** One of `options`; `what` names the kind of thing in the message ("is not a loss"). */
 export function choiceFrom<T extends string>(name: string, v: unknown, options: readonly T[], what = "one of the choices", key = name): T {

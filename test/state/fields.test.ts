@@ -9,15 +9,17 @@ import {
 } from "../../lib/state/fields.js";
 import { InputError, escapeText } from "../../lib/core/tokens.js";
 
-const messageOf = (f: () => unknown): string => {
+/** The InputError `f` throws, or a failure if it returns. */
+const refusal = (f: () => unknown): InputError => {
   try {
     f();
   } catch (e) {
     expect(e).toBeInstanceOf(InputError);
-    return (e as Error).message;
+    return e as InputError;
   }
   throw new Error("did not throw");
 };
+const messageOf = (f: () => unknown): string => refusal(f).message;
 
 describe("integerFrom", () => {
   const seed = [0, 4294967295] as const;
@@ -110,34 +112,26 @@ describe("validateFields", () => {
     dModel: integer([1, 8], "d_model"), act: choice(["tanh", "relu"], "an activation"), text: text(),
   };
   const good = { T: "8", k: "2", rho: ".5", dModel: 3, act: "tanh", text: "ab" };
-  const refusal = (values: object): InputError => {
-    try {
-      validateFields(schema, values);
-    } catch (e) {
-      expect(e).toBeInstanceOf(InputError);
-      return e as InputError;
-    }
-    throw new Error("did not throw");
-  };
+  const refused = (values: object): InputError => refusal(() => validateFields(schema, values));
 
   it("reads strings and numbers alike, into the schema's keys only", () => {
     expect(validateFields(schema, { ...good, extra: "x" })).toEqual({ T: 8, k: 2, rho: 0.5, dModel: 3, act: "tanh", text: "ab" });
   });
   it("names the field by the page's name in the message and by its key in `field`", () => {
-    const e = refusal({ ...good, dModel: "9" });
+    const e = refused({ ...good, dModel: "9" });
     expect(e.message).toBe("d_model: 9 is out of range: expected an integer from 1 to 8");
     expect(e.field).toBe("dModel");
     expect(fieldOf(e)).toBe("dModel");
     expect(fieldOf(new Error("d_model: x"))).toBeUndefined();
   });
   it("checks in the schema's order and reports the first bad field", () => {
-    expect(refusal({ ...good, T: "1", rho: "2" }).field).toBe("T");
-    expect(refusal({ ...good, act: "sigmoid", text: 3 }).message).toBe(
+    expect(refused({ ...good, T: "1", rho: "2" }).field).toBe("T");
+    expect(refused({ ...good, act: "sigmoid", text: 3 }).message).toBe(
       'act: "sigmoid" is not an activation: expected one of tanh, relu',
     );
   });
   it("holds a field at most another, earlier one", () => {
-    const e = refusal({ ...good, k: "9" });
+    const e = refused({ ...good, k: "9" });
     expect(e.message).toBe("k: 9 is out of range: expected an integer from 0 to T = 8");
     expect(e.field).toBe("k");
     expect(validateFields(schema, { ...good, k: "8" }).k).toBe(8);
