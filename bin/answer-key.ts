@@ -1,5 +1,5 @@
 /**
- * The answer key on the command line (the work is done in lib/tools/answer-key.ts):
+ * The answer key on the command line (the work is done in lib/tools/answer-key-cli.ts and the modules it uses):
  *
  *   npm run --silent answer-key -- FILE        the answer to the case in FILE ("-": standard input)
  *   npm run --silent answer-key -- --seed S --vocab N --d-model D --hidden H --tau T [--h0 zeros|point-one]
@@ -13,9 +13,9 @@
  */
 import { createReadStream, fstatSync, statSync } from "node:fs";
 import type { Readable } from "node:stream";
-import {
-  InputError, MAX_CASE_BYTES, caseTooLargeError, decodeCase, oneLine, parseArgs, runCommand,
-} from "../lib/tools/answer-key.js";
+import { parseArgs, runCommand } from "../lib/tools/answer-key-cli.js";
+import { MAX_CASE_BYTES, caseTooLargeError, decodeCase } from "../lib/tools/case.js";
+import { InputError, oneLine } from "../lib/core/tokens.js";
 
 const cannotRead = (what: string, e: unknown) =>
   new InputError(oneLine(`cannot read ${what}: ${e instanceof Error ? e.message : String(e)}`));

@@ -1,12 +1,12 @@
 /**
  * `npm run golden`: writes test/golden/NAME.json, the answer key's bytes for each case of test/golden/cases.ts, as
- * the command line prints them (lib/tools/answer-key.ts's runCommand, the function bin/answer-key.ts calls). Says which
+ * the command line prints them (lib/tools/answer-key-cli.ts's runCommand, the function bin/answer-key.ts calls). Says which
  * files changed. Run it after a change meant to move bits (lib's own exp/log/tanh, say), check that every
  * browser engine agrees (the browser suite's same-bits test), and commit the files with the change.
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { parseArgs, runCommand } from "../lib/tools/answer-key.js";
+import { parseArgs, runCommand } from "../lib/tools/answer-key-cli.js";
 import { GOLDEN_CASES, goldenPath } from "../test/golden/cases.js";
 
 const root = join(import.meta.dirname, "..");

@@ -7,7 +7,7 @@ import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { parseArgs, runCommand } from "../lib/tools/answer-key.js";
+import { parseArgs, runCommand } from "../lib/tools/answer-key-cli.js";
 import { GOLDEN_CASES, goldenPath } from "./golden/cases.js";
 import { firstDifference } from "./golden/diff.js";
 

@@ -4,6 +4,8 @@
  * - lib/ imports nothing from src/, bin/, bench/, scripts/ or test/ (the numerics stand alone);
  * - lib/core/ imports only lib/core/ (everything else builds on it, never the other way);
  * - src/components/ never imports src/workers/ (a worker's protocol types live in lib/ next to its numerics);
+ * - the maths never depends on the tools or on a page's state: only lib/tools/ and lib/state/ import lib/tools/ and
+ *   lib/state/ (the one exception, the editable equations' catalogue, reads the type of a page's example);
  * - the checks are independent of what they check: the intermediate forms of the main derivation and the
  *   textbook forms of its forward pass never reach lib/derivation/backward.ts, the summary code they are checked
  *   against, not even through another module; likewise the stacked RNN's finite differences and per-example loops
@@ -75,6 +77,12 @@ describe("layers", () => {
 
   it("lib/core/ imports only lib/core/", () => {
     expect(violations(LIB.filter((f) => f.startsWith("lib/core/")), (t) => !t.startsWith("lib/core/"))).toEqual([]);
+  });
+
+  it("only lib/tools/ and lib/state/ import lib/tools/ and lib/state/", () => {
+    const outside = (f: string) => !f.startsWith("lib/tools/") && !f.startsWith("lib/state/");
+    const importsType = (f: string, t: string) => f === "lib/derivation/editable.ts" && t === "lib/state/example.ts";
+    expect(violations(LIB.filter(outside), (t, f) => !outside(t) && !importsType(f, t))).toEqual([]);
   });
 
   it("src/components/ never imports src/workers/", () => {

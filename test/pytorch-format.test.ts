@@ -5,7 +5,8 @@
  * here independently, and re-serialise to the same JSON.
  */
 import { describe, expect, it } from "vitest";
-import { answerCase, caseToJson, parseCase } from "../lib/tools/answer-key.js";
+import { answerCase } from "../lib/tools/answer-key.js";
+import { caseToJson, parseCase } from "../lib/tools/case.js";
 import { makeRng } from "../lib/core/rng.js";
 
 const vocab = 5, dModel = 3, hidden = 4;

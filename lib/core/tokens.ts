@@ -7,8 +7,15 @@
  * line or fool a terminal as an escape, and `oneLine` does both to a whole message.
  */
 
+/**
+ * Input a reader, a lecturer or a link got wrong: a one-line message naming what is wrong and what was expected,
+ * and, for a setting of a form or link, the key of that `field` (so a form marks it and a link's default replaces it).
+ */
 export class InputError extends Error {
   override name = "InputError";
+  constructor(message: string, readonly field?: string) {
+    super(message);
+  }
 }
 
 /** The longest message the answer key and the answer checker give, in UTF-16 code units. */

@@ -11,7 +11,8 @@ import {
 } from "../d2l/d2l.js";
 import { type Matrix, clone, matmul } from "../core/matrix.js";
 import { makeRng } from "../core/rng.js";
-import { type QuerySchema, choiceFrom, integerFrom } from "./query.js";
+import type { QuerySchema } from "./query.js";
+import { type Schema, choice, integer, validateFields } from "./fields.js";
 
 export type H0Choice = "zeros" | "random";
 
@@ -37,8 +38,11 @@ export const D2L_LIMITS = { T: [1, 8], hidden: [1, 4], d: [1, 3], q: [1, 4], see
 export const D2L_LOSSES: readonly Targets["kind"][] = ["cross-entropy", "squared"];
 export const D2L_H0S: readonly H0Choice[] = ["zeros", "random"];
 
-/** The field names messages use (the page's labels say the same). */
-const NAMES: Record<keyof typeof D2L_LIMITS, string> = { T: "T", hidden: "h", d: "d", q: "q", seed: "seed" };
+/** The settings of /d2l, in the order they are checked; messages name the hidden size `h`, as the page does. */
+export const D2L_FIELDS: Schema<D2LConfig> = {
+  T: integer(D2L_LIMITS.T), hidden: integer(D2L_LIMITS.hidden, "h"), d: integer(D2L_LIMITS.d), q: integer(D2L_LIMITS.q),
+  seed: integer(D2L_LIMITS.seed), loss: choice(D2L_LOSSES, "a loss"), h0: choice(D2L_H0S, "a choice"),
+};
 
 export interface D2LExample {
   config: D2LConfig;
@@ -49,8 +53,6 @@ export interface D2LExample {
   grads: D2LGradients;
 }
 
-const checkInt = (key: keyof typeof D2L_LIMITS, value: unknown): number => integerFrom(NAMES[key], value, D2L_LIMITS[key]);
-
 /**
  * The URL parameters of /d2l (`?T=6&h=2&loss=squared`), named as the messages name the fields (`h` is the hidden
  * size, as in the source).
@@ -59,21 +61,14 @@ export const D2L_QUERY: QuerySchema = [
   ["T", "T"], ["h", "hidden"], ["d", "d"], ["q", "q"], ["seed", "seed"], ["loss", "loss"], ["h0", "h0"],
 ];
 
-/** A configuration from the strings of the form or a link, parsed strictly (lib/state/query.ts); `buildD2L` checks it. */
+/** A configuration from the strings of the form or a link, parsed strictly (lib/state/fields.ts). */
 export function d2lConfigFromRaw(raw: Readonly<Record<string, string | undefined>>): D2LConfig {
-  return {
-    T: checkInt("T", raw.T), hidden: checkInt("hidden", raw.hidden), d: checkInt("d", raw.d), q: checkInt("q", raw.q),
-    seed: checkInt("seed", raw.seed), loss: choiceFrom("loss", raw.loss, D2L_LOSSES, "a loss"),
-    h0: choiceFrom("h0", raw.h0, D2L_H0S, "a choice"),
-  };
+  return validateFields(D2L_FIELDS, raw);
 }
 
 /** Validate a configuration, draw weights (W_hx, W_hh, W_qh) then the sequence from one seeded generator, run eqs 2a–2.5. */
 export function buildD2L(config: D2LConfig): D2LExample {
-  const T = checkInt("T", config.T), hidden = checkInt("hidden", config.hidden), d = checkInt("d", config.d);
-  const q = checkInt("q", config.q), seed = checkInt("seed", config.seed);
-  choiceFrom("loss", config.loss, D2L_LOSSES, "a loss");
-  choiceFrom("h0", config.h0, D2L_H0S, "a choice");
+  const { T, hidden, d, q, seed } = validateFields(D2L_FIELDS, config);
   const sizes: D2LSizes = { T, hidden, d, q };
   const rng = makeRng(seed);
   const p = initD2L(sizes, rng);

@@ -9,9 +9,8 @@ import { type ParamGrads, numericalHiddenGrads, numericalLogitGrads, numericalPa
 import type { Matrix, Vector } from "../core/matrix.js";
 import { type H0Kind, H0_KINDS, type Params, initParams, initialHidden } from "../derivation/model.js";
 import { makeRng } from "../core/rng.js";
-import {
-  type QuerySchema, type Raw, type Settled, choiceFrom, integerFrom, queryOf, readLink, settle, textFrom,
-} from "./query.js";
+import { type QuerySchema, type Raw, type Settled, queryOf, readLink, settle } from "./query.js";
+import { type Schema, choice, integer, text, validateFields } from "./fields.js";
 import { InputError } from "../core/tokens.js";
 
 export interface ExampleConfig {
@@ -46,6 +45,15 @@ export const LIMITS = {
   vocab: [1, 32], text: [1, 32], dModel: [1, 8], hidden: [1, 16], seed: [0, 4294967295],
 } as const;
 
+/** The sizes, seed and h⁽⁰⁾ of a configuration, in the order they are checked (`tokensOf` checks the texts). */
+const SIZE_FIELDS: Schema<Pick<ExampleConfig, "dModel" | "hidden" | "seed" | "h0">> = {
+  dModel: integer(LIMITS.dModel, "d_model"), hidden: integer(LIMITS.hidden), seed: integer(LIMITS.seed),
+  h0: choice(H0_KINDS, "a convention"),
+};
+
+/** Every setting of the main pages' form, in the order they are checked. */
+export const EXAMPLE_FIELDS: Schema<ExampleConfig> = { text: text(), targets: text(), vocab: text(), ...SIZE_FIELDS };
+
 export interface Example {
   config: ExampleConfig;
   /** Token labels in id order. */
@@ -59,14 +67,14 @@ export interface Example {
 }
 
 function checkVocab(vocab: unknown): string[] {
-  if (typeof vocab !== "string") throw new InputError(`vocab: expected a string of characters`);
+  if (typeof vocab !== "string") throw new InputError(`vocab: expected a string of characters`, "vocab");
   const labels = Array.from(vocab);
   if (labels.length < LIMITS.vocab[0] || labels.length > LIMITS.vocab[1]) {
-    throw new InputError(`vocab: has ${labels.length} characters: expected ${LIMITS.vocab[0]} to ${LIMITS.vocab[1]}`);
+    throw new InputError(`vocab: has ${labels.length} characters: expected ${LIMITS.vocab[0]} to ${LIMITS.vocab[1]}`, "vocab");
   }
   const seen = new Set<string>();
   for (const ch of labels) {
-    if (seen.has(ch)) throw new InputError(`vocab: ${JSON.stringify(ch)} appears twice: expected distinct characters`);
+    if (seen.has(ch)) throw new InputError(`vocab: ${JSON.stringify(ch)} appears twice: expected distinct characters`, "vocab");
     seen.add(ch);
   }
   return labels;
@@ -76,7 +84,7 @@ function encode(field: string, text: string, labels: string[]): number[] {
   return Array.from(text, (ch, i) => {
     const id = labels.indexOf(ch);
     if (id < 0) {
-      throw new InputError(`${field}: ${JSON.stringify(ch)} at position ${i + 1} is not in the vocabulary ${JSON.stringify(labels.join(""))}`);
+      throw new InputError(`${field}: ${JSON.stringify(ch)} at position ${i + 1} is not in the vocabulary ${JSON.stringify(labels.join(""))}`, field);
     }
     return id;
   });
@@ -88,20 +96,20 @@ function encode(field: string, text: string, labels: string[]): number[] {
  */
 export function tokensOf(config: ExampleConfig): { labels: string[]; inputs: number[]; targets: number[] } {
   const labels = checkVocab(config.vocab);
-  if (typeof config.text !== "string") throw new InputError(`text: expected a string of characters`);
+  if (typeof config.text !== "string") throw new InputError(`text: expected a string of characters`, "text");
   const ids = encode("text", config.text, labels);
   const [lo, hi] = LIMITS.text;
   if (config.targets === "") {
     if (ids.length < 2) {
-      throw new InputError(`text: has ${ids.length} character${ids.length === 1 ? "" : "s"}: next-token targets need at least 2 (τ = length − 1)`);
+      throw new InputError(`text: has ${ids.length} character${ids.length === 1 ? "" : "s"}: next-token targets need at least 2 (τ = length − 1)`, "text");
     }
-    if (ids.length > hi + 1) throw new InputError(`text: has ${ids.length} characters: expected at most ${hi + 1}`);
+    if (ids.length > hi + 1) throw new InputError(`text: has ${ids.length} characters: expected at most ${hi + 1}`, "text");
     return { labels, inputs: ids.slice(0, -1), targets: ids.slice(1) };
   }
-  if (ids.length < lo || ids.length > hi) throw new InputError(`text: has ${ids.length} characters: expected ${lo} to ${hi}`);
+  if (ids.length < lo || ids.length > hi) throw new InputError(`text: has ${ids.length} characters: expected ${lo} to ${hi}`, "text");
   const targets = encode("targets", config.targets, labels);
   if (targets.length !== ids.length) {
-    throw new InputError(`targets: has ${targets.length} characters but text has ${ids.length}: expected one target per input (or none for next-token targets)`);
+    throw new InputError(`targets: has ${targets.length} characters but text has ${ids.length}: expected one target per input (or none for next-token targets)`, "targets");
   }
   return { labels, inputs: ids, targets };
 }
@@ -109,10 +117,7 @@ export function tokensOf(config: ExampleConfig): { labels: string[]; inputs: num
 /** Validate a configuration and compute everything the pages show: forward pass and all gradients. */
 export function buildExample(config: ExampleConfig): Example {
   const { labels, inputs, targets } = tokensOf(config);
-  const dModel = integerFrom("d_model", config.dModel, LIMITS.dModel);
-  const hidden = integerFrom("hidden", config.hidden, LIMITS.hidden);
-  const seed = integerFrom("seed", config.seed, LIMITS.seed);
-  choiceFrom("h0", config.h0, H0_KINDS, "a convention");
+  const { dModel, hidden, seed } = validateFields(SIZE_FIELDS, config);
   const params = initParams({ vocab: labels.length, dModel, hidden }, makeRng(seed));
   const h0 = initialHidden(config.h0, hidden);
   const fwd = forward(params, inputs, targets, h0);
@@ -134,22 +139,12 @@ export const SHARED_CONFIG_PAGES: readonly string[] = [
   "index", "plan", "logits", "hidden", "parameters", "embedding", "summary", "cite",
 ];
 
-/** Which field an error of `configFromRaw` or `buildExample` is about: the first word of its message. */
-export function exampleFieldOf(error: unknown): string | undefined {
-  const word = /^(\w+):/.exec(error instanceof Error ? error.message : String(error))?.[1];
-  return word === "d_model" ? "dModel" : word;
-}
-
 /**
- * A configuration from the strings of the form or a link, parsed strictly (lib/state/query.ts: "4x", "0x4", "1e1" and
- * "4.0" are not 4). The ranges are `buildExample`'s to check.
+ * A configuration from the strings of the form or a link, parsed strictly (lib/state/fields.ts: "4x", "0x4", "1e1"
+ * and "4.0" are not 4); no targets means next-token targets. The texts are `buildExample`'s to check.
  */
 export function configFromRaw(raw: Readonly<Raw>): ExampleConfig {
-  return {
-    text: textFrom("text", raw.text), targets: textFrom("targets", raw.targets ?? ""), vocab: textFrom("vocab", raw.vocab),
-    dModel: integerFrom("d_model", raw.dModel, LIMITS.dModel), hidden: integerFrom("hidden", raw.hidden, LIMITS.hidden),
-    seed: integerFrom("seed", raw.seed, LIMITS.seed), h0: choiceFrom("h0", raw.h0, H0_KINDS, "a convention"),
-  };
+  return validateFields(EXAMPLE_FIELDS, { ...raw, targets: raw.targets ?? "" });
 }
 
 /** The form's strings for a configuration. */
@@ -168,7 +163,7 @@ export function configToQuery(config: Readonly<ExampleConfig>): string {
 export function exampleFromQuery(search: string): Settled<Example> {
   return settle({
     defaults: rawOfConfig(DEFAULT_CONFIG), link: readLink(search, EXAMPLE_QUERY),
-    validate: (raw) => buildExample(configFromRaw(raw)), fieldOf: exampleFieldOf,
+    validate: (raw) => buildExample(configFromRaw(raw)),
     nameOf: (k) => EXAMPLE_QUERY.find(([, key]) => key === k)?.[0] ?? k,
   });
 }

@@ -1,15 +1,11 @@
 /**
- * The one strict reader of settings, shared by every page: a value typed in a form and a value read from a link go
- * through the same parsers, so a link reopens exactly the numbers it was copied from and a setting a page shows is
- * the setting it computed with.
- *
- * Syntax (docs/architecture.md, "Settings in the URL"): an integer is plain decimal digits, with a leading minus
- * only where the range allows negatives (`4`, not `4.0`, `0x4`, `1e1`, ` 4`, `+4` or `-0`); a real is plain decimal
- * (`1.2`, `0.05`, `.5`; not `1.`, no exponent, no plus, a minus only where negatives are allowed); a choice is one
- * of its listed words; text has no control characters. Anything else is an InputError whose message names the field
- * and what was expected, on one line.
+ * Settings in a page's URL: reading a link's query string without guessing (`readLink`), writing one (`queryOf`),
+ * and making a link's settings valid (`settle`). A value read from a link goes through the same validator as a
+ * value typed in a form (lib/state/fields.ts), so a link reopens exactly the numbers it was copied from and a
+ * setting a page shows is the setting it computed with.
  */
-import { InputError, MAX_MESSAGE_LENGTH, escapeChar, escapeText, firstUnsafe, oneLine } from "../core/tokens.js";
+import { MAX_MESSAGE_LENGTH, oneLine } from "../core/tokens.js";
+import { fieldOf as errorField, quote } from "./fields.js";
 
 export { oneLine };
 
@@ -18,23 +14,6 @@ export type Raw = Record<string, string>;
 
 /** The most characters a link may give one setting: every field of every page is far shorter. */
 export const MAX_LINK_VALUE = 200;
-/** How much of a rejected value a message quotes. */
-const QUOTE_CHARS = 24;
-
-const INTEGER = /^-?[0-9]+$/;
-// The HTML number field's own syntax without the exponent, so a value a link gives is one the field can show.
-const REAL = /^-?(?:[0-9]+(?:\.[0-9]+)?|\.[0-9]+)$/;
-/** At most `max` code points of `s`, with "…" when something was cut. */
-function cut(s: string, max: number): string {
-  // Slicing by code units first keeps this cheap on a megabyte-long value.
-  const head = Array.from(s.slice(0, 2 * max + 2));
-  return head.length > max ? `${head.slice(0, max).join("")}…` : s;
-}
-
-/** A value as a message quotes it: in double quotes, at most QUOTE_CHARS characters, unsafe characters escaped. */
-export function quote(s: string, max = QUOTE_CHARS): string {
-  return `"${escapeText(cut(s, max).replace(/[\\"]/g, (c) => `\\${c}`))}"`;
-}
 
 /** The message of anything thrown, as one line. */
 export function messageOf(error: unknown): string {
@@ -43,61 +22,6 @@ export function messageOf(error: unknown): string {
 
 /** A default as a message shows it: bare when it is one word or number, else quoted. */
 const plain = (v: string) => (/^[\w.-]+$/.test(v) ? v : quote(v));
-
-/** How a rejected number is named in a message: its text when it came as text, cut short. */
-const shown = (v: string | number) => (typeof v === "string" ? cut(escapeText(v), QUOTE_CHARS) : String(v));
-
-/**
- * An integer field: a number, or a string of plain decimal digits (see the top of this file), within [lo, hi].
- * `-0` is 0, so a link never carries a sign the numbers do not have.
- */
-export function integerFrom(field: string, v: unknown, [lo, hi]: readonly [number, number]): number {
-  const expected = `expected an integer from ${lo} to ${hi}`;
-  let n: number;
-  if (typeof v === "string") {
-    if (v === "") throw new InputError(`${field}: is empty: ${expected}`);
-    if (!INTEGER.test(v)) throw new InputError(`${field}: ${quote(v)} is not an integer in plain decimal digits: ${expected}`);
-    if (v.startsWith("-") && lo >= 0) throw new InputError(`${field}: ${shown(v)} has a minus sign: ${expected}`);
-    n = Number(v);
-  } else if (typeof v === "number" && !Number.isNaN(v)) n = v;
-  else throw new InputError(`${field}: is empty or not a number: ${expected}`);
-  // Digits are whole by their syntax (and too many of them make Infinity, which is out of range).
-  if (typeof v === "number" && !Number.isInteger(n)) throw new InputError(`${field}: ${v} is not a whole number: ${expected}`);
-  if (n < lo || n > hi) throw new InputError(`${field}: ${shown(v as string | number)} is out of range: ${expected}`);
-  return n + 0;
-}
-
-/** A real field: a finite number, or a string in plain decimal notation (see the top of this file), within [lo, hi]. */
-export function realFrom(field: string, v: unknown, [lo, hi]: readonly [number, number]): number {
-  const expected = `expected a number from ${lo} to ${hi}`;
-  let n: number;
-  if (typeof v === "string") {
-    if (v === "") throw new InputError(`${field}: is empty: ${expected}`);
-    if (!REAL.test(v)) throw new InputError(`${field}: ${quote(v)} is not a plain decimal number (like 0.05): ${expected}`);
-    if (v.startsWith("-") && lo >= 0) throw new InputError(`${field}: ${shown(v)} has a minus sign: ${expected}`);
-    n = Number(v);
-  } else if (typeof v === "number" && !Number.isNaN(v)) n = v;
-  else throw new InputError(`${field}: is empty or not a number: ${expected}`);
-  if (!(n >= lo && n <= hi)) throw new InputError(`${field}: ${shown(v as string | number)} is out of range: ${expected}`);
-  return n + 0;
-}
-
-/** One of `options`; `what` names the kind of thing in the message ("is not a loss"). */
-export function choiceFrom<T extends string>(field: string, v: unknown, options: readonly T[], what = "one of the choices"): T {
-  if (typeof v === "string" && (options as readonly string[]).includes(v)) return v as T;
-  const given = typeof v === "string" ? quote(v) : String(v);
-  throw new InputError(`${field}: ${given} is not ${what}: expected one of ${options.join(", ")}`);
-}
-
-/** A text field: any characters but the unsafe ones (a form field could not show them, so they are refused). */
-export function textFrom(field: string, v: unknown): string {
-  if (typeof v !== "string") throw new InputError(`${field}: expected a string of characters`);
-  const bad = firstUnsafe(v);
-  if (bad) {
-    throw new InputError(`${field}: has the control character ${escapeChar(bad.char)} at position ${bad.position}: expected printable characters`);
-  }
-  return v;
-}
 
 /**
  * A page's settings as its URL names them: `[query parameter, form field key]` in the order a link lists them.
@@ -195,16 +119,18 @@ export interface Settled<V> {
  * default vocabulary), none of the link's settings is used. Whatever happens, `value` was built from exactly `raw`,
  * so a form filled with `raw` shows what the numbers were computed with.
  *
- * `fieldOf` says which form key an error of `validate` is about; `nameOf` how the message names a key.
+ * `fieldOf` says which form key an error of `validate` is about (by default an InputError's `field`); `nameOf` how
+ * the message names a key.
  */
 export function settle<V>(o: {
   defaults: Raw;
   link: LinkReading;
   validate: (raw: Raw) => V;
-  fieldOf: (error: unknown) => string | undefined;
+  fieldOf?: (error: unknown) => string | undefined;
   nameOf?: (key: string) => string;
 }): Settled<V> {
   const nameOf = o.nameOf ?? ((k: string) => k);
+  const fieldOf = o.fieldOf ?? errorField;
   const given: Raw = { ...o.link.raw };
   const replaced = o.link.problems.map((p) => p.key);
   const errors = o.link.problems.map((p) => p.message);
@@ -216,7 +142,7 @@ export function settle<V>(o: {
       return { raw, value, replaced, message: describe() };
     } catch (error) {
       errors.push(messageOf(error));
-      const key = o.fieldOf(error);
+      const key = fieldOf(error);
       if (key !== undefined && key in given) {
         delete given[key];
         replaced.push(key);

@@ -1,16 +1,16 @@
 /**
- * The controls of the pages /vanishing and /truncation, validated here (as lib/state/example.ts validates the shared
- * form): a raw form or link reading (strings or numbers) becomes a typed configuration or an InputError naming the
- * field; the URL parameters of each page are listed here too.
+ * The controls of the pages /vanishing and /truncation, declared here as schemas (lib/state/fields.ts): a raw form or
+ * link reading (strings or numbers) becomes a typed configuration or an InputError naming the field; the URL
+ * parameters of each page are listed here too.
  * Also the scale-free error measure both pages use in their checks, because their gradients span many orders of
  * magnitude (‖∂L/∂h_1‖ can be 1e-15 or 1e+12 of ‖∂L/∂h_T‖), where an absolute tolerance means nothing.
  */
 import type { Activation } from "../d2l/d2l.js";
 import { type Matrix, type Vector, maxAbs, maxAbsDiff } from "../core/matrix.js";
-import { type QuerySchema, choiceFrom, integerFrom, realFrom } from "./query.js";
-import { InputError } from "../core/tokens.js";
+import type { QuerySchema } from "./query.js";
+import { type Schema, choice, integer, real, validateFields } from "./fields.js";
 
-/** A form's reading (strings, parsed strictly by lib/state/query.ts) or typed numbers. */
+/** A form's reading (strings, parsed strictly by lib/state/fields.ts) or typed numbers. */
 export type Raw = Record<string, string | number | undefined>;
 
 export interface VanishingConfig {
@@ -51,39 +51,29 @@ export const TRUNCATION_LIMITS = {
 
 const ACTIVATIONS: readonly Activation[] = ["identity", "tanh", "relu"];
 
-const activationFrom = (v: unknown): Activation => choiceFrom("activation", v, ACTIVATIONS, "an activation");
+const activation = choice(ACTIVATIONS, "an activation");
+
+/** The settings of /vanishing, in the order they are checked. */
+export const VANISHING_FIELDS: Schema<VanishingConfig> = {
+  rho: real(VANISHING_LIMITS.rho), hidden: integer(VANISHING_LIMITS.hidden), T: integer(VANISHING_LIMITS.T), activation,
+  seed: integer(VANISHING_LIMITS.seed),
+};
+
+/** The settings of /truncation, in the order they are checked: T first, as k may not exceed it. */
+export const TRUNCATION_FIELDS: Schema<TruncationConfig> = {
+  T: integer(TRUNCATION_LIMITS.T), k: { kind: "integer", range: TRUNCATION_LIMITS.k, atMost: "T" },
+  rho: real(TRUNCATION_LIMITS.rho), hidden: integer(TRUNCATION_LIMITS.hidden), activation,
+  pi: real(TRUNCATION_LIMITS.pi), N: integer(TRUNCATION_LIMITS.N), seed: integer(TRUNCATION_LIMITS.seed),
+};
 
 /** The URL parameters of /vanishing (`?rho=1.2&T=40`), named as the form's fields and the messages. */
 export const VANISHING_QUERY: QuerySchema = (["rho", "hidden", "T", "activation", "seed"] as const).map((k) => [k, k]);
 /** The URL parameters of /truncation. */
 export const TRUNCATION_QUERY: QuerySchema = (["rho", "hidden", "T", "activation", "k", "pi", "N", "seed"] as const).map((k) => [k, k]);
 
-export function validateVanishing(raw: Raw): VanishingConfig {
-  const L = VANISHING_LIMITS;
-  return {
-    rho: realFrom("rho", raw.rho, L.rho),
-    hidden: integerFrom("hidden", raw.hidden, L.hidden),
-    T: integerFrom("T", raw.T, L.T),
-    activation: activationFrom(raw.activation),
-    seed: integerFrom("seed", raw.seed, L.seed),
-  };
-}
+export const validateVanishing = (raw: Raw): VanishingConfig => validateFields(VANISHING_FIELDS, raw);
 
-export function validateTruncation(raw: Raw): TruncationConfig {
-  const L = TRUNCATION_LIMITS;
-  const T = integerFrom("T", raw.T, L.T);
-  const k = integerFrom("k", raw.k, L.k);
-  if (k > T) throw new InputError(`k: ${k} is out of range: expected an integer from 0 to T = ${T}`);
-  return {
-    rho: realFrom("rho", raw.rho, L.rho),
-    hidden: integerFrom("hidden", raw.hidden, L.hidden),
-    T, k,
-    activation: activationFrom(raw.activation),
-    pi: realFrom("pi", raw.pi, L.pi),
-    N: integerFrom("N", raw.N, L.N),
-    seed: integerFrom("seed", raw.seed, L.seed),
-  };
-}
+export const validateTruncation = (raw: Raw): TruncationConfig => validateFields(TRUNCATION_FIELDS, raw);
 
 /**
  * max |a − b| / max |b|: the largest error relative to the largest entry of the reference (the absolute error when

@@ -7,7 +7,8 @@
  * every equation cost a few milliseconds. The page's URL carries the same fields (STACKED_QUERY).
  */
 import { type Matrix, zeros } from "../core/matrix.js";
-import { type QuerySchema, integerFrom } from "./query.js";
+import type { QuerySchema } from "./query.js";
+import { type Schema, integer, validateFields } from "./fields.js";
 import { makeRng } from "../core/rng.js";
 import { type StackedParams, type StackedSizes, initStackedParams, zeroStates } from "../stacked/stacked.js";
 
@@ -42,27 +43,17 @@ export const STACKED_FIELD_NAMES: Readonly<Record<keyof StackedConfig, string>> 
   n: "n", T: "T", d: "d", h1: "h₁", h2: "h₂", a: "a", seed: "seed",
 };
 
-export class StackedConfigError extends RangeError {
-  constructor(readonly field: keyof StackedConfig, message: string) {
-    super(message);
-    this.name = "StackedConfigError";
-  }
-}
+/** The settings of /stacked: every one an integer in its range, checked in the order of the form. */
+export const STACKED_FIELDS = Object.fromEntries(
+  (Object.keys(STACKED_LIMITS) as (keyof StackedConfig)[]).map((k) => [k, integer(STACKED_LIMITS[k], STACKED_FIELD_NAMES[k])]),
+) as Schema<StackedConfig>;
 
 /**
- * Check every field (in the order of the form); throws StackedConfigError naming the first bad field. A field may be
- * a number or the string a form or link gives, parsed strictly (lib/state/query.ts).
+ * Check every field (in the order of the form); throws the InputError of the first bad field. A field may be a
+ * number or the string a form or link gives, parsed strictly (lib/state/fields.ts).
  */
 export function validateStackedConfig(c: Partial<Record<keyof StackedConfig, unknown>>): StackedConfig {
-  const out = {} as StackedConfig;
-  for (const key of Object.keys(STACKED_LIMITS) as (keyof StackedConfig)[]) {
-    try {
-      out[key] = integerFrom(STACKED_FIELD_NAMES[key], c[key], STACKED_LIMITS[key]);
-    } catch (error) {
-      throw new StackedConfigError(key, (error as Error).message);
-    }
-  }
-  return out;
+  return validateFields(STACKED_FIELDS, c);
 }
 
 /** The URL parameters of /stacked (`?n=4&h1=3`): the field keys, as h₁ cannot be typed in a link. */

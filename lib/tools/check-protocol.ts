@@ -1,7 +1,7 @@
 /**
  * What the Check page and its worker (src/workers/answer-key.ts) say to each other, and the limits they share, so
- * that what the page promises is what the worker does. The sizes a case may have are lib/tools/answer-key.ts's:
- * RANDOM_CASE_RANGES.
+ * that what the page promises is what the worker does. The sizes a case may have are lib/tools/case.ts's:
+ * lib/tools/case.ts RANDOM_CASE_RANGES.
  */
 import type { Answer } from "./answer-key.js";
 import type { EquationResult, QuantityKey } from "./compare-answer.js";
@@ -102,8 +102,10 @@ export interface FdResult {
   seq: number;
   ok: true;
   parameters: number;
-  maxAbsError: number;
-  tolerance: number;
+  /** The key's parameter gradients, flattened (dL_dE, dL_dU, dL_dW, dL_dV by rows, then dL_db, dL_dc). */
+  key: Float64Array;
+  /** Their central finite differences, in the same order. */
+  numeric: Float64Array;
 }
 
 export interface Failure {

@@ -7,15 +7,16 @@
  * numpy.allclose: the relative part forgives the last digits of large numbers (a student printing 6 significant
  * digits), the absolute part forgives tiny gradients whose relative error says nothing.
  *
- * A student's answer is read with the answer key's defences (lib/tools/answer-key.ts `parseJsonText`): its text may be
+ * A student's answer is read with the answer key's defences (lib/tools/json-text.ts `parseJsonText`): its text may be
  * at most `maxAnswerBytes(sizes)` UTF-8 bytes, nest at most MAX_JSON_DEPTH deep and hold at most twice the values
  * of the full answer in any field, all checked before it is parsed; every message is one escaped line of at most
  * MAX_MESSAGE_LENGTH characters.
  *
  * Pure: no Node APIs, no DOM.
  */
-import { type Answer, InputError, type JsonTextRules, oneLine, parseJsonText } from "./answer-key.js";
-import { preview } from "../core/tokens.js";
+import type { Answer } from "./answer-key.js";
+import { type JsonTextRules, parseJsonText } from "./json-text.js";
+import { InputError, oneLine, preview } from "../core/tokens.js";
 
 /** Absolute part of the tolerance: |a − b| ≤ ANSWER_ATOL + ANSWER_RTOL · |b|. */
 export const ANSWER_ATOL = 1e-6;

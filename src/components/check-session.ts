@@ -17,6 +17,7 @@ import type {
   AnswerResult, CaseResult, CheckIn, CheckOut, FdResult, FilesResult, QuantityComparison, QuantityData, Source,
 } from "../lib/tools/check-protocol.js";
 import { liveCell } from "./cell.js";
+import { fdCheck } from "./check.js";
 import { heatClass, virtualGrid } from "./check-grid.js";
 import { type TextSource, bytesText, exampleCaseText, textSource } from "./check-source.js";
 import { fmt } from "./format.js";
@@ -229,7 +230,7 @@ export function checkPage(workerUrl: string): CheckPage {
       keyCheck.replaceChildren(liveCell({
         value: `${f.parameters} parameter-gradient entries, loss L = ${fmt(kase.result.loss, 6)}`,
         shape: [f.parameters], file: "lib/tools/answer-key.ts", fn: "answerCase",
-        check: { against: "central finite differences", maxAbsError: f.maxAbsError, tolerance: f.tolerance },
+        checks: [fdCheck(f.key, f.numeric, "central finite differences")],
       }));
     }
   }

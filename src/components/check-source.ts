@@ -5,7 +5,7 @@
  * is held aside (with a line saying so, and a button to drop it) and handed to the worker as is.
  * Changes dispatch a bubbling "input" event.
  */
-import { caseToJson, randomCase } from "../lib/tools/answer-key.js";
+import { caseToJson, randomCase } from "../lib/tools/case.js";
 
 /** Characters above which a paste or an upload is not put in the textarea (about 12 ms of layout here). */
 export const INLINE_LIMIT = 200_000;

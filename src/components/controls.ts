@@ -9,7 +9,6 @@
  */
 import {
   DEFAULT_CONFIG, EXAMPLE_QUERY, type Example, LIMITS, SHARED_CONFIG_PAGES, buildExample, configFromRaw, configToQuery,
-  exampleFieldOf,
 } from "../lib/state/example.js";
 import { type FormField, settingsForm } from "./settings-form.js";
 
@@ -47,7 +46,6 @@ export function configForm(): HTMLFormElement & { value: Example } {
     fields: FIELDS,
     defaults: DEFAULT_CONFIG,
     query: EXAMPLE_QUERY,
-    fieldOf: exampleFieldOf,
     validate: (raw) => buildExample(configFromRaw(raw)),
     onValid: (ex) => carryQueryOnLinks(configToQuery(ex.config)),
   });

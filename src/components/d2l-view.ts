@@ -24,8 +24,6 @@ export function d2lForm(): HTMLFormElement & { value: D2LExample } {
     label: "Configuration of the D2L simplified RNN",
     fields: FIELDS,
     defaults: D2L_DEFAULT,
-    // lib names fields as the source does ("h" for the hidden size).
-    keyOf: { h: "hidden" },
     query: D2L_QUERY,
     validate: (raw) => buildD2L(d2lConfigFromRaw(raw)),
   });

@@ -3,7 +3,8 @@
  * experiments / share link, the ✓/✗ of the reader's result against lib/ and finite differences with a heatmap of
  * the entries that disagree, and the "using your code" marks on the cells that recompute from the reader's version.
  *
- * The catalogue, the checks and the maths live in lib/derivation/editable.ts; the code runs in src/components/sandbox.ts (a
+ * The catalogue and the maths live in lib/derivation/editable.ts, the checks in lib/tools/sandbox-protocol.ts, links and
+ * storage in lib/state/edits.ts; the code runs in src/components/sandbox.ts (a
  * fresh, locked-down worker per run, ended after TIME_LIMIT_MS), so a loop that never ends cannot freeze the page
  * and no run can touch another. Stored code that was running when a visit ended (a crash, a closed tab) is not run
  * again by itself on the next visit.
@@ -15,10 +16,11 @@
  *   display(session.panel("eq-4-9"));       // in a cell of its own, so the editor survives re-renders
  */
 import {
-  type EditCheck, type EditId, type EditsPayload, type Overrides, EDIT_HASH_KEY, HELPER_DOC, applyExperiment, argsFor,
-  checkEdit, editable, editsFromHash, effective, encodeEdits, numericalValue, parseStored, referenceValue, upstreamOf,
-  type Effective, shapeOf,
+  type EditId, type Effective, type Overrides, HELPER_DOC, applyExperiment, argsFor, editable, effective, numericalValue,
+  referenceValue, upstreamOf,
 } from "../lib/derivation/editable.js";
+import { type EditCheck, checkEdit, shapeOf } from "../lib/tools/sandbox-protocol.js";
+import { type EditsPayload, EDIT_HASH_KEY, editsFromHash, encodeEdits, parseStored } from "../lib/state/edits.js";
 import { type Example, numericalGradients } from "../lib/state/example.js";
 import type { Matrix, Vector } from "../lib/core/matrix.js";
 import { checkBadge } from "./check.js";

@@ -6,12 +6,12 @@
  *   run can see another's: the time limit covers everything the run started;
  * - the answer comes over a MessagePort made for that run alone; nothing posted elsewhere is ever read;
  * - the answer is a Float64Array of exactly the expected shape or one line (the worker packs it with
- *   lib/derivation/editable.ts's `packResult` before it crosses over; `checkEdit` checks it again on the page): a
+ *   lib/tools/sandbox-protocol.ts's `packResult` before it crosses over; `checkEdit` checks it again on the page): a
  *   result larger than the quantity it stands for is never copied into the page.
  * A spare worker is started ahead of each run (loading sucrase takes tens of ms), so a run's time limit counts the
  * reader's code, not the start-up.
  */
-import type { RunRequest } from "../lib/derivation/editable.js";
+import type { RunRequest } from "../lib/tools/sandbox-protocol.js";
 import { oneLine } from "../lib/core/tokens.js";
 
 /** How long a reader's code may run before its worker is terminated (ms). */
@@ -153,7 +153,7 @@ export class Sandbox {
 
 /**
  * What the worker sent (a RunReply of src/workers/run-code.ts), read as the page expects it: a Float64Array or a
- * message of one line. Its size and entries are checked once, by checkEdit (lib/derivation/editable.ts).
+ * message of one line. Its size and entries are checked once, by checkEdit (lib/tools/sandbox-protocol.ts).
  */
 function readReply(reply: unknown, req: RunRequest): { data: Float64Array; workerMs: number } | { error: string; workerMs?: number } {
   // A getter on a posted object cannot run here: structured cloning makes plain data

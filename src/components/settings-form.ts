@@ -1,7 +1,8 @@
 /**
  * The settings form every page's controls are made of. Its `value` is the last *valid* result of `validate`: an
  * invalid field shows one message next to the form (naming the field, as lib's validators do), marks that field
- * `aria-invalid` and dispatches nothing, so every cell downstream keeps its last good state.
+ * `aria-invalid` (the InputError's `field`, lib/state/fields.ts) and dispatches nothing, so every cell downstream
+ * keeps its last good state.
  *
  * With a `query` schema the form also lives in the URL: it starts from the page's link (lib/state/query.ts reads it
  * strictly and replaces each bad setting by its default, saying so in the message) and keeps `location.search` in
@@ -11,6 +12,7 @@
  * Validation and everything it builds live in lib/; this file only wires them to the DOM.
  */
 import { type LinkReading, type QuerySchema, messageOf, oneLine, queryOf, readLink, settle } from "../lib/state/query.js";
+import { fieldOf as inputField } from "../lib/state/fields.js";
 
 /** The raw field values, as typed. */
 export type Raw = Record<string, string>;
@@ -34,9 +36,8 @@ export interface SettingsFormOptions<V> {
   defaults: Readonly<object>;
   /** Builds the value from raw strings; throws with a one-line message starting with the field's name. */
   validate: (raw: Raw) => V;
-  /** Which field an error is about; by default the first word of its message, mapped through `keyOf`. */
+  /** Which field an error is about; by default the `field` of lib's InputError. */
   fieldOf?: (error: unknown) => string | undefined;
-  keyOf?: Record<string, string>;
   /** Values to start from; each invalid one is replaced by its default, and the form says so. */
   initial?: Raw;
   /** The page's URL parameters: the form starts from `location.search` (not `initial`) and keeps it up to date. */
@@ -95,10 +96,7 @@ export function settingsForm<V>(o: SettingsFormOptions<V>): HTMLFormElement & { 
     for (const [k, el] of inputs) el.value = raw[k] ?? "";
   };
   const read = (): Raw => Object.fromEntries(Array.from(inputs, ([k, el]) => [k, el.value]));
-  const fieldOf = o.fieldOf ?? ((error: unknown) => {
-    const word = /^(\w+)/.exec(error instanceof Error ? error.message : String(error))?.[1] ?? "";
-    return o.keyOf?.[word] ?? word;
-  });
+  const fieldOf = o.fieldOf ?? inputField;
   const showError = (error: unknown, suffix: string) => {
     message.textContent = oneLine(`${messageOf(error)} — ${suffix}`);
     form.classList.add("invalid");

@@ -5,7 +5,7 @@
  * lib/stacked/ and lib/state/stacked-config.ts; this file only draws them and builds their checks with check.ts.
  */
 import {
-  STACKED_DEFAULTS, STACKED_FIELD_NAMES, STACKED_LIMITS, STACKED_QUERY, type StackedConfig, type StackedExample, StackedConfigError,
+  STACKED_DEFAULTS, STACKED_FIELD_NAMES, STACKED_LIMITS, STACKED_QUERY, type StackedConfig, type StackedExample,
   buildStackedExample,
 } from "../lib/state/stacked-config.js";
 import { type Matrix, maxAbsDiff } from "../lib/core/matrix.js";
@@ -37,7 +37,6 @@ export function stackedForm(): HTMLFormElement & { value: StackedExample } {
     defaults: STACKED_DEFAULTS,
     query: STACKED_QUERY,
     names: STACKED_FIELD_NAMES,
-    fieldOf: (error) => (error instanceof StackedConfigError ? error.field : undefined),
     validate: (raw) => buildStackedExample(Object.fromEntries(FIELDS.map((f) => [f.key, raw[f.key]]))),
   });
 }

@@ -18,17 +18,16 @@
  * Only the bytes the page needs cross to the main thread: numbers as typed arrays, counts, and a bounded list of
  * wrong entries; never the answer as nested arrays (cloning 4.7 million numbers would block the page again).
  */
-import {
-  type Answer, type Case, CASE_TEXT, InputError, MAX_CASE_BYTES, answerCase, decodeCase, parseCase, tooLargeError,
-} from "../../lib/tools/answer-key.js";
+import { type Answer, answerCase } from "../../lib/tools/answer-key.js";
+import { type Case, CASE_TEXT, MAX_CASE_BYTES, decodeCase, parseCase } from "../../lib/tools/case.js";
+import { tooLargeError } from "../../lib/tools/json-text.js";
+import { InputError } from "../../lib/core/tokens.js";
 import { answerToJson, answerToLatex } from "../../lib/tools/answer-export.js";
 import {
   ANSWER_ATOL, ANSWER_RTOL, QUANTITIES, type QuantityKey, axisLength, compareAnswer, maxAnswerBytes,
   parseStudentAnswer,
 } from "../../lib/tools/compare-answer.js";
 import { numericalParamGrads } from "../../lib/derivation/gradcheck.js";
-import { fromRows, maxAbsDiff } from "../../lib/core/matrix.js";
-import { FD_TOL } from "../../lib/core/tolerances.js";
 import {
   type AnswerResult, type CaseResult, type CheckIn, type CheckOut, type EquationSummary, FD_MAX_WORK, type FilesResult, type Source,
   type QuantityComparison, type QuantityData, WRONG_LIST_MAX, type WrongEntry,
@@ -183,16 +182,19 @@ async function onAnswer(seq: number, source: Source, post: (m: CheckOut, transfe
   post(result, quantities.flatMap((q) => [q.got.buffer, q.wrong.buffer]));
 }
 
-/** Every parameter gradient of the key (eqs 4.4–4.9) against central finite differences of the loss. */
-async function onFd(seq: number, source: Source, post: (m: CheckOut) => void) {
+/**
+ * Every parameter gradient of the key (eqs 4.4–4.9) and its central finite difference of the loss, each flattened
+ * in the same order (E, U, W, V, b, c), for the page's check to compare.
+ */
+async function onFd(seq: number, source: Source, post: (m: CheckOut, transfer?: Transferable[]) => void) {
   try {
     const k = parseCase(await caseText(source));
     const answer = answerCase(k);
     const fd = numericalParamGrads(k.params, k.inputs, k.targets, k.h0);
-    const errors = ([["dL_dE", fd.E], ["dL_dU", fd.U], ["dL_dW", fd.W], ["dL_dV", fd.V]] as const)
-      .map(([f, m]) => maxAbsDiff(fromRows(answer[f]), m))
-      .concat(([["dL_db", fd.b], ["dL_dc", fd.c]] as const).map(([f, v]) => maxAbsDiff(Float64Array.from(answer[f]), v)));
-    post({ kind: "fd", seq, ok: true, parameters: parameterCount(k), maxAbsError: Math.max(...errors), tolerance: FD_TOL });
+    const flat = (parts: ArrayLike<number>[]) => Float64Array.from(parts.flatMap((p) => Array.from(p)));
+    const key = flat([...[answer.dL_dE, answer.dL_dU, answer.dL_dW, answer.dL_dV].flat(), answer.dL_db, answer.dL_dc]);
+    const numeric = flat([fd.E.data, fd.U.data, fd.W.data, fd.V.data, fd.b, fd.c]);
+    post({ kind: "fd", seq, ok: true, parameters: parameterCount(k), key, numeric }, [key.buffer, numeric.buffer]);
   } catch (e) {
     post({ kind: "fd", seq, ok: false, error: message(e, "the finite-difference check") });
   }

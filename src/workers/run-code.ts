@@ -1,19 +1,20 @@
 /**
  * The worker that runs a reader's code (bundled by scripts/build-workers.ts into src/_workers/run-code.js, sucrase
- * and lib/derivation/editable.ts inlined). The page makes one per run inside the sandbox frame (src/components/sandbox.ts) and
+ * and lib/tools/sandbox-protocol.ts inlined). The page makes one per run inside the sandbox frame (src/components/sandbox.ts) and
  * terminates it as soon as the run is over, so nothing the code starts (a timer, a handler, a changed prototype)
  * outlives it. On start the worker takes away every way out the frame's Content-Security-Policy already blocks
  * (scripts/csp.ts), so that reaching for one is a plain "fetch is not defined", then says it is ready.
  *
  * A run is one message `{ code, args, name, shape }` carrying a MessagePort: the worker strips the TypeScript with
- * sucrase (which keeps line numbers), evaluates the body with the arguments and lib/derivation/editable.ts's helpers, packs the
+ * sucrase (which keeps line numbers), evaluates the body with the arguments and lib/derivation/editable.ts's helpers
+ * (lib/tools/sandbox-protocol.ts `evaluateCode`), packs the
  * result into a Float64Array of exactly `shape` (or one line saying why it is not one) and answers on that port,
  * the only channel the page listens to for this run.
  *
  * `runCode` is exported so that the unit tests run the very same path in Node.
  */
 import { transform } from "sucrase";
-import { type RunOutcome, type RunRequest, evaluateCode, packResult } from "../../lib/derivation/editable.js";
+import { type RunOutcome, type RunRequest, evaluateCode, packResult } from "../../lib/tools/sandbox-protocol.js";
 
 /** TypeScript → JavaScript, or a one-line message with the reader's line number. */
 export function transpile(code: string): { js: string } | { error: string } {

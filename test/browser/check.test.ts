@@ -9,7 +9,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
-import { InputError, RANDOM_CASE_RANGES, answerCase, caseToJson, parseCase, randomCase } from "../../lib/tools/answer-key.js";
+import { answerCase } from "../../lib/tools/answer-key.js";
+import { RANDOM_CASE_RANGES, caseToJson, parseCase, randomCase } from "../../lib/tools/case.js";
+import { InputError } from "../../lib/core/tokens.js";
 import { parseStudentAnswer } from "../../lib/tools/compare-answer.js";
 import { useSite } from "./harness.js";
 

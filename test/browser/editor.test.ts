@@ -9,7 +9,7 @@ import { createRequire } from "node:module";
 import { describe, expect, it } from "vitest";
 import { useSite } from "./harness.js";
 import { liveCellAfter, openEditor, panel, poll, setCode } from "./editing.js";
-import { encodeEdits } from "../../lib/derivation/editable.js";
+import { encodeEdits } from "../../lib/state/edits.js";
 
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 /** TIME_LIMIT_MS of src/components/edit-cell.ts, and the margin we allow on a busy machine. */

@@ -4,7 +4,7 @@
  * count; the answer key's output is returned as the very bytes `npm run --silent answer-key -- ARGV` prints.
  */
 import { exp, log, tanh } from "../../lib/core/libm.js";
-import { parseArgs, runCommand } from "../../lib/tools/answer-key.js";
+import { parseArgs, runCommand } from "../../lib/tools/answer-key-cli.js";
 import { backward, paramGrads } from "../../lib/derivation/backward.js";
 import { lossAndGrads, makeWorkspace } from "../../lib/fast/fast.js";
 import { forward } from "../../lib/derivation/forward.js";

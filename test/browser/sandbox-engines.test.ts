@@ -35,7 +35,8 @@
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type EditId, SUMMARY_IDS, editable, parseStored } from "../../lib/derivation/editable.js";
+import { type EditId, SUMMARY_IDS, editable } from "../../lib/derivation/editable.js";
+import { parseStored } from "../../lib/state/edits.js";
 import { BLOCKED_GLOBALS } from "../../src/workers/run-code.js";
 import { ENGINES, type EngineName, type EnginePage, type Visit, engineBlock, settle, useEngineSite } from "./engines.js";
 

@@ -4,9 +4,10 @@
  */
 import { describe, expect, it } from "vitest";
 import {
-  STACKED_DEFAULTS, STACKED_LIMITS, StackedConfigError, buildStackedExample, validateStackedConfig,
+  STACKED_DEFAULTS, STACKED_LIMITS, buildStackedExample, validateStackedConfig,
 } from "../../lib/state/stacked-config.js";
 import { stackedForward, stacked21AsPrinted } from "../../lib/stacked/stacked.js";
+import { InputError } from "../../lib/core/tokens.js";
 
 describe("validateStackedConfig", () => {
   it("accepts the defaults, whose batch size differs from both hidden widths (so 2.1 (5), (8) fail on shape)", () => {
@@ -34,8 +35,8 @@ describe("validateStackedConfig", () => {
     } catch (e) {
       err = e;
     }
-    expect(err).toBeInstanceOf(StackedConfigError);
-    expect((err as StackedConfigError).field).toBe(key);
+    expect(err).toBeInstanceOf(InputError);
+    expect((err as InputError).field).toBe(key);
     expect((err as Error).message).toMatch(message);
   });
 
@@ -69,7 +70,7 @@ describe("buildStackedExample", () => {
   });
 
   it("throws before building anything on an invalid field", () => {
-    expect(() => buildStackedExample({ ...STACKED_DEFAULTS, h2: 9 })).toThrow(StackedConfigError);
+    expect(() => buildStackedExample({ ...STACKED_DEFAULTS, h2: 9 })).toThrow(InputError);
   });
 
   it("default configuration: stacked 2.1 (5) and (8) as written have no value (n ≠ h₂, n ≠ h₁)", () => {

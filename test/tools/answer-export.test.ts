@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { answerCase, answerKey, caseToJson, randomCase } from "../../lib/tools/answer-key.js";
+import { answerCase, answerKey } from "../../lib/tools/answer-key.js";
+import { caseToJson, randomCase } from "../../lib/tools/case.js";
 import { answerToJson, answerToLatex, latexEscape, latexNumber } from "../../lib/tools/answer-export.js";
 import { QUANTITIES } from "../../lib/tools/compare-answer.js";
 

@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { CASE_SIZE_LIMITS, answerCase, randomCase } from "../../lib/tools/answer-key.js";
+import { answerCase } from "../../lib/tools/answer-key.js";
+import { CASE_SIZE_LIMITS, randomCase } from "../../lib/tools/case.js";
 import {
   ANSWER_ATOL, ANSWER_BYTES_PER_ENTRY, ANSWER_BYTES_SLACK, ANSWER_RTOL, QUANTITIES, allowedError, answerEntryCount,
   compareAnswer, entriesOf, maxAnswerBytes, parseStudentAnswer, validateStudentAnswer,
