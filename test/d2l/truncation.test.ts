@@ -1,7 +1,7 @@
 /**
  * lib/d2l/truncation.ts: estimators of ∂L/∂W for the D2L model — full BPTT (d2l eqs 1c–1d), truncation after k steps
  * (d2l eq 1.2) and randomized truncation (d2l eqs 1.3a–1.3b) — each against central finite differences of its gated
- * surrogate loss (lib/d2l/d2l.ts `gatedLoss`) and against TF.js autodiff of the same gated graph (TFJS_REL_TOL). Then the
+ * surrogate loss (lib/d2l/checks.ts `gatedLoss`) and against TF.js autodiff of the same gated graph (TFJS_REL_TOL). Then the
  * statistics: truncation is exact iff k ≥ T − 1; the randomized estimator is unbiased (exactly, by enumerating every
  * ξ; and by Monte-Carlo within 5 standard errors, with a fixed seed); its variance grows as π falls. A biased
  * variant (ξ ∈ {0, 1}, no 1/π) must fail the unbiasedness check.
@@ -9,9 +9,11 @@
 import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it } from "vitest";
 import {
-  type D2LOptions, type D2LParams, type D2LSequence, d2lBackward, initD2L, numericalGatedGrads, numericalWeightGrads,
-  randomSequence, roundToFloat32, tfjsGatedGrads,
-} from "../../lib/d2l/d2l.js";
+  type D2LOptions, type D2LParams, type D2LSequence, initD2L, randomSequence, roundToFloat32,
+} from "../../lib/d2l/model.js";
+import { d2lBackward } from "../../lib/d2l/d2l.js";
+import { numericalGatedGrads, numericalWeightGrads } from "../../lib/d2l/checks.js";
+import { tfjsGatedGrads } from "../../lib/d2l/tfjs-oracles.js";
 import { discrepancy } from "../../lib/core/fd.js";
 import { makeRng } from "../../lib/core/rng.js";
 import { FD_REL_TOL, ROUNDING_TOL, TFJS_REL_TOL } from "../../lib/core/tolerances.js";
