@@ -6,7 +6,8 @@
  * - src/components/ never imports src/workers/ (a worker's protocol types live in lib/ next to its numerics);
  * - the checks are independent of what they check: the intermediate forms of the main derivation and the
  *   textbook forms of its forward pass never reach lib/derivation/backward.ts, the summary code they are checked
- *   against, not even through another module.
+ *   against, not even through another module; D2L's checks (lib/d2l/checks.ts, lib/d2l/tfjs-oracles.ts) likewise
+ *   never reach the D2L code they check.
  */
 import { readFileSync, readdirSync } from "node:fs";
 import { dirname, join, normalize, relative } from "node:path";
@@ -84,6 +85,18 @@ describe("layers", () => {
     };
     expect(checks.filter((f) => reaches(f).includes("lib/derivation/backward.ts"))).toEqual([]);
     expect(reaches("lib/derivation/graph.ts")).toContain("lib/derivation/backward.ts"); // the search does find it where it is
+  });
+
+  it("D2L's checks (finite differences, TF.js) never reach the backward pass, forward-mode or page code they check", () => {
+    const reach = (from: string): string[] => {
+      const seen = new Set([from]);
+      for (const f of seen) for (const i of importsOf(f, read(f))) if (i.target?.startsWith("lib/")) seen.add(i.target);
+      return [...seen];
+    };
+    const checked = ["d2l", "bridge", "vanishing", "intuition", "truncation"].map((n) => `lib/d2l/${n}.ts`);
+    for (const f of [...checked, "lib/d2l/checks.ts", "lib/d2l/tfjs-oracles.ts"]) expect(LIB, f).toContain(f);
+    for (const oracle of ["lib/d2l/checks.ts", "lib/d2l/tfjs-oracles.ts"]) expect(reach(oracle).filter((f) => checked.includes(f)), oracle).toEqual([]);
+    expect(reach("lib/d2l/truncation.ts")).toContain("lib/d2l/d2l.ts"); // the search does find it where it is
   });
 
   it("every relative import resolves to a file that exists", () => {
