@@ -128,7 +128,7 @@ export interface BatchSequence {
   targets: BatchTargets;
 }
 
-/** Stack n sequences of the same length into the stacked-RNN source's batch-major layout (row i of X_t is x_t of sequence i). */
+/** Stack n sequences of the same length into Vera's batch-major layout (row i of X_t is x_t of sequence i). */
 export function toBatchSequence(seqs: readonly D2LSequence[]): BatchSequence {
   if (seqs.length === 0) throw new ShapeError("toBatchSequence: no sequences");
   const T = seqs[0]!.xs.length, kind = seqs[0]!.targets.kind;
@@ -155,7 +155,7 @@ export interface BatchRun {
 }
 
 /**
- * The same model in the stacked-RNN source's convention with matrix products only: Z_t = X_t W_xh + H_{t−1} W_hh, H_t = φ(Z_t),
+ * The same model in Vera's convention with matrix products only: Z_t = X_t W_xh + H_{t−1} W_hh, H_t = φ(Z_t),
  * O_t = H_t W_ha; backward ∂L/∂Z_t = ∂L/∂H_t ⊙ φ′(Z_t), ∂L/∂H_t = ∂L/∂Z_{t+1} W_hhᵀ + ∂L/∂O_t W_haᵀ,
  * ∂L/∂W_xh = Σ_t X_tᵀ ∂L/∂Z_t, ∂L/∂W_hh = Σ_t H_{t−1}ᵀ ∂L/∂Z_t, ∂L/∂W_ha = Σ_t H_tᵀ ∂L/∂O_t (its eqs 2.1 (2), (4), (5)
  * with one layer).
@@ -222,7 +222,7 @@ export interface ThreeConventions {
 
 /**
  * Run one sequence through all three conventions — D2L's columns (eqs 2a–2.5), the main derivation's rows
- * (weights [out, in]) and the stacked-RNN source's batch rows (weights [in, out], batch of one) — and compare them.
+ * (weights [out, in]) and Vera's batch rows (weights [in, out], batch of one) — and compare them.
  */
 export function threeConventions(p: D2LParams, s: D2LSequence, opts?: D2LOptions): ThreeConventions {
   sizesOfD2L(p, s);

@@ -17,13 +17,7 @@ export function numberTable(head: string[], rows: (number | string)[][], caption
     c.style.textAlign = "left";
     table.append(c);
   }
-  const thead = table.createTHead().insertRow();
-  for (const h of head) {
-    const th = document.createElement("th");
-    th.scope = "col";
-    th.textContent = h;
-    thead.append(th);
-  }
+  appendHeaderRow(table, head);
   const body = table.createTBody();
   for (const r of rows) {
     const tr = body.insertRow();
@@ -31,4 +25,15 @@ export function numberTable(head: string[], rows: (number | string)[][], caption
   }
   box.append(table);
   return box;
+}
+
+/** A header row of column headings (`<th scope="col">`) in the table's head. */
+export function appendHeaderRow(table: HTMLTableElement, head: readonly string[]): void {
+  const tr = table.createTHead().insertRow();
+  for (const h of head) {
+    const th = document.createElement("th");
+    th.scope = "col";
+    th.textContent = h;
+    tr.append(th);
+  }
 }

@@ -1,5 +1,6 @@
 /** A two-column table of named quantities and their values, with row headers. */
 import { fmt } from "./format.js";
+import { appendHeaderRow } from "./number-table.js";
 
 /** A small two-column table (quantity, number, 3 significant digits), e.g. the notation bridge's largest disagreements. */
 export function quantityTable(caption: string, rows: [string, number][], head: [string, string]): HTMLTableElement {
@@ -7,13 +8,7 @@ export function quantityTable(caption: string, rows: [string, number][], head: [
   table.className = "matrix-table";
   table.style.width = "auto";
   table.createCaption().textContent = caption;
-  const hr = table.createTHead().insertRow();
-  for (const h of head) {
-    const th = document.createElement("th");
-    th.scope = "col";
-    th.textContent = h;
-    hr.append(th);
-  }
+  appendHeaderRow(table, head);
   const body = table.createTBody();
   for (const [name, v] of rows) {
     const tr = body.insertRow();

@@ -6,6 +6,7 @@
  * variants are shown to FAIL the same checks.
  */
 import * as tf from "@tensorflow/tfjs";
+import { useTfjsCpu } from "./tfjs-cpu.js";
 import { beforeAll, describe, expect, it } from "vitest";
 import {
   type D2LParams, type D2LSequence, type WhName, asRows, d2lForward, flattenWh, mtv, mv, sizesOfD2L, stackBlocks, whLayout,
@@ -21,12 +22,7 @@ import { type Matrix, type Vector, ShapeError, clone, maxAbs, maxAbsDiff, zeros 
 import { FD_REL_TOL, ROUNDING_TOL, TFJS_REL_TOL } from "../../lib/core/tolerances.js";
 import { expectFd, expectSame, expectTfjs } from "../close.js";
 
-beforeAll(async () => {
-  tf.env().set("PROD", true);
-  await tf.setBackend("cpu");
-  await tf.ready();
-  expect(tf.getBackend()).toBe("cpu");
-});
+beforeAll(useTfjsCpu);
 
 import { CASES, setup } from "./cases.js";
 

@@ -7,6 +7,7 @@
  * variant (ξ ∈ {0, 1}, no 1/π) must fail the unbiasedness check.
  */
 import * as tf from "@tensorflow/tfjs";
+import { useTfjsCpu } from "./tfjs-cpu.js";
 import { beforeAll, describe, expect, it } from "vitest";
 import {
   type D2LOptions, type D2LParams, type D2LSequence, initD2L, randomSequence, roundToFloat32,
@@ -24,11 +25,7 @@ import {
   unflattenWeights,
 } from "../../lib/d2l/truncation.js";
 
-beforeAll(async () => {
-  tf.env().set("PROD", true);
-  await tf.setBackend("cpu");
-  await tf.ready();
-});
+beforeAll(useTfjsCpu);
 
 interface Case { name: string; seed: number; T: number; opts: D2LOptions; kind: "cross-entropy" | "squared" }
 const CASES: Case[] = [

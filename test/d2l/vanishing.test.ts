@@ -6,6 +6,7 @@
  * must fail it.
  */
 import * as tf from "@tensorflow/tfjs";
+import { useTfjsCpu } from "./tfjs-cpu.js";
 import * as fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import { type D2LOptions, d2lForward, mtv, roundToFloat32 } from "../../lib/d2l/model.js";
@@ -25,11 +26,7 @@ import { makeRng } from "../../lib/core/rng.js";
 import { ROUNDING_TOL, TFJS_REL_TOL } from "../../lib/core/tolerances.js";
 import { expectFd, expectWithin } from "../close.js";
 
-beforeAll(async () => {
-  tf.env().set("PROD", true);
-  await tf.setBackend("cpu");
-  await tf.ready();
-});
+beforeAll(useTfjsCpu);
 
 /** Eigen-decompositions of order-one matrices are good to a few ulps times n: 1e-12. */
 const EIG_TOL = ROUNDING_TOL;
