@@ -9,7 +9,8 @@
  * - the checks are independent of what they check: the intermediate forms of the main derivation and the
  *   textbook forms of its forward pass never reach lib/derivation/backward.ts, the summary code they are checked
  *   against, not even through another module; likewise the stacked RNN's finite differences and per-example loops
- *   never reach the backward and forward passes they check.
+ *   never reach the backward and forward passes they check, and D2L's checks (lib/d2l/checks.ts,
+ *   lib/d2l/tfjs-oracles.ts) never reach the D2L code they check.
  */
 import { readFileSync, readdirSync } from "node:fs";
 import { dirname, join, normalize, relative } from "node:path";
@@ -104,6 +105,13 @@ describe("layers", () => {
     expect(valueImports).toEqual([]);
   });
 
+  it("D2L's checks (finite differences, TF.js) never reach the backward pass, forward-mode or page code they check", () => {
+    const checked = ["d2l", "bridge", "vanishing", "intuition", "truncation"].map((n) => `lib/d2l/${n}.ts`);
+    for (const f of [...checked, "lib/d2l/checks.ts", "lib/d2l/tfjs-oracles.ts"]) expect(LIB, f).toContain(f);
+    for (const oracle of ["lib/d2l/checks.ts", "lib/d2l/tfjs-oracles.ts"]) expect(reaches(oracle).filter((f) => checked.includes(f)), oracle).toEqual([]);
+    expect(reaches("lib/d2l/truncation.ts")).toContain("lib/d2l/d2l.ts"); // the search does find it where it is
+  });
+
   it("every relative import resolves to a file that exists", () => {
     const all = [...LIB, ...SRC, ...walk("test", /\.ts$/), ...walk("bench", /\.ts$/), ...walk("bin", /\.ts$/), ...walk("scripts", /\.ts$/)];
     const missing = all.flatMap((f) => importsOf(f, read(f))
@@ -113,11 +121,6 @@ describe("layers", () => {
   });
 
   it("the stacked RNN's checks never reach the code they check: finite differences neither backward pass, the loops per example neither batch forward pass", () => {
-    const reaches = (from: string): string[] => {
-      const seen = new Set([from]);
-      for (const f of seen) for (const i of importsOf(f, read(f))) if (i.target?.startsWith("lib/")) seen.add(i.target);
-      return [...seen];
-    };
     const rules: [string, string[]][] = [
       ["lib/stacked/finite-differences.ts", ["lib/stacked/backward.ts", "lib/stacked/stacked.ts", "lib/stacked/as-printed.ts"]],
       ["lib/stacked/per-example.ts", ["lib/stacked/forward.ts", "lib/stacked/stacked.ts"]],

@@ -1,24 +1,23 @@
 /**
  * Step 3 of the intuition page "Derive BPTT Mathematically", every display of it computed on D2L's RNN
- * with an activation (lib/d2l/d2l.ts, column vectors: a_t = W_hx x_t + W_hh h_{t−1}, h_t = f(a_t), o_t = W_qh h_t, the
+ * with an activation (lib/d2l/model.ts, column vectors: a_t = W_hx x_t + W_hh h_{t−1}, h_t = f(a_t), o_t = W_qh h_t, the
  * cross-entropy l_t = l(o_t, y_t)). Step 2 repeats the first three displays without limits; Steps 1, 4 and 5 have no
  * equation. The displays are named by the step and a letter of ours (the source numbers nothing):
  *   intuition Step 3a  L = Σ_{t=1}^{T} L_t(y_t, ŷ_t)                              — a SUM (the text calls it an average)
  *   intuition Step 3b  ∂L/∂W_hh = Σ_t ∂L_t/∂h_t · ∂h_t/∂W_hh                      — right, with ∂h_t/∂W_hh total
  *   intuition Step 3c  ∂h_t/∂W_hh = ∂h_t/∂h_{t−1} · ∂h_{t−1}/∂W_hh                — drops the direct term: gives 0
  *   intuition Step 3d  ∂L/∂W_hh = Σ_t ∂L_t/∂h_t Π_{k<t} (W_hhᵀ · f′(a_k))          — the shape of h, not of W_hh
- *   intuition Step 3   Π_k W_hhᵀ · f′(a_k)  (the multiplier; lib/d2l/spectral.ts `jacobianProducts`)
+ *   intuition Step 3   Π_k W_hhᵀ · f′(a_k)  (the multiplier; lib/d2l/vanishing.ts `jacobianProducts`)
  * Anchors on /vanishing: `intuition-step-3-a` … `intuition-step-3-d`, corrected forms with `-corrected`.
  *
  * Here L is the source's sum Σ_t l_t, whatever `opts.lossAt` says (its 1/T mean is T times smaller, as are its
  * gradients); ∂L_t/∂h_t is the LOCAL gradient W_qhᵀ ∂l_t/∂o_t (L_t depends on h_t directly only through o_t).
  */
 import {
-  type D2LOptions, type D2LParams, type D2LSequence, activationDerivative, d2lForward, forwardModePieces, hPrevAt, mtv,
-  numericalWeightGrads, stepLossGrad,
-} from "./d2l.js";
+  type D2LOptions, type D2LParams, type D2LSequence, activationDerivative, d2lForward, hPrevAt, mtv, stepLossGrad,
+} from "./model.js";
+import { forwardModePieces } from "./d2l.js";
 import { type Matrix, type Vector, ShapeError, matmul, zeros } from "../core/matrix.js";
-import { FD_EPSILON } from "../core/tolerances.js";
 
 /** intuition Step 3a: L = Σ_t L_t, with every L_t = l(o_t, y_t); and the mean (1/T) Σ_t L_t for comparison. */
 export function intuitionLoss(p: D2LParams, s: D2LSequence, opts?: D2LOptions): { sum: number; mean: number; steps: Float64Array } {
@@ -26,11 +25,6 @@ export function intuitionLoss(p: D2LParams, s: D2LSequence, opts?: D2LOptions): 
   let sum = 0;
   for (const v of f.l) sum += v;
   return { sum, mean: sum / f.l.length, steps: f.l };
-}
-
-/** ∂L/∂W for L = Σ_t L_t by central differences (the check of Step 3b and 3d). */
-export function numericalSumLossGrads(p: D2LParams, s: D2LSequence, opts?: D2LOptions) {
-  return numericalWeightGrads(p, s, opts, FD_EPSILON, (q) => intuitionLoss(q, s, opts).sum);
 }
 
 /** ∂L_t/∂h_t = W_qhᵀ ∂l_t/∂o_t at index t − 1: the local gradient of the step loss at its own state. */

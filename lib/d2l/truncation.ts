@@ -1,5 +1,5 @@
 /**
- * Gradient estimators for the weights of the D2L model (lib/d2l/d2l.ts, column vectors): full BPTT, truncation after k
+ * The /truncation page: gradient estimators for the weights of the D2L model (lib/d2l/model.ts, column vectors): full BPTT, truncation after k
  * steps (d2l eq 1.2, §1.2) and randomized truncation (d2l eqs 1.3a, 1.3b, §1.3, after Tallec & Ollivier 2017), with
  * Monte-Carlo and exact (enumerated) moments of the randomized estimator.
  *
@@ -21,9 +21,10 @@
  * so E[z_t] = ∂h_t/∂w_h and the estimator Σ_t c_tᵀ z_t is unbiased; ξ_1 multiplies z_0 = 0 and never matters.
  */
 import {
-  type D2LOptions, type D2LParams, type D2LSequence, type ForwardModePieces, type Gate, type WeightGrads,
-  activationDerivative, d2lForward, forwardModePieces, gradW_qh, hPrevAt, mtv, outputGrads,
-} from "./d2l.js";
+  type D2LOptions, type D2LParams, type D2LSequence, type Gate, type WeightGrads, activationDerivative, d2lForward,
+  hPrevAt, mtv,
+} from "./model.js";
+import { type ForwardModePieces, forwardModePieces, gradW_qh, outputGrads } from "./d2l.js";
 import { type Matrix, type Vector, addOuterInPlace, zeros } from "../core/matrix.js";
 import type { Rng } from "../core/rng.js";
 
@@ -275,4 +276,45 @@ export function biasOf(estimate: WeightGrads, full: WeightGrads): Bias {
 export function truncationBiasProfile(p: D2LParams, s: D2LSequence, kMax: number, opts?: D2LOptions): Float64Array {
   const pc = forwardModePieces(p, s, opts), full = fullGradient(p, s, opts);
   return Float64Array.from({ length: kMax + 1 }, (_, k) => biasOf(truncatedGradient(p, s, k, opts, pc), full).relative);
+}
+
+/**
+ * The randomized estimator as d2l eq 1.3b is printed, for a drawn ξ: the recursion's last factor is the exact
+ * ∂h_{t−1}/∂w_h, so each loss term l_t is gated on its last edge only (g(t, j) = ξ_j for j = t, 1 otherwise) and
+ * nothing is truncated. Its gradient is measured by `numericalGatedGrads` (lib/d2l/checks.ts).
+ */
+export function randomizedGateAsPrinted(xi: ArrayLike<number>): Gate {
+  return (t, j) => (j === t ? xi[j - 1]! : 1);
+}
+
+/** ‖g‖² over all three weights: the scale of the page's relative variances. */
+export function squaredNorm(g: WeightGrads): number {
+  return flattenWeights(g).reduce((a, v) => a + v * v, 0);
+}
+
+/** The exact bias and variance of randomized truncation for each π, both relative to the full gradient. */
+export function momentsByPi(
+  p: D2LParams, s: D2LSequence, pis: readonly number[], full: WeightGrads, opts?: D2LOptions,
+): { pi: number; bias: number; variance: number }[] {
+  const g2 = squaredNorm(full);
+  return pis.map((pi) => {
+    const m = exactRandomizedMoments(p, s, pi, opts);
+    return { pi, bias: biasOf(m.meanGrads, full).relative, variance: m.totalVariance / g2 };
+  });
+}
+
+/** E‖ĝ − E ĝ‖² / ‖g‖²: an estimator's total variance relative to the full gradient's squared norm. */
+export function relativeVariance(m: Pick<Moments, "totalVariance">, full: WeightGrads): number {
+  return m.totalVariance / squaredNorm(full);
+}
+
+/**
+ * The largest |z-score| max |ḡ − g| / (standard error) of a Monte-Carlo mean over the entries of ∂L/∂W_hh (entries
+ * with a zero standard error are left out): a few for an unbiased estimator, far more for a biased one.
+ */
+export function maxZScoreWhh(mc: MonteCarlo, full: WeightGrads): number {
+  const off = full.W_hx.data.length, fl = flattenWeights(full);
+  let z = 0;
+  for (let i = off; i < off + full.W_hh.data.length; i++) if (mc.stdErr[i]! > 0) z = Math.max(z, Math.abs(mc.mean[i]! - fl[i]!) / mc.stdErr[i]!);
+  return z;
 }

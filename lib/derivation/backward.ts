@@ -52,16 +52,22 @@ export function logitGrads(yhat: Matrix, targets: readonly number[]): Matrix {
   return dL_do;
 }
 
+/** eqs 4.2–4.3: (DL)_{h⁽τ⁾} = (DL)_{o⁽τ⁾} V, then the recursion of eq 4.3 down to t = 1 (hiddenGradsFrom). */
+export function hiddenGrads(dL_do: Matrix, h: Matrix, V: Matrix, W: Matrix): Matrix {
+  return hiddenGradsFrom(dL_do, vecmat(row(dL_do, h.rows - 1), V), h, V, W); // eq 4.2
+}
+
 /**
- * eqs 4.2–4.3: (DL)_{h⁽τ⁾} = (DL)_{o⁽τ⁾} V, then for t = τ−1 … 1
+ * eq 4.3 from a given last row `last` = (DL)_{h⁽τ⁾}: for t = τ−1 … 1
  * (DL)_{h⁽ᵗ⁾} = (DL)_{h⁽ᵗ⁺¹⁾}([1 − (h⁽ᵗ⁺¹⁾)²] ⊙ W) + (DL)_{o⁽ᵗ⁾} V.
  * The bracket is a column broadcast against W, i.e. diag[1 − (h⁽ᵗ⁺¹⁾)²] W (eq 3.7), computed here as
- * ((DL)_{h⁽ᵗ⁺¹⁾} ⊙ (1 − (h⁽ᵗ⁺¹⁾)²)) W, the same product with the diagonal folded into the row vector.
+ * ((DL)_{h⁽ᵗ⁺¹⁾} ⊙ (1 − (h⁽ᵗ⁺¹⁾)²)) W, the same product with the diagonal folded into the row vector. The last row
+ * is a parameter so that a reader's own (4.2) on /summary feeds this same recursion.
  */
-export function hiddenGrads(dL_do: Matrix, h: Matrix, V: Matrix, W: Matrix): Matrix {
+export function hiddenGradsFrom(dL_do: Matrix, last: Vector, h: Matrix, V: Matrix, W: Matrix): Matrix {
   const tau = h.rows;
   const dL_dh = zeros(tau, h.cols);
-  row(dL_dh, tau - 1).set(vecmat(row(dL_do, tau - 1), V)); // eq 4.2
+  row(dL_dh, tau - 1).set(last);
   for (let t = tau - 2; t >= 0; t--) {
     const fromNext = vecmat(hadamard(row(dL_dh, t + 1), oneMinusSquare(row(h, t + 1))), W);
     row(dL_dh, t).set(vaddInPlace(fromNext, vecmat(row(dL_do, t), V))); // eq 4.3

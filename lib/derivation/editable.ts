@@ -11,9 +11,9 @@
  * Values in the reader's code are plain arrays, so that `dL_do[t][i]` reads like the derivation's subscripts:
  * a matrix is `number[][]` (row t − 1 holds step t, as everywhere in lib/), a row vector is `number[]`.
  */
-import { gradB, gradC, gradE, gradU, gradV, gradW, oneMinusSquare as vOneMinusSquare } from "./backward.js";
+import { gradB, gradC, gradE, gradU, gradV, gradW, hiddenGradsFrom } from "./backward.js";
 import type { Example, NumericalGradients } from "../state/example.js";
-import { type Matrix, type Vector, hadamard as vhadamard, row, vaddInPlace, vecmat as mVecmat, zeros as mZeros } from "../core/matrix.js";
+import { type Matrix, type Vector, row, vecmat as mVecmat } from "../core/matrix.js";
 
 // ————————————————————————————————————————————— the catalogue —————————————————————————————————————————————
 
@@ -444,21 +444,6 @@ export interface Effective {
   dL_dE: Matrix;
   /** For each equation, the reader's edits its value comes from (itself included); empty when all is lib/'s. */
   uses: Record<EditId, EditId[]>;
-}
-
-/**
- * eq 4.3 with a given last row: (DL)_{h⁽ᵗ⁾} = (DL)_{h⁽ᵗ⁺¹⁾}([1 − (h⁽ᵗ⁺¹⁾)²] ⊙ W) + (DL)_{o⁽ᵗ⁾} V for t = τ−1 … 1,
- * starting from `last` = (DL)_{h⁽τ⁾} (eq 4.2) rather than computing it, so that a reader's (4.2) feeds the recursion.
- */
-export function hiddenGradsFrom(dL_do: Matrix, last: Vector, h: Matrix, V: Matrix, W: Matrix): Matrix {
-  const tau = h.rows;
-  const dL_dh = mZeros(tau, h.cols);
-  row(dL_dh, tau - 1).set(last);
-  for (let t = tau - 2; t >= 0; t--) {
-    const fromNext = mVecmat(vhadamard(row(dL_dh, t + 1), vOneMinusSquare(row(h, t + 1))), W);
-    row(dL_dh, t).set(vaddInPlace(fromNext, mVecmat(row(dL_do, t), V)));
-  }
-  return dL_dh;
 }
 
 /** The lib/ value of one quantity computed from the (effective) upstream values in `eff`. */

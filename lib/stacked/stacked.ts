@@ -341,9 +341,3 @@ export function stacked22Truncated(p: StackedParams, f: StackedForward, k: numbe
   for (let t = 1; t <= f.T; t++) addInto(G, mTm(hPrevAt(f, t, 1), delta[t - 1]!));
   return G;
 }
-
-// lib/state/stacked-config.ts and its test were written when the whole model lived in this file and still import
-// these names from it; they belong to ./params.js, ./forward.js and ./as-printed.js, where new code imports them.
-export { type StackedParams, type StackedSizes, initStackedParams, zeroStates } from "./params.js";
-export { stackedForward } from "./forward.js";
-export { stacked21AsPrinted } from "./as-printed.js";

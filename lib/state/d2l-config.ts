@@ -2,14 +2,12 @@
  * The controls of the D2L page (src/d2l.md): sizes, seed, loss and h_0 of the simplified RNN of lib/d2l/d2l.ts, validated
  * here so an invalid value gets one message naming its field, and the page keeps its last good state; and the
  * page's URL parameters.
- *
- * Also one deliberately literal reading of d2l eq 1e used by the page's note on the order of the Jacobian product.
  */
 import {
-  type D2LForward, type D2LGradients, type D2LParams, type D2LSequence, type D2LSizes, type ForwardModePieces,
-  type Targets, d2lBackward, d2lForward, initD2L, randomSequence,
-} from "../d2l/d2l.js";
-import { type Matrix, clone, matmul } from "../core/matrix.js";
+  type D2LForward, type D2LParams, type D2LSequence, type D2LSizes, type Targets, d2lForward,
+  initD2L, randomSequence,
+} from "../d2l/model.js";
+import { type D2LGradients, d2lBackward } from "../d2l/d2l.js";
 import { makeRng } from "../core/rng.js";
 import type { QuerySchema } from "./query.js";
 import { type Schema, choice, integer, validateFields } from "./fields.js";
@@ -76,25 +74,4 @@ export function buildD2L(config: D2LConfig): D2LExample {
   const fwd = d2lForward(p, s);
   const grads = d2lBackward(p, s, undefined, fwd);
   return { config: { ...config }, sizes, p, s, fwd, grads };
-}
-
-/**
- * d2l eq 1e with its product Π_{j=i+1}^{t} ∂f_j/∂h_{j−1} multiplied in the order the index runs, earliest step on the
- * left: D_t = A_t + Σ_{i<t} (J_{i+1} J_{i+2} ⋯ J_t) A_i. This is NOT the chain rule (which puts J_t on the left,
- * lib/d2l/d2l.ts `dhdwExpansion`); it agrees with it only when the J_j commute, e.g. for the identity activation of
- * d2l §2, where every J_j = W_hh. Shown on the page to make the ordering visible.
- */
-export function dhdwExpansionEarliestLeft(pc: ForwardModePieces): Matrix[] {
-  const T = pc.A.length, out: Matrix[] = [];
-  for (let t = 1; t <= T; t++) {
-    const D = clone(pc.A[t - 1]!);
-    for (let i = 1; i <= t - 1; i++) {
-      let prod = clone(pc.J[i]!); // J_{i+1}
-      for (let j = i + 2; j <= t; j++) prod = matmul(prod, pc.J[j - 1]!);
-      const term = matmul(prod, pc.A[i - 1]!);
-      for (let k = 0; k < D.data.length; k++) D.data[k]! += term.data[k]!;
-    }
-    out.push(D);
-  }
-  return out;
 }

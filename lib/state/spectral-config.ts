@@ -5,7 +5,7 @@
  * Also the scale-free error measure both pages use in their checks, because their gradients span many orders of
  * magnitude (‖∂L/∂h_1‖ can be 1e-15 or 1e+12 of ‖∂L/∂h_T‖), where an absolute tolerance means nothing.
  */
-import type { Activation } from "../d2l/d2l.js";
+import type { Activation } from "../d2l/model.js";
 import { type Matrix, type Vector, maxAbs, maxAbsDiff } from "../core/matrix.js";
 import type { QuerySchema } from "./query.js";
 import { type Schema, choice, integer, real, validateFields } from "./fields.js";

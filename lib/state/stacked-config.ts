@@ -10,7 +10,7 @@ import { type Matrix, zeros } from "../core/matrix.js";
 import type { QuerySchema } from "./query.js";
 import { type Schema, integer, validateFields } from "./fields.js";
 import { makeRng } from "../core/rng.js";
-import { type StackedParams, type StackedSizes, initStackedParams, zeroStates } from "../stacked/stacked.js";
+import { type StackedParams, type StackedSizes, initStackedParams, zeroStates } from "../stacked/params.js";
 
 export interface StackedConfig {
   /** Batch size n (rows of X_t). */

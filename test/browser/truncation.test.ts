@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
-import { gradientNormDemo } from "../../lib/d2l/spectral.js";
+import { gradientNormDemo } from "../../lib/d2l/vanishing.js";
 import { TRUNCATION_DEFAULT } from "../../lib/state/spectral-config.js";
 import { exactRandomizedMoments, flattenWeights, fullGradient } from "../../lib/d2l/truncation.js";
 import { useSite } from "./harness.js";

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
-import { gradientNormDemo } from "../../lib/d2l/spectral.js";
+import { gradientNormDemo } from "../../lib/d2l/vanishing.js";
 import { VANISHING_DEFAULT } from "../../lib/state/spectral-config.js";
 import { useSite } from "./harness.js";
 

@@ -6,68 +6,27 @@
  * variants are shown to FAIL the same checks.
  */
 import * as tf from "@tensorflow/tfjs";
+import { useTfjsCpu } from "./tfjs-cpu.js";
 import { beforeAll, describe, expect, it } from "vitest";
-import { backward } from "../../lib/derivation/backward.js";
-import { forward } from "../../lib/derivation/forward.js";
 import {
-  type D2LOptions, type D2LParams, type D2LSequence, type Targets, type WhName, asRows, d2lBackward, d2lForward,
-  dLdwFromDhdw, dhdwExpansion, dhdwRecursion, flattenWh, forwardModePieces, fromBatchConvention, fromRowConvention,
-  hiddenGradsClosedForm, hiddenGradsRecursion, initD2L, mtv, mv, numericalDhdw, numericalHiddenGradsD2L,
-  numericalOutputGrads, numericalWeightGrads, outputGrads, randomSequence, roundToFloat32, sizesOfD2L,
-  tfjsD2L, tfjsDhdw, threeConventions, toBatchConvention, toBatchSequence, batchForwardBackward,
-  toMainModelParams, toRowConvention, whLayout,
+  type D2LParams, type D2LSequence, type WhName, asRows, d2lForward, flattenWh, mtv, mv, sizesOfD2L, stackBlocks, whLayout,
+} from "../../lib/d2l/model.js";
+import {
+  d2lBackward, dLdwFromDhdw, dhdwExpansion, dhdwExpansionAsPrinted, dhdwRecursion, forwardModePieces,
+  hiddenGradsClosedForm, hiddenGradsRecursion, outputGrads,
 } from "../../lib/d2l/d2l.js";
+import { numericalDhdw, numericalHiddenGradsD2L, numericalOutputGrads, numericalWeightGrads } from "../../lib/d2l/checks.js";
+import { tfjsD2L, tfjsDhdw } from "../../lib/d2l/tfjs-oracles.js";
 import { discrepancy } from "../../lib/core/fd.js";
 import { type Matrix, type Vector, ShapeError, clone, maxAbs, maxAbsDiff, zeros } from "../../lib/core/matrix.js";
-import { makeRng } from "../../lib/core/rng.js";
-import { FD_REL_TOL, ROUNDING_TOL, TFJS_ABS_TOL, TFJS_REL_TOL } from "../../lib/core/tolerances.js";
+import { FD_REL_TOL, ROUNDING_TOL, TFJS_REL_TOL } from "../../lib/core/tolerances.js";
+import { expectFd, expectSame, expectTfjs } from "../close.js";
 
-beforeAll(async () => {
-  tf.env().set("PROD", true);
-  await tf.setBackend("cpu");
-  await tf.ready();
-  expect(tf.getBackend()).toBe("cpu");
-});
+beforeAll(useTfjsCpu);
 
-interface Case {
-  name: string; seed: number; d: number; hidden: number; q: number; T: number;
-  kind: Targets["kind"]; opts: D2LOptions; randomH0?: boolean;
-}
-const CASES: Case[] = [
-  { name: "identity, cross-entropy, d 2, h 3, q 4, T 5", seed: 1, d: 2, hidden: 3, q: 4, T: 5, kind: "cross-entropy", opts: {} },
-  { name: "identity, squared, d 3, h 4, q 3, T 6, random h_0", seed: 2, d: 3, hidden: 4, q: 3, T: 6, kind: "squared", opts: {}, randomH0: true },
-  { name: "identity, cross-entropy, scalar h = d = 1, q 2, T 4", seed: 3, d: 1, hidden: 1, q: 2, T: 4, kind: "cross-entropy", opts: {} },
-  { name: "identity, cross-entropy, T = 1", seed: 4, d: 2, hidden: 3, q: 3, T: 1, kind: "cross-entropy", opts: {} },
-  { name: "identity, squared, loss at T only", seed: 5, d: 2, hidden: 3, q: 2, T: 5, kind: "squared", opts: { lossAt: "last" } },
-  { name: "tanh, cross-entropy, random h_0", seed: 6, d: 2, hidden: 3, q: 4, T: 6, kind: "cross-entropy", opts: { activation: "tanh" }, randomH0: true },
-  { name: "relu, squared, loss at T only", seed: 7, d: 3, hidden: 4, q: 2, T: 5, kind: "squared", opts: { activation: "relu", lossAt: "last" } },
-];
+import { CASES, setup } from "./cases.js";
 
-interface Setup { p: D2LParams; s: D2LSequence }
-function setup(c: Case): Setup {
-  const rng = makeRng(c.seed);
-  const sizes = { d: c.d, hidden: c.hidden, q: c.q, T: c.T };
-  // float32-representable numbers, so that TF.js sees exactly the same model as the float64 code
-  return roundToFloat32(initD2L(sizes, rng, 1.5), randomSequence(sizes, rng, c.kind, { randomH0: c.randomH0 ?? false }));
-}
-
-const dataOf = (x: Matrix | Vector | readonly Vector[]): Float64Array =>
-  Array.isArray(x) ? asRows(x as Vector[]).data : "data" in (x as Matrix) ? (x as Matrix).data : (x as Vector);
-
-function expectFd(what: string, analytic: Matrix | Vector | readonly Vector[], numeric: Matrix | Vector | readonly Vector[]): void {
-  const d = discrepancy(dataOf(analytic), dataOf(numeric));
-  expect(d.relError, `${what} vs finite differences: ${JSON.stringify(d)}`).toBeLessThan(FD_REL_TOL);
-}
-function expectTfjs(what: string, ours: Matrix | Vector | readonly Vector[], theirs: Matrix | Vector | readonly Vector[]): void {
-  const d = discrepancy(dataOf(ours), dataOf(theirs));
-  expect(d.relError < TFJS_REL_TOL || d.maxAbsError < TFJS_ABS_TOL, `${what} vs TF.js: ${JSON.stringify(d)}`).toBe(true);
-}
-const flat = (ms: readonly Matrix[]) => Float64Array.from(ms.flatMap((m) => Array.from(m.data)));
-/** Two float64 evaluations of the same quantity: equal to ROUNDING_TOL relative to its size. */
-function expectSame(what: string, a: Matrix | Vector | readonly Vector[], b: Matrix | Vector | readonly Vector[]): void {
-  const x = dataOf(a), y = dataOf(b);
-  expect(maxAbsDiff(x, y), what).toBeLessThanOrEqual(ROUNDING_TOL * Math.max(1, maxAbs(x)));
-}
+const flat = (ms: readonly Matrix[]): Matrix => stackBlocks(ms);
 
 describe.each(CASES.map((c) => [c.name, c] as const))("%s", (_, c) => {
   const { p, s } = setup(c);
@@ -156,72 +115,11 @@ describe.each(CASES.map((c) => [c.name, c] as const))("%s", (_, c) => {
     });
   }
 
-  it("the notation bridge: column (D2L), row (main derivation) and batch-major (stacked-RNN source) runs agree through the transposes", () => {
-    const three = threeConventions(p, s, c.opts);
-    for (const [k, v] of Object.entries(three.maxDiff)) expect(v, k).toBeLessThanOrEqual(ROUNDING_TOL * Math.max(1, maxAbs(g.W_hh), maxAbs(g.dL_dh[0]!)));
-    expectSame("column run = d2lBackward", three.column.asColumn.W_hh, g.W_hh);
-  });
 });
 
-describe("the notation bridge", () => {
+describe("the model (lib/d2l/model.ts) checks every shape", () => {
   const c = CASES[1]!;
   const { p, s } = setup(c);
-
-  it("row convention stores the same matrices ([out, in]); batch convention stores their transposes ([in, out])", () => {
-    const r = toRowConvention(p), b = toBatchConvention(p);
-    expect([r.U.rows, r.U.cols, r.W.rows, r.V.rows, r.V.cols]).toEqual([c.hidden, c.d, c.hidden, c.q, c.hidden]);
-    expect([b.W_xh.rows, b.W_xh.cols, b.W_ha.rows, b.W_ha.cols]).toEqual([c.d, c.hidden, c.hidden, c.q]);
-    expect(Array.from(r.U.data)).toEqual(Array.from(p.W_hx.data));
-    for (let i = 0; i < c.hidden; i++) for (let j = 0; j < c.hidden; j++) expect(b.W_hh.data[j * c.hidden + i]).toBe(p.W_hh.data[i * c.hidden + j]);
-    const back = fromBatchConvention(b), back2 = fromRowConvention(r);
-    for (const n of ["W_hx", "W_hh", "W_qh"] as const) {
-      expect(Array.from(back[n].data)).toEqual(Array.from(p[n].data));
-      expect(Array.from(back2[n].data)).toEqual(Array.from(p[n].data));
-    }
-    r.U.data[0] = 99; // copies: no aliasing
-    expect(p.W_hx.data[0]).not.toBe(99);
-  });
-
-  it("a batch of n = 3 sequences (the stacked-RNN source's X_t ∈ ℝ^{n×d}) gives each row's h_t and the sum of the per-sequence gradients", () => {
-    const rng = makeRng(77);
-    const seqs = [s, ...[0, 1].map(() => randomSequence({ d: c.d, hidden: c.hidden, q: c.q, T: c.T }, rng, c.kind, { randomH0: true }))];
-    const run = batchForwardBackward(toBatchConvention(p), toBatchSequence(seqs), c.opts);
-    const sum = { W_hx: zeros(c.hidden, c.d), W_hh: zeros(c.hidden, c.hidden), W_qh: zeros(c.q, c.hidden) };
-    let loss = 0;
-    seqs.forEach((sq, i) => {
-      const fi = d2lForward(p, sq, c.opts), gi = d2lBackward(p, sq, c.opts, fi);
-      loss += fi.loss;
-      for (const n of ["W_hx", "W_hh", "W_qh"] as const) for (let k = 0; k < sum[n].data.length; k++) sum[n].data[k]! += gi[n].data[k]!;
-      fi.h.forEach((h, t) => expectSame(`H_${t + 1} row ${i}`, h, run.H[t]!.data.subarray(i * c.hidden, (i + 1) * c.hidden)));
-    });
-    expect(Math.abs(run.loss - loss)).toBeLessThanOrEqual(ROUNDING_TOL);
-    const back = fromBatchConvention(run.grads);
-    for (const n of ["W_hx", "W_hh", "W_qh"] as const) expectSame(n, back[n], sum[n]);
-  });
-
-  it("with φ = tanh, zero biases and x_t = E[input_t], lib/derivation/forward.ts and lib/derivation/backward.ts compute the same h_t, ∂L/∂h_t and gradients", () => {
-    const rng = makeRng(5);
-    const sizes = { d: 3, hidden: 4, q: 5, T: 6 };
-    const pm = initD2L(sizes, rng);
-    const E = zeros(sizes.q, sizes.d);
-    for (let k = 0; k < E.data.length; k++) E.data[k] = rng.uniform(-1, 1);
-    const inputs = [0, 3, 3, 1, 4, 2], targets = [3, 3, 1, 4, 2, 0];
-    const sq: D2LSequence = {
-      xs: inputs.map((i) => E.data.slice(i * sizes.d, (i + 1) * sizes.d)), h0: new Float64Array(sizes.hidden).fill(0.1),
-      targets: { kind: "cross-entropy", labels: targets },
-    };
-    const opts: D2LOptions = { activation: "tanh" };
-    const fd = d2lForward(pm, sq, opts), gd = d2lBackward(pm, sq, opts, fd);
-    const params = toMainModelParams(pm, E);
-    const fm = forward(params, inputs, targets, sq.h0), gm = backward(params, fm, inputs, targets);
-    expect(Math.abs(fm.loss - fd.loss)).toBeLessThanOrEqual(ROUNDING_TOL);
-    expectSame("h", asRows(fd.h), fm.h);
-    expectSame("∂L/∂h", asRows(gd.dL_dh), gm.dL_dh);
-    expectSame("∂L/∂W_hh = (DL)_W", gd.W_hh, gm.dL_dW);
-    expectSame("∂L/∂W_hx = (DL)_U", gd.W_hx, gm.dL_dU);
-    expectSame("∂L/∂W_qh = (DL)_V", gd.W_qh, gm.dL_dV);
-    expect(() => toMainModelParams(pm, zeros(sizes.q + 1, sizes.d))).toThrow(ShapeError);
-  });
 
   it("every shape is checked", () => {
     expect(() => d2lForward({ ...p, W_hh: zeros(c.hidden, c.hidden + 1) }, s)).toThrow(ShapeError);
@@ -296,6 +194,9 @@ describe("can fail: wrong variants of the equations fail the same checks", () =>
       wrong.push(D);
     }
     expect(discrepancy(flat(wrong), flat(dhdwRecursion(pc))).relError).toBeGreaterThan(1e-3);
+    expectSame("dhdwExpansionAsPrinted = the earliest-left product built here", flat(dhdwExpansionAsPrinted(pc)), flat(wrong));
+    const pcIdentity = forwardModePieces(p, s);
+    expectSame("under the identity every J_j = W_hh and the printed order is the chain rule's", flat(dhdwExpansionAsPrinted(pcIdentity)), flat(dhdwExpansion(pcIdentity)));
   });
 
   it("intuition: Step 2's recursion ∂h_t/∂W_hh = ∂h_t/∂h_{t−1} · ∂h_{t−1}/∂W_hh, without d2l eq 1d's direct term ∂f_t/∂w_h, gives 0 for every t", () => {
@@ -309,16 +210,6 @@ describe("can fail: wrong variants of the equations fail the same checks", () =>
     expect(discrepancy(flat(dhdwRecursion(pc)), numeric).relError).toBeLessThan(FD_REL_TOL);
   });
 
-  it("the bridge without its transposes (batch convention fed the [out, in] matrices) gives different states", () => {
-    const square = setup({ ...c, d: 3, hidden: 3, seed: 9 });
-    const b = toBatchConvention(square.p);
-    const untransposed = { W_xh: square.p.W_hx, W_hh: square.p.W_hh, W_ha: b.W_ha };
-    const good = batchForwardBackward(b, toBatchSequence([square.s]));
-    const bad = batchForwardBackward(untransposed, toBatchSequence([square.s]));
-    expect(maxAbsDiff(good.H[c.T - 1]!, bad.H[c.T - 1]!)).toBeGreaterThan(1e-3);
-    // and the good one agrees with the column run
-    expectSame("batch = column", good.H[c.T - 1]!.data, d2lForward(square.p, square.s).h[c.T - 1]!);
-  });
 
   it("TF.js tells cross-entropy and squared error apart (the oracle is not blind to the loss)", () => {
     const alt: D2LSequence = { ...s, targets: { kind: "squared", values: s.xs.map(() => new Float64Array(c.q)) } };

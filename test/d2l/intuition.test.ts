@@ -5,13 +5,15 @@
  * the shape of h.
  */
 import { describe, expect, it } from "vitest";
-import { d2lBackward, d2lForward, numericalDhdw } from "../../lib/d2l/d2l.js";
+import { d2lForward } from "../../lib/d2l/model.js";
+import { d2lBackward } from "../../lib/d2l/d2l.js";
+import { numericalDhdw, numericalSumLossGrads, sumLossFromMean } from "../../lib/d2l/checks.js";
 import {
   intuitionLoss, intuitionStep3b, intuitionStep3cAsPrinted, intuitionStep3cCorrected, intuitionStep3dAsPrinted,
-  intuitionStep3dCorrected, localStepGrads, numericalSumLossGrads,
+  intuitionStep3dCorrected, localStepGrads,
 } from "../../lib/d2l/intuition.js";
 import { maxAbs, maxAbsDiff, scale } from "../../lib/core/matrix.js";
-import { gradientNormDemo } from "../../lib/d2l/spectral.js";
+import { gradientNormDemo } from "../../lib/d2l/vanishing.js";
 import { relMaxError } from "../../lib/state/spectral-config.js";
 import { FD_REL_TOL, ROUNDING_TOL } from "../../lib/core/tolerances.js";
 
@@ -31,6 +33,7 @@ describe.each(CASES.map((c) => [`h ${c.hidden}, T ${c.T}, ${c.activation}, ρ ${
     const L = intuitionLoss(p, s, opts);
     expect(Math.abs(L.sum - c.T * d2lForward(p, s, opts).loss)).toBeLessThan(ROUNDING_TOL * 100);
     expect(Math.abs(L.mean * c.T - L.sum)).toBeLessThan(ROUNDING_TOL * 100);
+    expect(sumLossFromMean(p, s, opts)).toBe(c.T * d2lForward(p, s, opts).loss); // the page's check reference
   });
 
   it("localStepGrads: ∂L_t/∂h_t = W_qhᵀ ∂l_t/∂o_t is T × D2L's ∂L/∂h_T at the last step (only the local path there)", () => {

@@ -1,31 +1,31 @@
 /**
  * lib/d2l/truncation.ts: estimators of ∂L/∂W for the D2L model — full BPTT (d2l eqs 1c–1d), truncation after k steps
  * (d2l eq 1.2) and randomized truncation (d2l eqs 1.3a–1.3b) — each against central finite differences of its gated
- * surrogate loss (lib/d2l/d2l.ts `gatedLoss`) and against TF.js autodiff of the same gated graph (TFJS_REL_TOL). Then the
+ * surrogate loss (lib/d2l/checks.ts `gatedLoss`) and against TF.js autodiff of the same gated graph (TFJS_REL_TOL). Then the
  * statistics: truncation is exact iff k ≥ T − 1; the randomized estimator is unbiased (exactly, by enumerating every
  * ξ; and by Monte-Carlo within 5 standard errors, with a fixed seed); its variance grows as π falls. A biased
  * variant (ξ ∈ {0, 1}, no 1/π) must fail the unbiasedness check.
  */
 import * as tf from "@tensorflow/tfjs";
+import { useTfjsCpu } from "./tfjs-cpu.js";
 import { beforeAll, describe, expect, it } from "vitest";
 import {
-  type D2LOptions, type D2LParams, type D2LSequence, d2lBackward, initD2L, numericalGatedGrads, numericalWeightGrads,
-  randomSequence, roundToFloat32, tfjsGatedGrads,
-} from "../../lib/d2l/d2l.js";
+  type D2LOptions, type D2LParams, type D2LSequence, initD2L, randomSequence, roundToFloat32,
+} from "../../lib/d2l/model.js";
+import { d2lBackward } from "../../lib/d2l/d2l.js";
+import { numericalGatedGrads, numericalWeightGrads } from "../../lib/d2l/checks.js";
+import { tfjsGatedGrads } from "../../lib/d2l/tfjs-oracles.js";
 import { discrepancy } from "../../lib/core/fd.js";
 import { makeRng } from "../../lib/core/rng.js";
-import { FD_REL_TOL, ROUNDING_TOL, TFJS_REL_TOL } from "../../lib/core/tolerances.js";
+import { ROUNDING_TOL, TFJS_REL_TOL } from "../../lib/core/tolerances.js";
+import { expectFd, expectWithin } from "../close.js";
 import {
   biasOf, exactRandomizedMoments, flattenWeights, fullGradient, monteCarloRandomized, randomizedGate,
   randomizedGradient, sampleXi, truncatedGradient, truncatedGradientReverse, truncationBiasProfile, truncationGate,
   unflattenWeights,
 } from "../../lib/d2l/truncation.js";
 
-beforeAll(async () => {
-  tf.env().set("PROD", true);
-  await tf.setBackend("cpu");
-  await tf.ready();
-});
+beforeAll(useTfjsCpu);
 
 interface Case { name: string; seed: number; T: number; opts: D2LOptions; kind: "cross-entropy" | "squared" }
 const CASES: Case[] = [
@@ -46,17 +46,17 @@ describe.each(CASES.map((c) => [c.name, c] as const))("%s", (_, c) => {
   const T = c.T, full = fullGradient(p, s, c.opts);
 
   it("full BPTT (d2l eqs 1c, 1d, forward mode) equals backprop (eqs 2.2, 2.5), finite differences and TF.js", () => {
-    expect(rel(full, d2lBackward(p, s, c.opts))).toBeLessThan(ROUNDING_TOL);
-    expect(rel(full, numericalWeightGrads(p, s, c.opts))).toBeLessThan(FD_REL_TOL);
-    expect(rel(full, tfjsGatedGrads(tf, p, s, c.opts, () => 1))).toBeLessThan(TFJS_REL_TOL);
+    expectWithin("full vs d2lBackward", flattenWeights(full), flattenWeights(d2lBackward(p, s, c.opts)), ROUNDING_TOL);
+    expectFd("full vs numericalWeightGrads", flattenWeights(full), flattenWeights(numericalWeightGrads(p, s, c.opts)));
+    expectWithin("full vs tfjsGatedGrads", flattenWeights(full), flattenWeights(tfjsGatedGrads(tf, p, s, c.opts, () => 1)), TFJS_REL_TOL);
   });
 
   for (const k of [0, 1, 2]) {
     it(`d2l eq 1.2, truncation after k = ${k}: forward mode = reverse mode; matches finite differences of the gated loss and TF.js with the edge cut`, () => {
       const est = truncatedGradient(p, s, k, c.opts);
-      expect(rel(est, truncatedGradientReverse(p, s, k, c.opts))).toBeLessThan(ROUNDING_TOL);
-      expect(rel(est, numericalGatedGrads(p, s, c.opts, truncationGate(k)))).toBeLessThan(FD_REL_TOL);
-      expect(rel(est, tfjsGatedGrads(tf, p, s, c.opts, truncationGate(k)))).toBeLessThan(TFJS_REL_TOL);
+      expectWithin("est vs truncatedGradientReverse", flattenWeights(est), flattenWeights(truncatedGradientReverse(p, s, k, c.opts)), ROUNDING_TOL);
+      expectFd("est vs numericalGatedGrads", flattenWeights(est), flattenWeights(numericalGatedGrads(p, s, c.opts, truncationGate(k))));
+      expectWithin("est vs tfjsGatedGrads", flattenWeights(est), flattenWeights(tfjsGatedGrads(tf, p, s, c.opts, truncationGate(k))), TFJS_REL_TOL);
     });
   }
 
@@ -73,14 +73,14 @@ describe.each(CASES.map((c) => [c.name, c] as const))("%s", (_, c) => {
     for (const pi of [0.5, 0.8]) {
       const xi = sampleXi(pi, T, rng);
       const est = randomizedGradient(p, s, xi, c.opts);
-      expect(rel(est, numericalGatedGrads(p, s, c.opts, randomizedGate(xi))), `ξ = ${xi}`).toBeLessThan(FD_REL_TOL);
-      expect(rel(est, tfjsGatedGrads(tf, p, s, c.opts, randomizedGate(xi))), `ξ = ${xi}`).toBeLessThan(TFJS_REL_TOL);
+      expectFd(`ξ = ${xi}`, flattenWeights(est), flattenWeights(numericalGatedGrads(p, s, c.opts, randomizedGate(xi))));
+      expectWithin(`ξ = ${xi} vs TF.js`, flattenWeights(est), flattenWeights(tfjsGatedGrads(tf, p, s, c.opts, randomizedGate(xi))), TFJS_REL_TOL);
     }
   });
 
   it("d2l eq 1.3b: π ≡ 1 (ξ ≡ 1) is full BPTT; ξ = 0 after the first step is truncation with k = 0", () => {
     expect(rel(randomizedGradient(p, s, new Float64Array(T).fill(1), c.opts), full)).toBe(0);
-    expect(rel(randomizedGradient(p, s, new Float64Array(T), c.opts), truncatedGradient(p, s, 0, c.opts))).toBeLessThan(ROUNDING_TOL);
+    expectWithin("randomizedGradient vs truncatedGradient", flattenWeights(randomizedGradient(p, s, new Float64Array(T), c.opts)), flattenWeights(truncatedGradient(p, s, 0, c.opts)), ROUNDING_TOL);
   });
 
   it("d2l eq 1.3a–b: unbiased exactly — the probability-weighted mean over all 2^{T−1} patterns of ξ is the full gradient", () => {

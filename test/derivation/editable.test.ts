@@ -6,9 +6,10 @@
 import { describe, expect, it } from "vitest";
 import { runCode } from "../../src/workers/run-code.js";
 import {
-  EDIT_IDS, EMBEDDING_IDS, SUMMARY_IDS, type EditId, applyExperiment, argsFor, editable, effective, hiddenGradsFrom, numericalValue, upstreamOf,
+  EDIT_IDS, EMBEDDING_IDS, SUMMARY_IDS, type EditId, applyExperiment, argsFor, editable, effective, numericalValue, upstreamOf,
 } from "../../lib/derivation/editable.js";
 import { DEFAULT_CONFIG, buildExample, numericalGradients } from "../../lib/state/example.js";
+import { hiddenGradsFrom } from "../../lib/derivation/backward.js";
 import { type Matrix, maxAbsDiff, row } from "../../lib/core/matrix.js";
 import { ROUNDING_TOL } from "../../lib/core/tolerances.js";
 import { base, ex, run, runChecked } from "./edit-runs.js";

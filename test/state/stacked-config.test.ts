@@ -6,7 +6,8 @@ import { describe, expect, it } from "vitest";
 import {
   STACKED_DEFAULTS, STACKED_LIMITS, buildStackedExample, validateStackedConfig,
 } from "../../lib/state/stacked-config.js";
-import { stackedForward, stacked21AsPrinted } from "../../lib/stacked/stacked.js";
+import { stackedForward } from "../../lib/stacked/forward.js";
+import { stacked21AsPrinted } from "../../lib/stacked/as-printed.js";
 import { InputError } from "../../lib/core/tokens.js";
 
 describe("validateStackedConfig", () => {

@@ -1,89 +1,35 @@
 /**
- * lib/d2l/spectral.ts: W_hh with a chosen spectrum (Householder Q, W = Q diag(λ) Qᵀ), Jacobi eigenvalues, D2L's
- * exercise 4.1 (eigenvalues of M^k are λ^k; power iteration aligns with v_1), ‖∂L/∂h_t‖ against t for linear, tanh
- * and ReLU RNNs (d2l eqs 2.3–2.4b; intuition: Step 2–3), the product of Jacobians Π W_hhᵀ diag(φ′(a_k)) against
- * finite differences and TF.js, and clipping (by value, by global norm), which bounds the step but cannot restore a
- * vanished signal. Each claim is paired with a variant that must fail it.
+ * lib/d2l/vanishing.ts: D2L's exercise 4.1 (eigenvalues of M^k are λ^k; power iteration aligns with v_1), ‖∂L/∂h_t‖
+ * against t for linear, tanh and ReLU RNNs (d2l eqs 2.3–2.4b; intuition: Step 2–3), the product of Jacobians
+ * Π W_hhᵀ diag(φ′(a_k)) against finite differences and TF.js, clipping (by value, by global norm), which bounds the
+ * step but cannot restore a vanished signal, and the page's measurements. Each claim is paired with a variant that
+ * must fail it.
  */
 import * as tf from "@tensorflow/tfjs";
+import { useTfjsCpu } from "./tfjs-cpu.js";
 import * as fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
+import { type D2LOptions, d2lForward, mtv, roundToFloat32 } from "../../lib/d2l/model.js";
+import { d2lBackward } from "../../lib/d2l/d2l.js";
+import { numericalHiddenGradsD2L, numericalStateJacobian } from "../../lib/d2l/checks.js";
+import { tfjsD2L, tfjsStateJacobian } from "../../lib/d2l/tfjs-oracles.js";
 import {
-  type D2LOptions, d2lBackward, d2lForward, mtv, numericalHiddenGradsD2L, numericalStateJacobian, roundToFloat32, tfjsD2L,
-  tfjsStateJacobian,
-} from "../../lib/d2l/d2l.js";
+  frobenius, jacobiEigen, matrixPower, spectralNorm, symmetricWithSpectrum, vnorm, withSpectralRadius,
+} from "../../lib/d2l/spectrum.js";
+import {
+  clipByGlobalNorm, clipByValue, clippingReport, eigenvaluesOfPower, gradientNormDemo, hiddenGradNorms, jacobianProducts,
+  powerIteration,
+} from "../../lib/d2l/vanishing.js";
 import { discrepancy } from "../../lib/core/fd.js";
-import { type Matrix, ShapeError, matmul, maxAbs, maxAbsDiff, transpose, zeros } from "../../lib/core/matrix.js";
+import { type Matrix, matmul, maxAbs, maxAbsDiff, transpose, zeros } from "../../lib/core/matrix.js";
 import { makeRng } from "../../lib/core/rng.js";
-import {
-  clipByGlobalNorm, clipByValue, clippingReport, eigenvaluesOfPower, frobenius, gradientNormDemo, hiddenGradNorms,
-  householderQR, identity, jacobiEigen, jacobianProducts, matrixPower, powerIteration, randomOrthogonal,
-  spectralNorm, spectralRadiusSymmetric, symmetricWithSpectrum, vnorm, withSpectralRadius,
-} from "../../lib/d2l/spectral.js";
-import { FD_REL_TOL, ROUNDING_TOL, TFJS_REL_TOL } from "../../lib/core/tolerances.js";
+import { ROUNDING_TOL, TFJS_REL_TOL } from "../../lib/core/tolerances.js";
+import { expectFd, expectWithin } from "../close.js";
 
-beforeAll(async () => {
-  tf.env().set("PROD", true);
-  await tf.setBackend("cpu");
-  await tf.ready();
-});
+beforeAll(useTfjsCpu);
 
-/** Eigen-decompositions and orthogonal factors of order-one matrices are good to a few ulps times n: 1e-12. */
+/** Eigen-decompositions of order-one matrices are good to a few ulps times n: 1e-12. */
 const EIG_TOL = ROUNDING_TOL;
-
-describe("building W_hh with a chosen spectrum (d2l ex 4.2: orthogonal initialisation)", () => {
-  it("Householder QR: Q is orthogonal, R upper triangular with R_ii ≥ 0, QR = A", () => {
-    const rng = makeRng(1);
-    for (const n of [1, 2, 5, 8]) {
-      const A = zeros(n, n);
-      for (let k = 0; k < A.data.length; k++) A.data[k] = rng.uniform(-1, 1);
-      const { Q, R } = householderQR(A);
-      expect(maxAbsDiff(matmul(transpose(Q), Q), identity(n))).toBeLessThan(EIG_TOL);
-      expect(maxAbsDiff(matmul(Q, R), A)).toBeLessThan(EIG_TOL);
-      for (let i = 0; i < n; i++) {
-        expect(R.data[i * n + i]).toBeGreaterThanOrEqual(0);
-        for (let j = 0; j < i; j++) expect(R.data[i * n + j]).toBe(0);
-      }
-    }
-  });
-
-  it("randomOrthogonal is seeded: same seed, same bits; different seed, different matrix", () => {
-    expect(Array.from(randomOrthogonal(4, makeRng(7)).data)).toEqual(Array.from(randomOrthogonal(4, makeRng(7)).data));
-    expect(maxAbsDiff(randomOrthogonal(4, makeRng(7)), randomOrthogonal(4, makeRng(8)))).toBeGreaterThan(1e-2);
-  });
-
-  it("W = Q diag(λ) Qᵀ is exactly symmetric and Jacobi recovers λ; its spectral radius is the chosen ρ", () => {
-    const lambdas = [1.3, -0.9, 0.5, 0.2, -0.05];
-    const { W } = symmetricWithSpectrum(lambdas, makeRng(2));
-    for (let i = 0; i < 5; i++) for (let j = 0; j < 5; j++) expect(W.data[i * 5 + j]).toBe(W.data[j * 5 + i]);
-    expect(maxAbsDiff(jacobiEigen(W).values, Float64Array.from(lambdas).sort((a, b) => b - a))).toBeLessThan(EIG_TOL);
-    for (const rho of [0.5, 1, 1.7]) expect(Math.abs(spectralRadiusSymmetric(withSpectralRadius(6, rho, makeRng(3)).W) - rho)).toBeLessThan(EIG_TOL);
-    // orthogonal initialisation: all |λ| = 1 gives an orthogonal W (‖W x‖ = ‖x‖)
-    const { W: O } = symmetricWithSpectrum([1, -1, 1, -1], makeRng(4));
-    expect(maxAbsDiff(matmul(O, O), identity(4))).toBeLessThan(EIG_TOL);
-  });
-
-  it("Jacobi: S v_i = λ_i v_i with orthonormal v_i, on random symmetric matrices (fast-check)", () => {
-    fc.assert(fc.property(fc.integer({ min: 1, max: 7 }), fc.integer({ min: 0, max: 2 ** 31 }), (n, seed) => {
-      const rng = makeRng(seed), S = zeros(n, n);
-      for (let i = 0; i < n; i++) for (let j = 0; j <= i; j++) S.data[i * n + j] = S.data[j * n + i] = rng.uniform(-2, 2);
-      const { values, vectors } = jacobiEigen(S);
-      const residual = matmul(S, vectors);
-      for (let i = 0; i < n; i++) for (let k = 0; k < n; k++) residual.data[k * n + i]! -= values[i]! * vectors.data[k * n + i]!;
-      return maxAbs(residual) < 1e-11 && maxAbsDiff(matmul(transpose(vectors), vectors), identity(n)) < 1e-12
-        && values.every((v, i) => i === 0 || v <= values[i - 1]!);
-    }), { numRuns: 60, seed: 20240 });
-  });
-
-  it("can fail: Jacobi refuses a non-symmetric matrix; R Q (factors swapped) does not reproduce A", () => {
-    expect(() => jacobiEigen({ rows: 2, cols: 2, data: Float64Array.from([1, 2, 0, 1]) })).toThrow(/not symmetric/);
-    expect(() => jacobiEigen(zeros(2, 3))).toThrow(ShapeError);
-    const A: Matrix = { rows: 3, cols: 3, data: Float64Array.from([1, 2, 0, 3, 4, 1, -1, 0, 2]) };
-    const { Q, R } = householderQR(A);
-    expect(maxAbsDiff(matmul(Q, R), A)).toBeLessThan(EIG_TOL);
-    expect(maxAbsDiff(matmul(R, Q), A)).toBeGreaterThan(1e-3); // the order matters: RQ ≠ A
-  });
-});
 
 describe("d2l ex 4.1a: the eigenvalues of M^k are λ_i^k", () => {
   const { W: M } = symmetricWithSpectrum([1.2, -1.1, 0.7, -0.4, 0.1], makeRng(5));
@@ -208,16 +154,16 @@ describe("the product of Jacobians Π_k W_hhᵀ diag(φ′(a_k)) (intuition: Ste
       expect(discrepancy(viaProduct, g.dL_dh[1]!).relError).toBeLessThan(ROUNDING_TOL);
       for (const k of [1, 3, 6]) {
         const Jt = transpose(numericalStateJacobian(p, s, opts, 2, 2 + k));
-        expect(discrepancy(jp.products[k - 1]!, Jt).relError, `k = ${k} FD`).toBeLessThan(FD_REL_TOL);
+        expectFd(`k = ${k}`, jp.products[k - 1]!, Jt);
         const Jtf = transpose(tfjsStateJacobian(tf, p, s, opts, 2, 2 + k));
-        expect(discrepancy(jp.products[k - 1]!, Jtf).relError, `k = ${k} TF.js`).toBeLessThan(TFJS_REL_TOL);
+        expectWithin(`k = ${k} vs TF.js`, jp.products[k - 1]!, Jtf, TFJS_REL_TOL);
       }
     });
 
     it(`${act}: ‖∂L/∂h_t‖ (the plotted profile) matches finite differences and TF.js`, () => {
       const num = numericalHiddenGradsD2L(p, s, opts), o = tfjsD2L(tf, p, s, opts);
-      expect(discrepancy(Float64Array.from(g.dL_dh.flatMap((v) => Array.from(v))), Float64Array.from(num.flatMap((v) => Array.from(v)))).relError).toBeLessThan(FD_REL_TOL);
-      expect(discrepancy(Float64Array.from(g.dL_dh.flatMap((v) => Array.from(v))), Float64Array.from(o.dL_dh.flatMap((v) => Array.from(v)))).relError).toBeLessThan(TFJS_REL_TOL);
+      expectFd("∂L/∂h_t", g.dL_dh, num);
+      expectWithin("∂L/∂h_t vs TF.js", g.dL_dh, o.dL_dh, TFJS_REL_TOL);
       hiddenGradNorms(p, s, opts).forEach((n, t) => expect(n).toBeCloseTo(vnorm(g.dL_dh[t]!), 14));
     });
   }

@@ -1,213 +1,36 @@
 /**
- * Why the gradients of an RNN vanish or explode, as matrix facts: W_hh built with a chosen spectrum, its eigenvalues
- * (Jacobi) and power iteration (D2L's exercise 4.1), ‖∂L/∂h_t‖ against t for linear, tanh and ReLU RNNs, the
- * product of Jacobians Π W_hhᵀ diag(φ′(a_k)) with its norms and singular values, and gradient clipping by value
- * and by global norm, which bounds a step but cannot restore a vanished signal.
+ * The /vanishing page: why the gradients of D2L's RNN vanish or explode. The powers of W_hhᵀ in d2l eq 2.4b and
+ * D2L's exercise 4.1 (eigenvalues of M^k, power iteration), ‖∂L/∂h_t‖ against t for linear, tanh and ReLU RNNs, the
+ * intuition page's product of Jacobians Π W_hhᵀ diag(φ′(a_k)) with its norms, and gradient clipping by value and by
+ * global norm, which bounds a step but cannot restore a vanished signal. The matrix machinery (spectra, Jacobi,
+ * singular values) is lib/d2l/spectrum.ts; the intuition page's Step 3, display by display, is lib/d2l/intuition.ts.
  *
- * Equations are named as in lib/d2l/d2l.ts (D2L: "d2l eq 2.4b", "d2l ex 4.1a" …) and, for the intuition page
- * "Derive BPTT Mathematically"), by quoting its step: "intuition: Step 2, ∂h_t/∂h_{t−1} = W_hhᵀ · f′(a_{t−1})", "intuition: Step 3,
- * Π_k W_hhᵀ · f′(a_k)". Column-vector convention (lib/d2l/d2l.ts): h_t = φ(W_hx x_t + W_hh h_{t−1}).
+ * Equations are named as in lib/d2l/model.ts (D2L: "d2l eq 2.4b", "d2l ex 4.1a" …) and, for the intuition page
+ * "Derive BPTT Mathematically", by quoting its step: "intuition: Step 2, ∂h_t/∂h_{t−1} = W_hhᵀ · f′(a_{t−1})",
+ * "intuition: Step 3, Π_k W_hhᵀ · f′(a_k)". Column-vector convention: h_t = φ(W_hx x_t + W_hh h_{t−1}).
  *
  * The Jacobian of one step is ∂h_j/∂h_{j−1} = diag(φ′(a_j)) W_hh, so the backward factor is its transpose
  * W_hhᵀ diag(φ′(a_j)) and ∂L/∂h_t collects (∂h_s/∂h_t)ᵀ = W_hhᵀ diag(φ′(a_{t+1})) ⋯ W_hhᵀ diag(φ′(a_s)), earlier
  * steps on the left. The intuition page writes the factor as W_hhᵀ · f′(a_{t−1}) for ∂h_t/∂h_{t−1}: that is the
  * transpose of the Jacobian, with the pre-activation one step too early (it is a_t, the step that produces h_t).
  *
- * Randomness only from lib/core/rng.ts (uniforms); every routine uses + − × ÷ and √ only, which IEEE 754 rounds
- * correctly, so a seed gives the same bits in every engine.
+ * Powers are repeated multiplications, never `**` (lib/core/libm.test.ts): Math.pow differs in the last bit between
+ * engines.
  */
 import {
-  type Activation, type D2LOptions, type D2LParams, type D2LSequence, type Targets, activationDerivative, d2lBackward,
-  d2lForward, initD2L, randomSequence,
-} from "./d2l.js";
-import { type Matrix, type Vector, ShapeError, clone, matmul, transpose, zeros } from "../core/matrix.js";
-import { type Rng, makeRng } from "../core/rng.js";
+  type Activation, type D2LOptions, type D2LParams, type D2LSequence, type Targets, activationDerivative, d2lForward,
+  initD2L, randomSequence,
+} from "./model.js";
+import { d2lBackward } from "./d2l.js";
+import {
+  dot, identity, jacobiEigen, matrixPower, maxAsymmetry, mulVec, singularValues, spectralNorm, square, symmetricWithSpectrum,
+  vnorm,
+  withSpectralRadius,
+} from "./spectrum.js";
+import { type Matrix, type Vector, ShapeError, clone, matmul, transpose } from "../core/matrix.js";
+import { makeRng } from "../core/rng.js";
 
 const shp = (m: Matrix) => `[${m.rows},${m.cols}]`;
-
-function square(op: string, M: Matrix): number {
-  if (M.rows !== M.cols) throw new ShapeError(`${op}: M ${shp(M)} must be square`);
-  return M.rows;
-}
-
-export function identity(n: number): Matrix {
-  const I = zeros(n, n);
-  for (let i = 0; i < n; i++) I.data[i * n + i] = 1;
-  return I;
-}
-
-export function vnorm(v: ArrayLike<number>): number {
-  let s = 0;
-  for (let i = 0; i < v.length; i++) s += v[i]! * v[i]!;
-  return Math.sqrt(s);
-}
-
-/** ‖A‖_F. */
-export function frobenius(A: Matrix): number {
-  return vnorm(A.data);
-}
-
-/**
- * Householder QR of a square A: A = Q R with Q orthogonal and R upper triangular with R_ii ≥ 0 (the signs fixed, so
- * the factorisation is unique for invertible A).
- */
-export function householderQR(A: Matrix): { Q: Matrix; R: Matrix } {
-  const n = square("householderQR", A);
-  const R = clone(A), Q = identity(n);
-  for (let k = 0; k < n - 1; k++) {
-    const x = Float64Array.from({ length: n - k }, (_, i) => R.data[(k + i) * n + k]!);
-    const nx = vnorm(x);
-    if (nx === 0) continue;
-    const alpha = x[0]! > 0 ? -nx : nx; // reflect onto ∓‖x‖ e_1, away from x, to avoid cancellation
-    const v = x.slice();
-    v[0]! -= alpha;
-    const nv2 = v.reduce((s, a) => s + a * a, 0);
-    if (nv2 === 0) continue;
-    // R ← (I − 2vvᵀ/vᵀv) R on rows k…n−1; Q ← Q (I − 2vvᵀ/vᵀv) on columns k…n−1
-    for (let j = 0; j < n; j++) {
-      let s = 0;
-      for (let i = 0; i < n - k; i++) s += v[i]! * R.data[(k + i) * n + j]!;
-      const f = (2 * s) / nv2;
-      for (let i = 0; i < n - k; i++) R.data[(k + i) * n + j]! -= f * v[i]!;
-    }
-    for (let i = 0; i < n; i++) {
-      let s = 0;
-      for (let j = 0; j < n - k; j++) s += Q.data[i * n + k + j]! * v[j]!;
-      const f = (2 * s) / nv2;
-      for (let j = 0; j < n - k; j++) Q.data[i * n + k + j]! -= f * v[j]!;
-    }
-    for (let i = k + 1; i < n; i++) R.data[i * n + k] = 0;
-  }
-  for (let k = 0; k < n; k++) {
-    if (R.data[k * n + k]! < 0) {
-      for (let j = k; j < n; j++) R.data[k * n + j] = -R.data[k * n + j]!; // the zeros left of the diagonal stay +0
-      for (let i = 0; i < n; i++) Q.data[i * n + k] = -Q.data[i * n + k]!;
-    }
-  }
-  return { Q, R };
-}
-
-/**
- * A seeded random orthogonal n × n matrix: the Q of a Householder QR of a matrix of U(−1, 1) entries. (Exactly
- * Haar-distributed Q would need Gaussian entries, which lib/core/rng.ts deliberately does not draw.)
- */
-export function randomOrthogonal(n: number, rng: Rng): Matrix {
-  if (!Number.isInteger(n) || n < 1) throw new RangeError(`randomOrthogonal: n must be a positive integer, got ${n}`);
-  const A = zeros(n, n);
-  for (let k = 0; k < A.data.length; k++) A.data[k] = rng.uniform(-1, 1);
-  return householderQR(A).Q;
-}
-
-/** (M + Mᵀ)/2: exactly symmetric. */
-export function symmetrize(M: Matrix): Matrix {
-  const n = square("symmetrize", M), S = zeros(n, n);
-  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) S.data[i * n + j] = (M.data[i * n + j]! + M.data[j * n + i]!) / 2;
-  return S;
-}
-
-/**
- * W = Q diag(λ) Qᵀ for a random orthogonal Q: symmetric, with exactly the chosen eigenvalues λ (up to rounding) and
- * eigenvectors the columns of Q. With |λ_i| = 1 for all i this is an orthogonal initialisation (d2l ex 4.2).
- */
-export function symmetricWithSpectrum(eigenvalues: ArrayLike<number>, rng: Rng): { W: Matrix; Q: Matrix; eigenvalues: Float64Array } {
-  const n = eigenvalues.length, Q = randomOrthogonal(n, rng), W = zeros(n, n);
-  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) {
-    let s = 0;
-    for (let k = 0; k < n; k++) s += Q.data[i * n + k]! * eigenvalues[k]! * Q.data[j * n + k]!;
-    W.data[i * n + j] = s;
-  }
-  return { W: symmetrize(W), Q, eigenvalues: Float64Array.from(eigenvalues) };
-}
-
-/**
- * A symmetric n × n W_hh with spectral radius exactly ρ: eigenvalues ρ and n − 1 others drawn uniformly from
- * (−ratio·ρ, ratio·ρ), so |λ_2|/|λ_1| < ratio (the power-iteration rate).
- */
-export function withSpectralRadius(n: number, rho: number, rng: Rng, ratio = 0.8): { W: Matrix; Q: Matrix; eigenvalues: Float64Array } {
-  if (!(rho >= 0) || !(ratio >= 0 && ratio < 1)) throw new RangeError(`withSpectralRadius: need ρ ≥ 0 and 0 ≤ ratio < 1, got ${rho}, ${ratio}`);
-  const eigs = Float64Array.from({ length: n }, (_, i) => (i === 0 ? rho : rng.uniform(-ratio * rho, ratio * rho)));
-  return symmetricWithSpectrum(eigs, rng);
-}
-
-export function maxAsymmetry(M: Matrix): number {
-  const n = square("maxAsymmetry", M);
-  let m = 0;
-  for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) m = Math.max(m, Math.abs(M.data[i * n + j]! - M.data[j * n + i]!));
-  return m;
-}
-
-export interface Eigen {
-  /** Eigenvalues, largest first (algebraically). */
-  values: Float64Array;
-  /** Column i is the unit eigenvector of values[i]. */
-  vectors: Matrix;
-  /** Jacobi sweeps used. */
-  sweeps: number;
-}
-
-/**
- * The cyclic Jacobi eigenvalue algorithm for a symmetric matrix: rotate away each off-diagonal entry in turn until
- * the off-diagonal mass is below tol·‖S‖_F. Accepts matrices symmetric up to 1e-10 relative (e.g. computed powers)
- * and symmetrises them first.
- */
-export function jacobiEigen(S: Matrix, o?: { tol?: number; maxSweeps?: number }): Eigen {
-  const n = square("jacobiEigen", S);
-  const tol = o?.tol ?? 1e-15, maxSweeps = o?.maxSweeps ?? 100;
-  const scale = S.data.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
-  if (maxAsymmetry(S) > 1e-10 * scale) throw new RangeError(`jacobiEigen: S ${shp(S)} is not symmetric (max |s_ij − s_ji| = ${maxAsymmetry(S)})`);
-  const A = symmetrize(S), V = identity(n), a = A.data, v = V.data;
-  const fro = frobenius(A);
-  let sweeps = 0;
-  for (; sweeps < maxSweeps; sweeps++) {
-    let off = 0;
-    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) if (i !== j) off += a[i * n + j]! * a[i * n + j]!;
-    if (Math.sqrt(off) <= tol * fro || fro === 0) break;
-    for (let p = 0; p < n - 1; p++) {
-      for (let q = p + 1; q < n; q++) {
-        const apq = a[p * n + q]!;
-        if (apq === 0) continue;
-        const theta = (a[q * n + q]! - a[p * n + p]!) / (2 * apq);
-        const t = (theta >= 0 ? 1 : -1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
-        const c = 1 / Math.sqrt(t * t + 1), s = t * c;
-        for (let k = 0; k < n; k++) { // A ← A J
-          const akp = a[k * n + p]!, akq = a[k * n + q]!;
-          a[k * n + p] = c * akp - s * akq;
-          a[k * n + q] = s * akp + c * akq;
-        }
-        for (let k = 0; k < n; k++) { // A ← Jᵀ A
-          const apk = a[p * n + k]!, aqk = a[q * n + k]!;
-          a[p * n + k] = c * apk - s * aqk;
-          a[q * n + k] = s * apk + c * aqk;
-        }
-        a[p * n + q] = 0; a[q * n + p] = 0;
-        for (let k = 0; k < n; k++) { // V ← V J
-          const vkp = v[k * n + p]!, vkq = v[k * n + q]!;
-          v[k * n + p] = c * vkp - s * vkq;
-          v[k * n + q] = s * vkp + c * vkq;
-        }
-      }
-    }
-  }
-  const order = Array.from({ length: n }, (_, i) => i).sort((i, j) => a[j * n + j]! - a[i * n + i]!);
-  const values = Float64Array.from(order, (i) => a[i * n + i]!);
-  const vectors = zeros(n, n);
-  order.forEach((src, dst) => { for (let k = 0; k < n; k++) vectors.data[k * n + dst] = v[k * n + src]!; });
-  return { values, vectors, sweeps };
-}
-
-/** max_i |λ_i| of a symmetric matrix, by Jacobi. */
-export function spectralRadiusSymmetric(S: Matrix): number {
-  return jacobiEigen(S).values.reduce((m, l) => Math.max(m, Math.abs(l)), 0);
-}
-
-/** M^k by repeated multiplication (M⁰ = I). */
-export function matrixPower(M: Matrix, k: number): Matrix {
-  const n = square("matrixPower", M);
-  if (!Number.isInteger(k) || k < 0) throw new RangeError(`matrixPower: k must be a non-negative integer, got ${k}`);
-  let P = identity(n);
-  for (let i = 0; i < k; i++) P = matmul(P, M);
-  return P;
-}
 
 /**
  * d2l ex 4.1a: for symmetric M = Q Λ Qᵀ, M^k = Q Λ^k Qᵀ, so the eigenvalues of M^k are λ_i^k. Returns the eigenvalues
@@ -259,22 +82,6 @@ export function powerIteration(M: Matrix, x0: Vector, steps: number): PowerItera
   return { iterates, rayleigh, alignment, tanAngle, dominant: { value: eig.values[i1]!, vector: v1 }, ratio };
 }
 
-const dot = (u: ArrayLike<number>, v: ArrayLike<number>) => { let s = 0; for (let i = 0; i < u.length; i++) s += u[i]! * v[i]!; return s; };
-function mulVec(A: Matrix, x: Vector): Vector {
-  const out = new Float64Array(A.rows);
-  for (let i = 0; i < A.rows; i++) for (let j = 0; j < A.cols; j++) out[i]! += A.data[i * A.cols + j]! * x[j]!;
-  return out;
-}
-
-/** Singular values of A, largest first: √ of the eigenvalues of AᵀA (Jacobi). Small ones lose relative accuracy. */
-export function singularValues(A: Matrix): Float64Array {
-  return jacobiEigen(matmul(transpose(A), A)).values.map((l) => Math.sqrt(Math.max(0, l)));
-}
-
-/** ‖A‖₂ = σ_max(A). */
-export function spectralNorm(A: Matrix): number {
-  return singularValues(A)[0] ?? 0;
-}
 
 export interface JacobianProducts {
   /** products[k − 1] = Π_{j=t+1}^{t+k} W_hhᵀ diag(φ′(a_j)) = (∂h_{t+k}/∂h_t)ᵀ, k = 1 … upTo − t. */
@@ -441,4 +248,95 @@ export function clippingReport(p: D2LParams, s: D2LSequence, opts: D2LOptions | 
     contributionsValueClipped: Float64Array.from(terms, (x) => vnorm(clipByValue(x, c))),
     farToNear: { before: contributions[0]! / contributions[T - 1]!, afterNormClip: contributionsNormClipped[0]! / contributionsNormClipped[T - 1]! },
   };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The page's measurements
+
+/** x^k by k multiplications: `x ** k` differs in the last bit between Node 20 and Chromium. */
+export function power(x: number, k: number): number {
+  let v = 1;
+  for (let i = 0; i < k; i++) v *= x;
+  return v;
+}
+
+/** ρ^k for each k, the first-order rate at which a linear RNN's gradient shrinks or grows over k steps. */
+export function powers(rho: number, ks: readonly number[]): Float64Array {
+  return Float64Array.from(ks, (k) => power(rho, k));
+}
+
+/** ‖∂L/∂h_1‖ / ‖∂L/∂h_T‖: how much of the signal at the last step is left after travelling T − 1 steps back. */
+export function firstOverLast(norms: ArrayLike<number>): number {
+  return norms[0]! / norms[norms.length - 1]!;
+}
+
+/**
+ * Eigenvalues that are all "< 1", the condition as D2L §2.4 and the intuition page state it, yet explode: −1.25 and
+ * n − 1 others in [0, 0.5). The spectral radius, 1.25, is what counts.
+ */
+export function eigenvaluesAllBelowOne(n: number): number[] {
+  return Array.from({ length: n }, (_, i) => (i === 0 ? -1.25 : (0.5 * i) / n));
+}
+
+/** max_i λ_i (algebraically): the "largest eigenvalue" of the sources' statement. */
+export function largestEigenvalue(eigenvalues: ArrayLike<number>): number {
+  return Array.from(eigenvalues).reduce((m, l) => Math.max(m, l), -Infinity);
+}
+
+/** ρ = max_i |λ_i|, the spectral radius. */
+export function spectralRadius(eigenvalues: ArrayLike<number>): number {
+  return Array.from(eigenvalues).reduce((m, l) => Math.max(m, Math.abs(l)), 0);
+}
+
+/** Rows [k, ‖(W_hhᵀ)^k‖₂, ρ^k] for the k below T: the powers of a symmetric W_hh against those of its spectral radius. */
+export function powerNormsAgainstRho(W_hh: Matrix, preacts: readonly Vector[], rho: number, ks: readonly number[]): [number, number, number][] {
+  return ks.filter((k) => k < preacts.length).map((k) => {
+    const P = jacobianProducts(W_hh, preacts, "identity", 1, k + 1).products[k - 1]!;
+    return [k, spectralNorm(P), power(rho, k)];
+  });
+}
+
+/**
+ * intuition: Step 2 as printed, ∂h_t/∂h_{t−1} = W_hhᵀ · f′(a_{t−1}), read as W_hhᵀ diag(φ′(a_{t−1})) at a 1-based t ≥ 2:
+ * the transpose of a backward factor, with the slope of the step before.
+ */
+export function stepJacobianAsPrinted(W_hh: Matrix, preacts: readonly Vector[], activation: Activation, t: number): Matrix {
+  return jacobianProducts(W_hh, preacts, activation, t - 2, t - 1).products[0]!;
+}
+
+/**
+ * intuition: Step 3's product over the last k = min(maxFactors, T − 1) steps, (∂h_T/∂h_{T−k})ᵀ, with the step it
+ * starts from.
+ */
+export function jacobianProductToEnd(
+  W_hh: Matrix, preacts: readonly Vector[], activation: Activation, maxFactors = 5,
+): { start: number; factors: number; product: Matrix } {
+  const T = preacts.length, factors = Math.min(maxFactors, T - 1), start = T - factors;
+  return { start, factors, product: jacobianProducts(W_hh, preacts, activation, start).products[factors - 1]! };
+}
+
+/** The mean of φ′(a_t) over all units and steps: near 1 for mild inputs, far below for saturated ones. */
+export function meanSlope(preacts: readonly Vector[], activation: Activation): number {
+  return preacts.reduce((acc, at) => acc + activationDerivative(activation, at).reduce((x, y) => x + y, 0) / at.length, 0) / preacts.length;
+}
+
+/**
+ * The page's clipping thresholds, scaled to the gradient so that clipping bites whatever ρ is: θ a tenth of ‖g‖ (1
+ * when g = 0) and c a hundredth of it, and the report at those thresholds.
+ */
+export function clippingAtScale(p: D2LParams, s: D2LSequence, opts: D2LOptions | undefined): { theta: number; c: number; report: ClippingReport } {
+  const gNorm = clippingReport(p, s, opts, 1, 1).gradNorm;
+  const theta = gNorm / 10 || 1, c = gNorm / 100;
+  return { theta, c, report: clippingReport(p, s, opts, theta, c) };
+}
+
+/** Rows [i, i-th eigenvalue of M^k, λ_i^k, their difference] of `eigenvaluesOfPower`. */
+export function eigenvaluesOfPowerRows(pow: ReturnType<typeof eigenvaluesOfPower>): [number, number, number, number][] {
+  return Array.from(pow.ofPower, (v, i) => [i + 1, v, pow.powersOfEigenvalues[i]!, v - pow.powersOfEigenvalues[i]!]);
+}
+
+/** A seeded start x_0 ~ U(−1, 1)^n for power iteration, from its own stream (seed + 1), apart from the model's. */
+export function randomStart(n: number, seed: number): Vector {
+  const r = makeRng(seed + 1);
+  return Float64Array.from({ length: n }, () => r.uniform(-1, 1));
 }

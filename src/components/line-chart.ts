@@ -1,14 +1,10 @@
 /**
- * Drawing helpers of /vanishing and /truncation: a small settings form whose `value` is the last VALID
- * configuration (validation is lib/state/spectral-config.ts's; an invalid field shows one message and dispatches
- * nothing), and a line chart (log or linear y) that always comes with a table of the plotted numbers.
+ * A line chart (log or linear y) that always comes with a table of the plotted numbers, so that every point can be
+ * read exactly and by a screen reader.
  */
 import * as Plot from "@observablehq/plot";
 import { asImage } from "./plot-a11y.js";
-import { fmt } from "./format.js";
-
-// The settings form is the site's shared one; its `validate` receives the raw strings (lib/state/spectral-config.ts).
-export { type FormField, settingsForm } from "./settings-form.js";
+import { numberTable } from "./number-table.js";
 
 export interface Series {
   name: string;
@@ -46,36 +42,4 @@ export function lineChart(o: {
     Array.from(o.x, (x, i) => [x, ...o.series.map((s) => s.y[i]!)]), o.caption ?? o.label));
   fig.append(plotBox, details);
   return fig;
-}
-
-/** A plain table of numbers (formatted with fmt), in a sideways-scrolling box. */
-export function numberTable(head: string[], rows: (number | string)[][], caption?: string): HTMLElement {
-  const box = document.createElement("div");
-  box.className = "scroll-x";
-  box.style.overflowX = "auto";
-  box.tabIndex = 0;
-  if (caption) box.setAttribute("aria-label", caption);
-  box.setAttribute("role", "region");
-  const table = document.createElement("table");
-  table.className = "number-table";
-  if (caption) {
-    const c = document.createElement("caption");
-    c.textContent = caption;
-    c.style.textAlign = "left";
-    table.append(c);
-  }
-  const thead = table.createTHead().insertRow();
-  for (const h of head) {
-    const th = document.createElement("th");
-    th.scope = "col";
-    th.textContent = h;
-    thead.append(th);
-  }
-  const body = table.createTBody();
-  for (const r of rows) {
-    const tr = body.insertRow();
-    for (const v of r) tr.insertCell().textContent = typeof v === "number" ? fmt(v) : v;
-  }
-  box.append(table);
-  return box;
 }

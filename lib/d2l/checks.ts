@@ -1,0 +1,167 @@
+/**
+ * What the D2L pages check their numbers against: every gradient of lib/d2l/d2l.ts, lib/d2l/vanishing.ts,
+ * lib/d2l/intuition.ts and lib/d2l/truncation.ts by central differences (lib/core/fd.ts) of the model's forward pass
+ * alone (lib/d2l/model.ts), and the other independent forms. This module never imports the code it checks
+ * (test/layers.test.ts).
+ */
+import {
+  type D2LOptions, type D2LParams, type D2LSequence, type Gate, type WeightGrads, type WhName, activate, d2lForward,
+  d2lLoss, hPrevAt, mv, optionsOf, stepLossD2L, whLayout,
+} from "./model.js";
+import { centralDifference } from "../core/fd.js";
+import { type Matrix, type Vector, clone, zeros } from "../core/matrix.js";
+import { FD_EPSILON, ROUNDING_TOL } from "../core/tolerances.js";
+
+const cloneParams = (p: D2LParams): D2LParams => ({ W_hx: clone(p.W_hx), W_hh: clone(p.W_hh), W_qh: clone(p.W_qh) });
+const WEIGHT_NAMES = ["W_hx", "W_hh", "W_qh"] as const;
+
+/**
+ * ∂y_i/∂θ_k for the n entries of a vector-valued y, each by `centralDifference`. y is evaluated once per position
+ * of θ_k (twice in all) and its entries read from that one run, not re-run per entry.
+ */
+function differenceColumn(theta: Float64Array, k: number, n: number, y: () => ArrayLike<number>, eps: number): Float64Array {
+  const runs = new Map<number, ArrayLike<number>>();
+  const yNow = (): ArrayLike<number> => {
+    let v = runs.get(theta[k]!);
+    if (v === undefined) runs.set(theta[k]!, (v = y()));
+    return v;
+  };
+  return Float64Array.from({ length: n }, (_, i) => centralDifference(theta, k, () => yNow()[i]!, eps));
+}
+/** ∂L/∂W for the three weights by central differences of `loss` (default: L of eq 2b). */
+export function numericalWeightGrads(
+  p: D2LParams, s: D2LSequence, opts?: D2LOptions, eps = FD_EPSILON,
+  loss: (q: D2LParams) => number = (q) => d2lLoss(q, s, opts),
+): WeightGrads {
+  const q = cloneParams(p);
+  const out = {} as WeightGrads;
+  for (const n of WEIGHT_NAMES) {
+    const g = zeros(q[n].rows, q[n].cols);
+    for (let k = 0; k < g.data.length; k++) g.data[k] = centralDifference(q[n].data, k, () => loss(q), eps);
+    out[n] = g;
+  }
+  return out;
+}
+
+/** ∂L/∂o_t by central differences: o_t enters L only through weight_t · l(o_t, y_t). */
+export function numericalOutputGrads(p: D2LParams, s: D2LSequence, opts?: D2LOptions, eps = FD_EPSILON): Vector[] {
+  const f = d2lForward(p, s, opts);
+  return f.o.map((ot, t) => {
+    const o = ot.slice(), g = new Float64Array(o.length);
+    for (let k = 0; k < o.length; k++) g[k] = f.weights[t]! * centralDifference(o, k, () => stepLossD2L(o, s.targets, t), eps);
+    return g;
+  });
+}
+
+/** The hidden states from step `step` (0-based) on when h at that step is replaced by hAlt and the recursion re-run. */
+export function statesFrom(p: D2LParams, s: D2LSequence, opts: D2LOptions | undefined, step: number, hAlt: Vector): Vector[] {
+  const { activation } = optionsOf(opts);
+  const out: Vector[] = [hAlt];
+  let h = hAlt;
+  for (let t = step + 1; t < s.xs.length; t++) {
+    const Wx = mv(p.W_hx, s.xs[t]!), Wh = mv(p.W_hh, h);
+    h = activate(activation, Wx.map((v, i) => v + Wh[i]!));
+    out.push(h);
+  }
+  return out;
+}
+
+/** L with h at 0-based step `step` replaced by hAlt: the total derivative of eqs 2.3–2.4 counts every later step. */
+export function lossFromHidden(p: D2LParams, s: D2LSequence, opts: D2LOptions | undefined, step: number, hAlt: Vector): number {
+  const f = d2lForward(p, s, opts);
+  let L = 0;
+  for (let t = 0; t < step; t++) L += f.weights[t]! * f.l[t]!;
+  statesFrom(p, s, opts, step, hAlt).forEach((h, k) => {
+    const t = step + k;
+    L += f.weights[t]! * stepLossD2L(mv(p.W_qh, h), s.targets, t);
+  });
+  return L;
+}
+
+/** ∂L/∂h_t (total derivative) by central differences. */
+export function numericalHiddenGradsD2L(p: D2LParams, s: D2LSequence, opts?: D2LOptions, eps = FD_EPSILON): Vector[] {
+  const f = d2lForward(p, s, opts);
+  return f.h.map((ht, t) => {
+    const h = ht.slice(), g = new Float64Array(h.length);
+    for (let k = 0; k < h.length; k++) g[k] = centralDifference(h, k, () => lossFromHidden(p, s, opts, t, h), eps);
+    return g;
+  });
+}
+
+/** ∂h_to/∂h_from (1-based steps, to ≥ from) by central differences, hidden × hidden. */
+export function numericalStateJacobian(p: D2LParams, s: D2LSequence, opts: D2LOptions | undefined, from: number, to: number, eps = FD_EPSILON): Matrix {
+  if (!(from >= 1 && to >= from && to <= s.xs.length)) throw new RangeError(`numericalStateJacobian: need 1 ≤ from ≤ to ≤ T, got ${from}, ${to}`);
+  const f = d2lForward(p, s, opts), hidden = p.W_hh.rows;
+  const J = zeros(hidden, hidden), h = f.h[from - 1]!.slice();
+  for (let k = 0; k < hidden; k++) {
+    const column = differenceColumn(h, k, hidden, () => statesFrom(p, s, opts, from - 1, h)[to - from]!, eps);
+    for (let i = 0; i < hidden; i++) J.data[i * hidden + k] = column[i]!;
+  }
+  return J;
+}
+
+/** ∂h_t/∂w_h for t = 1 … T (h × P each) by central differences on the flattened w_h. */
+export function numericalDhdw(p: D2LParams, s: D2LSequence, opts?: D2LOptions, names?: readonly WhName[], eps = FD_EPSILON): Matrix[] {
+  const q = cloneParams(p), layout = whLayout(p, names), T = s.xs.length, hidden = p.W_hh.rows;
+  const out = Array.from({ length: T }, () => zeros(hidden, layout.P));
+  for (const n of layout.names) {
+    const theta = q[n].data;
+    for (let k = 0; k < theta.length; k++) {
+      const column = differenceColumn(theta, k, T * hidden, () => flatSteps(d2lForward(q, s, opts).h), eps);
+      const col = layout.offset[n]! + k;
+      for (let t = 0; t < T; t++) for (let i = 0; i < hidden; i++) out[t]!.data[i * layout.P + col] = column[t * hidden + i]!;
+    }
+  }
+  return out;
+}
+
+const flatSteps = (vs: readonly Vector[]): Float64Array => Float64Array.from(vs.flatMap((v) => Array.from(v)));
+
+/**
+ * The surrogate loss whose ordinary gradient at q = p is the gated estimator: for each loss term l_t, the states
+ * are re-run with weights q, but the change of h_{j−1} (relative to the unperturbed run with p) enters step j
+ * multiplied by g(t, j): h̃_j = φ(W_hx' x_j + W_hh' (h_{j−1} + g(t,j)(h̃_{j−1} − h_{j−1}))). At q = p every
+ * h̃ equals h, and d h̃_t/dq = Σ_i (Π_{j=i+1}^t g(t,j) J_j) A_i by the chain rule. Finite differences of this
+ * function in q give an oracle for every estimator of lib/d2l/truncation.ts.
+ */
+export function gatedLoss(p: D2LParams, q: D2LParams, s: D2LSequence, opts: D2LOptions | undefined, gate: Gate): number {
+  const { activation } = optionsOf(opts);
+  const f = d2lForward(p, s, opts), T = s.xs.length;
+  let L = 0;
+  for (let t = 1; t <= T; t++) {
+    if (f.weights[t - 1] === 0) continue;
+    let hTilde = s.h0;
+    for (let j = 1; j <= t; j++) {
+      const hPrev = hPrevAt(f, j - 1), g = gate(t, j);
+      const hIn = hPrev.map((v, i) => v + g * (hTilde[i]! - v));
+      const Wx = mv(q.W_hx, s.xs[j - 1]!), Wh = mv(q.W_hh, hIn);
+      hTilde = activate(activation, Wx.map((v, i) => v + Wh[i]!));
+    }
+    L += f.weights[t - 1]! * stepLossD2L(mv(q.W_qh, hTilde), s.targets, t - 1);
+  }
+  return L;
+}
+
+/** The gated estimator by central differences of `gatedLoss`. */
+export function numericalGatedGrads(p: D2LParams, s: D2LSequence, opts: D2LOptions | undefined, gate: Gate, eps = FD_EPSILON): WeightGrads {
+  return numericalWeightGrads(p, s, opts, eps, (q) => gatedLoss(p, q, s, opts, gate));
+}
+
+/** ∂L/∂W for the intuition page's L = Σ_t l_t (its sum, not D2L's mean) by central differences. */
+export function numericalSumLossGrads(p: D2LParams, s: D2LSequence, opts?: D2LOptions): WeightGrads {
+  return numericalWeightGrads(p, s, opts, FD_EPSILON, (q) => {
+    let sum = 0;
+    for (const v of d2lForward(q, s, opts).l) sum += v;
+    return sum;
+  });
+}
+
+/** The intuition page's L = Σ_t l_t from D2L's mean (eq 2b): T times it. */
+export function sumLossFromMean(p: D2LParams, s: D2LSequence, opts?: D2LOptions): number {
+  return s.xs.length * d2lForward(p, s, opts).loss;
+}
+
+/** ROUNDING_TOL relative to a value's size (and absolute below 1): two float64 forms of one number agree to it. */
+export function roundingTolOf(size: number): number {
+  return ROUNDING_TOL * Math.max(1, size);
+}
