@@ -200,22 +200,22 @@ export function batchForwardBackward(b: BatchParams, seq: BatchSequence, opts?: 
   return { H, dL_dH, grads, loss };
 }
 
-export interface ConventionRun {
+export interface ConventionRun<G = WeightGrads | RowParams | BatchParams> {
   /** h_1 … h_T as a T × hidden matrix (row t − 1 = h_t, whatever the convention's orientation). */
   h: Matrix;
   /** ∂L/∂h_t likewise. */
   dL_dh: Matrix;
   /** The gradients in that convention's own names and shapes. */
-  grads: WeightGrads | RowParams | BatchParams;
+  grads: G;
   /** The same gradients mapped back to the source's W_hx, W_hh, W_qh (the transposes undone). */
   asColumn: WeightGrads;
   loss: number;
 }
 
 export interface ThreeConventions {
-  column: ConventionRun;
-  row: ConventionRun;
-  batch: ConventionRun;
+  column: ConventionRun<WeightGrads>;
+  row: ConventionRun<RowParams>;
+  batch: ConventionRun<BatchParams>;
   /** The largest difference between any two conventions after mapping back, per quantity. */
   maxDiff: { loss: number; h: number; dL_dh: number; W_hx: number; W_hh: number; W_qh: number };
 }
@@ -227,14 +227,14 @@ export interface ThreeConventions {
 export function threeConventions(p: D2LParams, s: D2LSequence, opts?: D2LOptions): ThreeConventions {
   sizesOfD2L(p, s);
   const f = d2lForward(p, s, opts), g = d2lBackward(p, s, opts, f);
-  const column: ConventionRun = {
+  const column: ConventionRun<WeightGrads> = {
     h: asRows(f.h), dL_dh: asRows(g.dL_dh), loss: f.loss,
     grads: { W_hx: g.W_hx, W_hh: g.W_hh, W_qh: g.W_qh }, asColumn: { W_hx: g.W_hx, W_hh: g.W_hh, W_qh: g.W_qh },
   };
   const rr = rowForwardBackward(toRowConvention(p), asRows(s.xs), s.h0, s.targets, opts);
-  const rowRun: ConventionRun = { h: rr.h, dL_dh: rr.dL_dh, loss: rr.loss, grads: rr.grads, asColumn: fromRowConvention(rr.grads) };
+  const rowRun: ConventionRun<RowParams> = { h: rr.h, dL_dh: rr.dL_dh, loss: rr.loss, grads: rr.grads, asColumn: fromRowConvention(rr.grads) };
   const br = batchForwardBackward(toBatchConvention(p), toBatchSequence([s]), opts);
-  const batchRun: ConventionRun = {
+  const batchRun: ConventionRun<BatchParams> = {
     h: asRows(br.H.map((m) => row(m, 0))), dL_dh: asRows(br.dL_dH.map((m) => row(m, 0))), loss: br.loss,
     grads: br.grads, asColumn: fromBatchConvention(br.grads),
   };

@@ -26,7 +26,7 @@ import {
 } from "./model.js";
 import { type ForwardModePieces, forwardModePieces, gradW_qh, outputGrads } from "./d2l.js";
 import { type Matrix, type Vector, addOuterInPlace, zeros } from "../core/matrix.js";
-import type { Rng } from "../core/rng.js";
+import { type Rng, makeRng } from "../core/rng.js";
 
 /** W_hx, W_hh, W_qh concatenated, each row-major. */
 export function flattenWeights(g: WeightGrads): Vector {
@@ -197,6 +197,13 @@ export interface MonteCarlo extends Moments {
   /** √(sample variance / N) per entry. */
   stdErr: Vector;
 }
+
+/**
+ * The random streams of /truncation besides the model's own (drawn from `seed`): the one ξ shown and the Monte-Carlo
+ * draws each have a stream of their own, so that changing π or N never changes the model or the other stream.
+ */
+export const xiRng = (seed: number): Rng => makeRng(seed + 7);
+export const monteCarloRng = (seed: number): Rng => makeRng(seed + 11);
 
 /**
  * Monte-Carlo moments of the randomized estimator over N independent draws of ξ (sampleXi with the given rng):

@@ -11,6 +11,7 @@ import type { Matrix } from "../core/matrix.js";
 import { initParams, PARAM_NAMES, type Params, type Sizes } from "../derivation/model.js";
 import { makeRng, type Rng } from "../core/rng.js";
 import { exp, log, tanh } from "../core/libm.js";
+import { InputError } from "../core/tokens.js";
 
 // ---------------------------------------------------------------------------------------------------------------
 // Vocabulary and chunks
@@ -261,7 +262,7 @@ export function validateTrainConfig(raw: Record<string, string | number | undefi
     const [lo, hi] = TRAIN_LIMITS[k];
     const s = str(k), v = s === "" ? NaN : Number(s);
     if (!Number.isInteger(v) || v < lo || v > hi) {
-      throw new RangeError(`${TRAIN_FIELD_NAMES[k]}: expected an integer from ${lo} to ${hi}, got ${JSON.stringify(s)}.`);
+      throw new InputError(`${TRAIN_FIELD_NAMES[k]}: expected an integer from ${lo} to ${hi}, got ${JSON.stringify(s)}.`, k);
     }
     return v;
   };
@@ -269,13 +270,13 @@ export function validateTrainConfig(raw: Record<string, string | number | undefi
     const [lo, hi] = TRAIN_LIMITS[k];
     const s = str(k), v = s === "" ? NaN : Number(s);
     if (!Number.isFinite(v) || v <= lo || v > hi) {
-      throw new RangeError(`${TRAIN_FIELD_NAMES[k]}: expected a number above ${lo} and at most ${hi}, got ${JSON.stringify(s)}.`);
+      throw new InputError(`${TRAIN_FIELD_NAMES[k]}: expected a number above ${lo} and at most ${hi}, got ${JSON.stringify(s)}.`, k);
     }
     return v;
   };
   const clip = str("clip") as ClipMode;
   if (!CLIP_MODES.includes(clip)) {
-    throw new RangeError(`${TRAIN_FIELD_NAMES.clip}: expected one of ${CLIP_MODES.join(", ")}, got ${JSON.stringify(clip)}.`);
+    throw new InputError(`${TRAIN_FIELD_NAMES.clip}: expected one of ${CLIP_MODES.join(", ")}, got ${JSON.stringify(clip)}.`, "clip");
   }
   return {
     hidden: int("hidden"), tau: int("tau"), dModel: int("dModel"), lr: real("lr"), clip, clipValue: real("clipValue"),
@@ -324,7 +325,7 @@ export function makeTrainer(text: string, config: TrainConfig): Trainer {
   const vocab = buildVocab(text);
   const ids = encode(text, vocab);
   if (ids.length < config.tau + 1) {
-    throw new RangeError(`${TRAIN_FIELD_NAMES.tau}: the text has ${ids.length} characters, fewer than τ + 1 = ${config.tau + 1}.`);
+    throw new InputError(`${TRAIN_FIELD_NAMES.tau}: the text has ${ids.length} characters, fewer than τ + 1 = ${config.tau + 1}.`, "tau");
   }
   const sizes = { vocab: vocab.chars.length, dModel: config.dModel, hidden: config.hidden };
   const params = initParams(sizes, makeRng(config.seed));

@@ -14,8 +14,6 @@ export interface LiveCellOptions {
   file: string;
   /** Independent computations of the same value, each shown as a ✓/✗ badge (build them with check.ts's helpers). */
   checks?: readonly CheckResult[];
-  /** @deprecated one check: use `checks`. */
-  check?: CheckResult;
 }
 
 export function liveCell(o: LiveCellOptions): HTMLElement {
@@ -36,7 +34,7 @@ export function liveCell(o: LiveCellOptions): HTMLElement {
   code.textContent = `${o.file} · ${o.fn}()`;
   src.append("computed by ", code);
   meta.append(src);
-  for (const c of [...(o.check ? [o.check] : []), ...(o.checks ?? [])]) meta.append(checkBadge(c));
+  for (const c of o.checks ?? []) meta.append(checkBadge(c));
   const value = document.createElement("div");
   value.className = "live-value";
   value.append(o.value);

@@ -24,7 +24,7 @@ export function bytesText(n: number): string {
 }
 
 /** "32 MiB" for a limit set in binary units. */
-export const mebibytes = (n: number) => `${Math.round(n / 2 ** 20)} MiB`;
+export const mebibytes = (n: number) => `${Math.round(n / (1024 * 1024))} MiB`;
 
 /** A case as readable JSON text: one field per line. */
 function caseText(seed: number): { text: string; command: string } {
