@@ -3,7 +3,7 @@
  * gradient is compared with them. A central difference has error O(ε²) (about 1e-10 at ε = 1e-5 for the smooth
  * losses here) where a forward difference has O(ε); the checks' tolerances (lib/core/tolerances.ts) assume it.
  */
-import { type Matrix, ShapeError, type Vector, shapeText } from "./matrix.js";
+import { type Matrix, ShapeError, type Vector, maxAbs, maxAbsDiff, shapeText } from "./matrix.js";
 import { FD_EPSILON } from "./tolerances.js";
 
 /**
@@ -42,4 +42,20 @@ export function discrepancy(analytic: Matrix | Vector, numeric: Matrix | Vector)
   }
   const denom = Math.sqrt(a2) + Math.sqrt(n2);
   return { maxAbsError, relError: denom === 0 ? 0 : Math.sqrt(diff2) / denom };
+}
+
+/**
+ * max |a − b| / max |b|: the largest error relative to the largest entry of the reference (the absolute error when
+ * b is all zeros). Scale-free, so one tolerance (FD_REL_TOL against finite differences, ROUNDING_TOL between forms)
+ * fits a gradient of 1e-15 and one of 1e+12. Lists of vectors or matrices are compared entry by entry.
+ */
+export function relMaxError(a: Matrix | Vector | readonly (Matrix | Vector)[], b: Matrix | Vector | readonly (Matrix | Vector)[]): number {
+  const as = Array.isArray(a) ? a : [a], bs = Array.isArray(b) ? b : [b];
+  if (as.length !== bs.length) throw new RangeError(`relMaxError: ${as.length} against ${bs.length} items`);
+  let err = 0, scale = 0;
+  as.forEach((x, i) => {
+    err = Math.max(err, maxAbsDiff(x, bs[i]!));
+    scale = Math.max(scale, maxAbs(bs[i]!));
+  });
+  return scale === 0 ? err : err / scale;
 }

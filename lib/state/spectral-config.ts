@@ -2,11 +2,8 @@
  * The controls of the pages /vanishing and /truncation, declared here as schemas (lib/state/fields.ts): a raw form or
  * link reading (strings or numbers) becomes a typed configuration or an InputError naming the field; the URL
  * parameters of each page are listed here too.
- * Also the scale-free error measure both pages use in their checks, because their gradients span many orders of
- * magnitude (‖∂L/∂h_1‖ can be 1e-15 or 1e+12 of ‖∂L/∂h_T‖), where an absolute tolerance means nothing.
  */
 import type { Activation } from "../d2l/model.js";
-import { type Matrix, type Vector, maxAbs, maxAbsDiff } from "../core/matrix.js";
 import type { QuerySchema } from "./query.js";
 import { type Schema, choice, integer, real, validateFields } from "./fields.js";
 
@@ -75,18 +72,3 @@ export const validateVanishing = (raw: Raw): VanishingConfig => validateFields(V
 
 export const validateTruncation = (raw: Raw): TruncationConfig => validateFields(TRUNCATION_FIELDS, raw);
 
-/**
- * max |a − b| / max |b|: the largest error relative to the largest entry of the reference (the absolute error when
- * b is all zeros). Scale-free, so one tolerance (FD_REL_TOL against finite differences, ROUNDING_TOL between forms)
- * fits a gradient of 1e-15 and one of 1e+12. Lists of vectors or matrices are compared entry by entry.
- */
-export function relMaxError(a: Matrix | Vector | readonly (Matrix | Vector)[], b: Matrix | Vector | readonly (Matrix | Vector)[]): number {
-  const as = Array.isArray(a) ? a : [a], bs = Array.isArray(b) ? b : [b];
-  if (as.length !== bs.length) throw new RangeError(`relMaxError: ${as.length} against ${bs.length} items`);
-  let err = 0, scale = 0;
-  as.forEach((x, i) => {
-    err = Math.max(err, maxAbsDiff(x, bs[i]!));
-    scale = Math.max(scale, maxAbs(bs[i]!));
-  });
-  return scale === 0 ? err : err / scale;
-}

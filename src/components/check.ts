@@ -2,6 +2,7 @@
  * The ✓/✗ badge after a live cell: an independent computation against the page's value, with the largest
  * absolute difference. A NaN error never passes.
  */
+import { relMaxError } from "../lib/core/fd.js";
 import { type Matrix, type Vector, maxAbsDiff } from "../lib/core/matrix.js";
 import { FD_TOL, ROUNDING_TOL } from "../lib/core/tolerances.js";
 import { fmt } from "./format.js";
@@ -53,3 +54,11 @@ export const sameCheck = (against: string, value: Checked, reference: Checked): 
 /** Against a computation that must give the very same bits (a copy, a selection): tolerance 0. */
 export const exactCheck = (against: string, value: Checked, reference: Checked): CheckResult =>
   within(against, 0, value, reference);
+
+/**
+ * For gradients that span many orders of magnitude (/vanishing, /truncation): the error shown is lib's scale-free
+ * relMaxError (the largest error over the reference's largest entry), passing at `tolerance`.
+ */
+export const relativeCheck = (
+  against: string, tolerance: number, value: Matrix | Vector | readonly (Matrix | Vector)[], reference: Matrix | Vector | readonly (Matrix | Vector)[],
+): CheckResult => ({ against, tolerance, maxAbsError: relMaxError(value, reference) });

@@ -14,7 +14,7 @@ import {
 } from "../../lib/d2l/intuition.js";
 import { maxAbs, maxAbsDiff, scale } from "../../lib/core/matrix.js";
 import { gradientNormDemo } from "../../lib/d2l/vanishing.js";
-import { relMaxError } from "../../lib/state/spectral-config.js";
+import { relMaxError } from "../../lib/core/fd.js";
 import { FD_REL_TOL, ROUNDING_TOL } from "../../lib/core/tolerances.js";
 
 const CASES = [
