@@ -11,7 +11,7 @@
  * Values in the reader's code are plain arrays, so that `dL_do[t][i]` reads like the derivation's subscripts:
  * a matrix is `number[][]` (row t − 1 holds step t, as everywhere in lib/), a row vector is `number[]`.
  */
-import { gradB, gradC, gradE, gradU, gradV, gradW, hiddenGradsFrom } from "./backward.js";
+import { type Gradients, gradB, gradC, gradE, gradU, gradV, gradW, hiddenGradsFrom } from "./backward.js";
 import type { Example, NumericalGradients } from "../state/example.js";
 import { type Matrix, type Vector, row, vecmat as mVecmat } from "../core/matrix.js";
 
@@ -432,16 +432,9 @@ export const nested = (m: Matrix): number[][] => Array.from({ length: m.rows }, 
 export type Overrides = Partial<Record<EditId, Matrix | Vector>>;
 
 /** The gradients a page shows, with the reader's versions substituted where they have run one. */
-export interface Effective {
-  dL_do: Matrix;
+export interface Effective extends Omit<Gradients, "dL_da"> {
+  /** (DL)_{h⁽τ⁾} as eq 4.2 gave it (the reader's, when they edited 4.2), which the recursion 4.3 starts from. */
   dL_dh_tau: Vector;
-  dL_dh: Matrix;
-  dL_dc: Vector;
-  dL_db: Vector;
-  dL_dV: Matrix;
-  dL_dW: Matrix;
-  dL_dU: Matrix;
-  dL_dE: Matrix;
   /** For each equation, the reader's edits its value comes from (itself included); empty when all is lib/'s. */
   uses: Record<EditId, EditId[]>;
 }

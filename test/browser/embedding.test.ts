@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
 import { DEFAULT_CONFIG, buildExample } from "../../lib/state/example.js";
 import { row } from "../../lib/core/matrix.js";
-import { useSite } from "./harness.js";
+import { recordProblems, useSite } from "./harness.js";
 
 const site = useSite();
 
@@ -16,16 +16,7 @@ const site = useSite();
 async function open(path: string): Promise<{ page: Page; problems: string[] }> {
   const page = await site.browser.newPage();
   const problems: string[] = [];
-  const origin = new URL(site.base).host;
-  page.on("console", (m) => {
-    if (m.type() === "error" || m.type() === "warning") problems.push(`console.${m.type()}: ${m.text()}`);
-  });
-  page.on("pageerror", (e) => problems.push(`uncaught: ${e.message}`));
-  page.on("requestfailed", (r) => problems.push(`request failed: ${r.url()} (${r.failure()?.errorText})`));
-  page.on("request", (r) => {
-    const u = new URL(r.url());
-    if (u.protocol !== "data:" && u.host !== origin) problems.push(`request to another host: ${r.url()}`);
-  });
+  recordProblems(page, site.base, problems);
   await page.goto(site.base + path, { waitUntil: "networkidle" });
   await page.locator("#dl-de-table tbody tr").first().waitFor({ timeout: 15_000 });
   return { page, problems };

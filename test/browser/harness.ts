@@ -7,6 +7,34 @@ import { launch } from "./browser.js";
 import { DIST } from "./navigation.js";
 import { serveDist } from "./serve.js";
 
+/**
+ * Records on `problems` what would spoil a reader's visit to `page`: console errors and warnings, uncaught exceptions,
+ * failed requests and any request to another host than `base`'s (the site must work offline).
+ */
+export function recordProblems(page: Page, base: string, problems: string[]): void {
+  const origin = new URL(base).host;
+  page.on("console", (m) => {
+    if (m.type() === "error" || m.type() === "warning") problems.push(`console.${m.type()}: ${m.text()}`);
+  });
+  page.on("pageerror", (e) => problems.push(`uncaught: ${e.message}`));
+  page.on("requestfailed", (r) => problems.push(`request failed: ${r.url()} (${r.failure()?.errorText})`));
+  page.on("request", (r) => {
+    const u = new URL(r.url());
+    if (u.protocol !== "data:" && u.host !== origin) problems.push(`request to another host: ${r.url()}`);
+  });
+}
+
+/**
+ * Waits until every numbered equation has its live cell (Framework renders cells after load). Never throws: the
+ * calling test's assertions say what is missing.
+ */
+export async function settleCells(page: Page, timeout = 15_000): Promise<void> {
+  await page.waitForFunction(() => {
+    const eqs = document.querySelectorAll(".equation[id]").length;
+    return document.querySelectorAll(".live-cell").length >= eqs;
+  }, undefined, { timeout }).catch(() => undefined);
+}
+
 export interface Site {
   base: string;
   browser: Browser;

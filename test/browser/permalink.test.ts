@@ -7,38 +7,23 @@
  * message and exactly the settings the numbers were computed with. Plus the Cite page's generated citation.
  */
 import { readFileSync } from "node:fs";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Browser, BrowserContext, Page } from "playwright-core";
+import { beforeAll, describe, expect, it } from "vitest";
+import type { BrowserContext, Page } from "playwright-core";
 import { parse } from "yaml";
-import { serveDist } from "./serve.js";
-import { DIST, navigationPaths } from "./navigation.js";
-import { launch } from "./browser.js";
+import { navigationPaths } from "./navigation.js";
+import { settleCells, useSite } from "./harness.js";
 
-let browser: Browser;
+const site = useSite();
 let context: BrowserContext;
-let base: string;
-let close: () => void;
 
 beforeAll(async () => {
-  const { url, server } = await serveDist(DIST);
-  base = url;
-  close = () => server.close();
-  browser = await launch();
-  context = await browser.newContext({ permissions: ["clipboard-read", "clipboard-write"] });
-});
-
-afterAll(async () => {
-  await browser?.close();
-  close?.();
+  context = await site.browser.newContext({ permissions: ["clipboard-read", "clipboard-write"] });
 });
 
 async function open(path: string, ctx: BrowserContext = context): Promise<Page> {
   const page = await ctx.newPage();
-  await page.goto(base + path, { waitUntil: "networkidle" });
-  await page.waitForFunction(() => {
-    const eqs = document.querySelectorAll(".equation[id]").length;
-    return document.querySelectorAll(".live-cell").length >= eqs;
-  }, undefined, { timeout: 15_000 }).catch(() => undefined);
+  await page.goto(site.base + path, { waitUntil: "networkidle" });
+  await settleCells(page);
   return page;
 }
 
@@ -81,7 +66,7 @@ describe("the copy-link button on /embedding", () => {
     }
     expect(reached, "Tab reaches the copy button of (3.21)").toBe(true);
     await page.keyboard.press("Enter");
-    await expect.poll(() => page.evaluate(() => navigator.clipboard.readText())).toBe(`${base}/embedding${query}#eq-3-21`);
+    await expect.poll(() => page.evaluate(() => navigator.clipboard.readText())).toBe(`${site.base}/embedding${query}#eq-3-21`);
     await expect.poll(() => page.locator(".eq-copy-status").textContent()).toMatch(/copied/);
 
     // The configuration changed after load is the one copied (the form keeps location.search up to date).
@@ -103,15 +88,15 @@ describe("the copy-link button on /embedding", () => {
     await page.close();
 
     // A fresh browser context (no state but the link) shows exactly the same numbers.
-    const fresh = await browser.newContext();
-    const again = await open(link.slice(base.length), fresh);
+    const fresh = await site.browser.newContext();
+    const again = await open(link.slice(site.base.length), fresh);
     expect(await cell(again)).toBe(before);
     expect(before).not.toBe("");
     await fresh.close();
   });
 
   it("falls back to a selected text field and says so when the clipboard is not allowed", async () => {
-    const ctx = await browser.newContext();
+    const ctx = await site.browser.newContext();
     const page = await open(`/embedding${query}`, ctx);
     await page.evaluate(() => {
       Object.defineProperty(navigator, "clipboard", { value: { writeText: () => Promise.reject(new Error("denied")) } });
@@ -119,7 +104,7 @@ describe("the copy-link button on /embedding", () => {
     });
     await page.locator("#eq-3-21 > button.eq-copy").click();
     const field = page.locator("#eq-3-21-permalink");
-    await expect.poll(() => field.inputValue()).toBe(`${base}/embedding${query}#eq-3-21`);
+    await expect.poll(() => field.inputValue()).toBe(`${site.base}/embedding${query}#eq-3-21`);
     const selected = await page.evaluate(() => {
       const f = document.activeElement as HTMLInputElement;
       return f.id === "eq-3-21-permalink" && f.selectionStart === 0 && f.selectionEnd === f.value.length;
@@ -169,12 +154,12 @@ describe.each([
     await expect.poll(() => numbers(page)).not.toBe(atLink);
     const id = await page.evaluate(() => document.querySelector(".equation[id]")!.id);
     await page.locator(`#${id} > button.eq-copy`).click();
-    await expect.poll(() => page.evaluate(() => navigator.clipboard.readText())).toBe(`${base}${path}${edited}#${id}`);
+    await expect.poll(() => page.evaluate(() => navigator.clipboard.readText())).toBe(`${site.base}${path}${edited}#${id}`);
     const form = await shownForm(page);
     const after = await steady(page);
     await page.close();
 
-    const fresh = await browser.newContext();
+    const fresh = await site.browser.newContext();
     const again = await open(`${path}${edited}#${id}`, fresh);
     expect(await shownForm(again)).toEqual(form);
     expect(await numbers(again)).toBe(after);

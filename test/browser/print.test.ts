@@ -6,34 +6,19 @@
  * page is printed to PDF at A4 and at Letter (page count sane) and rendered in print media to
  * screenshots/print-<page>.png (git-ignored) for a human to look at, next to the PDFs.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Browser, Page } from "playwright-core";
+import { beforeAll, describe, expect, it } from "vitest";
+import type { Page } from "playwright-core";
 import { mkdirSync, writeFileSync } from "node:fs";
-import { DIST, navigationPaths } from "./navigation.js";
-import { serveDist } from "./serve.js";
-import { launch } from "./browser.js";
+import { navigationPaths } from "./navigation.js";
+import { settleCells, useSite } from "./harness.js";
 
 /** The printed column of A4 with src/print.css's margins (210 mm − 2 × 12 mm), in CSS pixels. */
 const A4_COLUMN_PX = Math.floor(((210 - 24) / 25.4) * 96);
 const MAX_PAGES = 40;
 const QUERY = "?seed=7";
 
-let browser: Browser;
-let base: string;
-let close: () => void;
-
-beforeAll(async () => {
-  const { url, server } = await serveDist(DIST);
-  base = url;
-  close = () => server.close();
-  browser = await launch();
-  mkdirSync("screenshots", { recursive: true });
-});
-
-afterAll(async () => {
-  await browser?.close();
-  close?.();
-});
+const site = useSite();
+beforeAll(() => mkdirSync("screenshots", { recursive: true }));
 
 const slug = (path: string) => path.replace(/^\/|\/$/g, "").replace(/\W+/g, "_") || "index";
 
@@ -43,16 +28,9 @@ export function pdfPageCount(pdf: Buffer): number {
 }
 
 async function open(path: string): Promise<Page> {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  await page.goto(base + path + QUERY, { waitUntil: "networkidle" });
-  await page.waitForFunction(
-    () => {
-      const eqs = document.querySelectorAll(".equation[id]").length;
-      return eqs === 0 || document.querySelectorAll(".live-cell").length >= eqs;
-    },
-    undefined,
-    { timeout: 15_000 },
-  ).catch(() => undefined); // the assertions say what is missing
+  const page = await site.browser.newPage({ viewport: { width: 1280, height: 900 } });
+  await page.goto(site.base + path + QUERY, { waitUntil: "networkidle" });
+  await settleCells(page);
   await page.waitForSelector(".print-header", { state: "attached", timeout: 5_000 }).catch(() => undefined);
   return page;
 }

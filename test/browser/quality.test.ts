@@ -10,7 +10,7 @@ import { describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
 import { resolveFile } from "./serve.js";
 import { DIST, navigationPaths } from "./navigation.js";
-import { useSite } from "./harness.js";
+import { settleCells, useSite } from "./harness.js";
 
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 
@@ -24,10 +24,7 @@ const site = useSite();
 async function open(path: string, width = 1280): Promise<Page> {
   const page = await site.browser.newPage({ viewport: { width, height: 900 } });
   await page.goto(site.base + path, { waitUntil: "networkidle" });
-  await page.waitForFunction(() => {
-    const eqs = document.querySelectorAll(".equation[id]").length;
-    return document.querySelectorAll(".live-cell").length >= eqs;
-  }, undefined, { timeout: 15_000 }).catch(() => undefined);
+  await settleCells(page);
   return page;
 }
 

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { makeRng } from "../../lib/core/rng.js";
 import { DIST, navigationPaths } from "./navigation.js";
 import { buildExample, DEFAULT_CONFIG } from "../../lib/state/example.js";
-import { useSite } from "./harness.js";
+import { recordProblems, settleCells, useSite } from "./harness.js";
 
 const site = useSite();
 
@@ -23,34 +23,13 @@ interface Visit {
 async function visit(path: string): Promise<Visit> {
   const page = await site.browser.newPage();
   const problems: string[] = [];
-  const origin = new URL(site.base).host;
-  page.on("console", (m) => {
-    if (m.type() === "error" || m.type() === "warning") problems.push(`console.${m.type()}: ${m.text()}`);
-  });
-  page.on("pageerror", (e) => problems.push(`uncaught: ${e.message}`));
-  page.on("requestfailed", (r) => problems.push(`request failed: ${r.url()} (${r.failure()?.errorText})`));
+  recordProblems(page, site.base, problems);
   page.on("response", (r) => {
     if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`);
   });
-  page.on("request", (r) => {
-    const u = new URL(r.url());
-    if (u.protocol !== "data:" && u.host !== origin) problems.push(`request to another host: ${r.url()}`);
-  });
   await page.goto(site.base + path, { waitUntil: "networkidle" });
-  await settle(page);
+  await settleCells(page);
   return { page, problems };
-}
-
-/** Waits until every numbered equation has its live cell (Framework renders cells after load). */
-async function settle(page: Page): Promise<void> {
-  await page.waitForFunction(
-    () => {
-      const eqs = document.querySelectorAll(".equation[id]").length;
-      return eqs === 0 || document.querySelectorAll(".live-cell").length >= eqs;
-    },
-    undefined,
-    { timeout: 15_000 },
-  ).catch(() => undefined); // the assertions below say what is missing
 }
 
 describe.each(navigationPaths())("page %s", (path) => {
