@@ -1,3 +1,4 @@
+import markdownCode from "./scripts/markdown-code.js";
 import markdownMath from "./scripts/markdown-math.js";
 import { type NavSection, siteHeader } from "./scripts/site-header.js";
 import { PAGE_CSP, PREVIEW_CSP, cspMeta } from "./scripts/csp.js";
@@ -72,7 +73,7 @@ export default {
   globalStylesheets: [],
   style: "style.css",
   footer: "bptt-companion — code MIT. Numbers computed in your browser from a seed.",
-  markdownIt: (md: import("markdown-it").default) => md.use(markdownMath),
+  markdownIt: (md: import("markdown-it").default) => md.use(markdownMath).use(markdownCode),
   search: false,
   toc: true,
 };

@@ -11,6 +11,7 @@
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import ts from "typescript";
+import { libRefsOf, libSource } from "../scripts/lib-code.js";
 import { describe, expect, it } from "vitest";
 
 const ROOT = join(import.meta.dirname, "..");
@@ -206,16 +207,6 @@ function arithmeticIn(code: string, at: (line: number) => string): string[] {
   return out;
 }
 
-/** `file: "lib/…"` and `fn: "a, b"` of one object literal, with the line it starts on. */
-function libRefs(text: string): { file: string; fns: string[]; line: number }[] {
-  const out: { file: string; fns: string[]; line: number }[] = [];
-  for (const m of text.matchAll(/file:\s*"(lib\/[^"]+)"[^{}]*?fn:\s*"([^"]+)"|fn:\s*"([^"]+)"[^{}]*?file:\s*"(lib\/[^"]+)"/g)) {
-    const file = m[1] ?? m[4]!, fn = m[2] ?? m[3]!;
-    out.push({ file, fns: fn.split(/,\s*/).map((f) => f.replace(/\(\)$/, "")), line: text.slice(0, m.index).split("\n").length });
-  }
-  return out;
-}
-
 describe("pages only arrange", () => {
   it("finds the cells it checks (a check that cannot fail is a defect)", () => {
     expect(PAGES).toContain("src/summary.md");
@@ -258,16 +249,20 @@ describe("pages only arrange", () => {
     expect(found).toEqual([]);
   });
 
-  it("every lib/ function a cell names exists", () => {
+  it("every lib/ function a cell names is exported by its file (the code shown beside the cell is read from there)", () => {
     const files = [...PAGES, ...readdirSync(join(ROOT, "src/components")).map((f) => `src/components/${f}`)];
-    const refs = files.flatMap((f) => libRefs(read(f)).map((r) => ({ ...r, page: f })));
+    const refs = files.flatMap((f) => libRefsOf(read(f)).flatMap((r) => r.fns.map((fn) => ({ file: r.file, fn, page: f }))));
     expect(refs.length).toBeGreaterThan(50);
     const missing = refs.flatMap((r) => {
-      let lib: string;
-      try { lib = read(r.file); } catch { return [`${r.page}:${r.line}: ${r.file} does not exist`]; }
-      return r.fns.filter((fn) => !new RegExp(`^export (async )?(function|const|class) ${fn}\\b`, "m").test(lib))
-        .map((fn) => `${r.page}:${r.line}: ${r.file} exports no ${fn}`);
+      try {
+        libSource(r.file, r.fn);
+        return [];
+      } catch (error) {
+        return [`${r.page}: ${(error as Error).message.split("\n")[0]}`];
+      }
     });
     expect(missing).toEqual([]);
+    expect(() => libSource("lib/core/matrix.ts", "noSuchFunction")).toThrow("lib/core/matrix.ts exports no function or const named noSuchFunction");
   });
+
 });

@@ -1,0 +1,88 @@
+/**
+ * The code behind a live cell, read at build time from the very file the page imports: an exported function (or
+ * const) of lib/ with its doc comment, exactly as written, highlighted into static HTML so that a reader sees it
+ * beside the number without JavaScript and a printout carries it.
+ *
+ * A page names the code behind each value in its cell (`liveCell({ file: "lib/derivation/hidden.ts",
+ * fn: "hiddenGradsDiagForm", … })`); scripts/markdown-math.ts finds those names in each ```ts cell and puts the
+ * block for each right after the cell. A name that lib/ does not export fails the build.
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { classHighlighter, highlightCode } from "@lezer/highlight";
+import { parser } from "@lezer/javascript";
+import ts from "typescript";
+
+const ROOT = join(import.meta.dirname, "..");
+const tsParser = parser.configure({ dialect: "ts" });
+
+export interface LibRef { file: string; fns: string[] }
+
+/**
+ * The `file: "lib/…"` / `fn: "a, b"` pairs of a cell's object literals, in order, each pair once. `fn` may list
+ * several functions ("projectionJacobian, foldRows") and end in "()".
+ */
+export function libRefsOf(code: string): LibRef[] {
+  const out: LibRef[] = [];
+  const seen = new Set<string>();
+  for (const m of code.matchAll(/file:\s*"(lib\/[^"]+)"[^{}]*?fn:\s*"([^"]+)"|fn:\s*"([^"]+)"[^{}]*?file:\s*"(lib\/[^"]+)"/g)) {
+    const file = m[1] ?? m[4]!, fns = (m[2] ?? m[3]!).split(/,\s*/).map((f) => f.replace(/\(\)$/, ""));
+    const key = `${file}#${fns.join(",")}`;
+    if (!seen.has(key)) out.push({ file, fns });
+    seen.add(key);
+  }
+  return out;
+}
+
+export interface LibSource {
+  /** The declaration with its doc comment, as written in the file. */
+  text: string;
+  /** Its first line in the file (1-based), where the doc comment starts. */
+  line: number;
+}
+
+const sources = new Map<string, ts.SourceFile>();
+
+/** The exported declaration `name` of `file` (a path from the repository root) with its leading doc comment. */
+export function libSource(file: string, name: string): LibSource {
+  let sf = sources.get(file);
+  if (!sf) {
+    sf = ts.createSourceFile(file, readFileSync(join(ROOT, file), "utf8"), ts.ScriptTarget.ES2022, true);
+    sources.set(file, sf);
+  }
+  const exported = (n: ts.Node) => ts.canHaveModifiers(n) && ts.getModifiers(n)?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword);
+  for (const st of sf.statements) {
+    const named = (ts.isFunctionDeclaration(st) || ts.isClassDeclaration(st)) ? st.name?.text === name
+      : ts.isVariableStatement(st) && st.declarationList.declarations.some((d) => ts.isIdentifier(d.name) && d.name.text === name);
+    if (!named || !exported(st)) continue;
+    const start = st.getStart(sf, true); // with its JSDoc
+    return { text: sf.text.slice(start, st.getEnd()), line: sf.getLineAndCharacterOfPosition(start).line + 1 };
+  }
+  throw new Error(`${file} exports no function or const named ${name}`);
+}
+
+const escapeHtml = (s: string) => s.replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]!);
+
+/** TypeScript as HTML with Lezer's `tok-…` classes (src/style.css colours them). */
+export function highlightTs(code: string): string {
+  let html = "";
+  highlightCode(code, tsParser.parse(code), classHighlighter,
+    (text, classes) => { html += classes ? `<span class="${classes}">${escapeHtml(text)}</span>` : escapeHtml(text); },
+    () => { html += "\n"; });
+  return html;
+}
+
+/**
+ * The static block after a cell: folded to its summary (the file, the function and its length), so a page reads as
+ * the derivation with the code one click away; the first function of a cell names its line in the file.
+ */
+export function libCodeBlock(ref: LibRef): string {
+  const parts = ref.fns.map((fn) => ({ fn, ...libSource(ref.file, fn) }));
+  const lines = parts.reduce((n, p) => n + p.text.split("\n").length, 0);
+  const names = parts.map((p) => `${p.fn}()`).join(", ");
+  const code = parts.map((p) => highlightTs(p.text)).join("\n\n");
+  return `<details class="lib-code" data-file="${escapeHtml(ref.file)}" data-fn="${escapeHtml(ref.fns.join(","))}">` +
+    `<summary>The code: <code>${escapeHtml(ref.file)}:${parts[0]!.line}</code> · <code>${escapeHtml(names)}</code>` +
+    ` <span class="lib-code-size">(${lines} lines)</span></summary>` +
+    `<pre><code class="language-ts">${code}</code></pre></details>`;
+}

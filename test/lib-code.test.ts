@@ -1,0 +1,68 @@
+/**
+ * scripts/lib-code.ts and scripts/markdown-code.ts: the code shown after a live cell is the declaration of lib/, read
+ * from the file at build time, with its doc comment, and every page shows one for every function its cells name.
+ */
+import { readFileSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import MarkdownIt from "markdown-it";
+import { describe, expect, it } from "vitest";
+import { highlightTs, libCodeBlock, libRefsOf, libSource } from "../scripts/lib-code.js";
+import markdownCode from "../scripts/markdown-code.js";
+import markdownMath from "../scripts/markdown-math.js";
+
+const ROOT = join(import.meta.dirname, "..");
+const unescape = (html: string) => html.replace(/<[^>]+>/g, "").replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&quot;/g, '"').replace(/&amp;/g, "&");
+
+describe("libSource", () => {
+  it("is the exported declaration with its doc comment, as written, from the line it starts on", () => {
+    const { text, line } = libSource("lib/derivation/backward.ts", "gradC");
+    const file = readFileSync(join(ROOT, "lib/derivation/backward.ts"), "utf8");
+    expect(text.startsWith("/** eq 4.4")).toBe(true);
+    expect(text).toContain("export function gradC(dL_do: Matrix): Vector {");
+    expect(text.endsWith("}")).toBe(true);
+    expect(file.split("\n").slice(line - 1).join("\n").startsWith(text)).toBe(true);
+    expect(libSource("lib/core/tolerances.ts", "FD_TOL").text).toMatch(/export const FD_TOL = 1e-8;$/);
+  });
+
+  it("refuses a name the file does not export", () => {
+    expect(() => libSource("lib/derivation/backward.ts", "gradZ")).toThrow("lib/derivation/backward.ts exports no function or const named gradZ");
+  });
+});
+
+describe("highlightTs", () => {
+  it("only adds markup: the text is the code, every character", () => {
+    const { text } = libSource("lib/derivation/hidden.ts", "hiddenGradsDiagForm");
+    const html = highlightTs(text);
+    expect(unescape(html)).toBe(text);
+    expect(html).toContain('<span class="tok-keyword">export</span>');
+    expect(highlightTs('const a = "<b>" && 1 > 0;')).toContain("&lt;b&gt;");
+  });
+});
+
+describe("libRefsOf and libCodeBlock", () => {
+  it("reads each file/fn pair of a cell once, several functions in one fn, in either order", () => {
+    const cell = `liveCell({ value, shape: [2], file: "lib/a.ts", fn: "f" });\nliveCell({ fn: "g, h()", file: "lib/b.ts" });\nliveCell({ file: "lib/a.ts", fn: "f" });`;
+    expect(libRefsOf(cell)).toEqual([{ file: "lib/a.ts", fns: ["f"] }, { file: "lib/b.ts", fns: ["g", "h"] }]);
+  });
+
+  it("names the file, its line and the functions, folded", () => {
+    const block = libCodeBlock({ file: "lib/derivation/backward.ts", fns: ["gradC", "gradB"] });
+    const { line } = libSource("lib/derivation/backward.ts", "gradC");
+    expect(block.startsWith('<details class="lib-code" data-file="lib/derivation/backward.ts" data-fn="gradC,gradB">')).toBe(true);
+    expect(block).toContain(`<code>lib/derivation/backward.ts:${line}</code> · <code>gradC(), gradB()</code>`);
+    expect(unescape(block)).toContain(libSource("lib/derivation/backward.ts", "gradB").text);
+  });
+});
+
+describe("every page shows the code of every function its cells name", () => {
+  const pages = readdirSync(join(ROOT, "src")).filter((f) => f.endsWith(".md"));
+  const md = new MarkdownIt({ html: true }).use(markdownMath).use(markdownCode);
+  it.each(pages)("%s", (page) => {
+    const text = readFileSync(join(ROOT, "src", page), "utf8").replace(/^---\n[\s\S]*?\n---\n/, "");
+    const html = md.render(text, { path: `/${page}` });
+    const cells = [...text.matchAll(/^```ts\n([\s\S]*?)^```/gm)].map((m) => m[1]!);
+    const named = cells.flatMap((c) => libRefsOf(c).map((r) => `${r.file}#${r.fns.join(",")}`));
+    const shown = [...html.matchAll(/<details class="lib-code" data-file="([^"]+)" data-fn="([^"]+)">/g)].map((m) => `${m[1]}#${m[2]}`);
+    expect(shown).toEqual(named);
+  });
+});
