@@ -11,7 +11,9 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { classHighlighter, highlightCode } from "@lezer/highlight";
 import { parser } from "@lezer/javascript";
+import { transformSync } from "esbuild";
 import ts from "typescript";
+import { fnv1a } from "../lib/core/hash.js";
 
 const ROOT = join(import.meta.dirname, "..");
 const tsParser = parser.configure({ dialect: "ts" });
@@ -19,14 +21,17 @@ const tsParser = parser.configure({ dialect: "ts" });
 export interface LibRef { file: string; fns: string[] }
 
 /**
- * The `file: "lib/…"` / `fn: "a, b"` pairs of a cell's object literals, in order, each pair once. `fn` may list
- * several functions ("projectionJacobian, foldRows") and end in "()".
+ * The `file: "lib/…"` / `fn: …` pairs of a cell's object literals, in order, each pair once. `fn` is the function
+ * itself (`fn: gradE`, `fn: [projectionJacobian, foldRows]`), which the live cell hashes, or its name as text
+ * (`fn: "gradE"`, `fn: "projectionJacobian, foldRows"`).
  */
 export function libRefsOf(code: string): LibRef[] {
   const out: LibRef[] = [];
   const seen = new Set<string>();
-  for (const m of code.matchAll(/file:\s*"(lib\/[^"]+)"[^{}]*?fn:\s*"([^"]+)"|fn:\s*"([^"]+)"[^{}]*?file:\s*"(lib\/[^"]+)"/g)) {
-    const file = m[1] ?? m[4]!, fns = (m[2] ?? m[3]!).split(/,\s*/).map((f) => f.replace(/\(\)$/, ""));
+  const FN = String.raw`fn:\s*("[^"]+"|\[[\w\s,]+\]|\w+)`;
+  const pairs = new RegExp(String.raw`file:\s*"(lib\/[^"]+)"[^{}]*?${FN}|${FN}[^{}]*?file:\s*"(lib\/[^"]+)"`, "g");
+  for (const m of code.matchAll(pairs)) {
+    const file = m[1] ?? m[4]!, fns = (m[2] ?? m[3]!).replace(/^["[]|["\]]$/g, "").split(/,\s*/).map((f) => f.trim().replace(/\(\)$/, ""));
     const key = `${file}#${fns.join(",")}`;
     if (!seen.has(key)) out.push({ file, fns });
     seen.add(key);
@@ -39,6 +44,20 @@ export interface LibSource {
   text: string;
   /** Its first line in the file (1-based), where the doc comment starts. */
   line: number;
+  /**
+   * fnv1a of the function as the browser runs it: the declaration through esbuild with Framework's options for a
+   * .ts module, which is what `Function.prototype.toString` returns on the page; null for a constant that is not a
+   * function.
+   */
+  hash: string | null;
+}
+
+/** The JavaScript Framework serves for a declaration (its transform of a .ts module), as `toString` gives it back. */
+export function runtimeText(declaration: string): string | null {
+  const js = transformSync(declaration, { loader: "ts", tsconfigRaw: '{"compilerOptions": {"verbatimModuleSyntax": true}}' }).code.trim();
+  if (/^export (async )?function\b/.test(js)) return js.slice("export ".length);
+  const arrow = /^export const \w+ = ([\s\S]*(?:=>|function)[\s\S]*);$/.exec(js);
+  return arrow ? arrow[1]! : null;
 }
 
 const sources = new Map<string, ts.SourceFile>();
@@ -56,7 +75,11 @@ export function libSource(file: string, name: string): LibSource {
       : ts.isVariableStatement(st) && st.declarationList.declarations.some((d) => ts.isIdentifier(d.name) && d.name.text === name);
     if (!named || !exported(st)) continue;
     const start = st.getStart(sf, true); // with its JSDoc
-    return { text: sf.text.slice(start, st.getEnd()), line: sf.getLineAndCharacterOfPosition(start).line + 1 };
+    const runtime = runtimeText(sf.text.slice(st.getStart(sf), st.getEnd()));
+    return {
+      text: sf.text.slice(start, st.getEnd()), line: sf.getLineAndCharacterOfPosition(start).line + 1,
+      hash: runtime === null ? null : fnv1a(runtime),
+    };
   }
   throw new Error(`${file} exports no function or const named ${name}`);
 }
@@ -81,7 +104,8 @@ export function libCodeBlock(ref: LibRef): string {
   const lines = parts.reduce((n, p) => n + p.text.split("\n").length, 0);
   const names = parts.map((p) => `${p.fn}()`).join(", ");
   const code = parts.map((p) => highlightTs(p.text)).join("\n\n");
-  return `<details class="lib-code" data-file="${escapeHtml(ref.file)}" data-fn="${escapeHtml(ref.fns.join(","))}">` +
+  const hashes = parts.map((p) => p.hash ?? "").join(",");
+  return `<details class="lib-code" data-file="${escapeHtml(ref.file)}" data-fn="${escapeHtml(ref.fns.join(","))}" data-hash="${hashes}">` +
     `<summary>The code: <code>${escapeHtml(ref.file)}:${parts[0]!.line}</code> · <code>${escapeHtml(names)}</code>` +
     ` <span class="lib-code-size">(${lines} lines)</span></summary>` +
     `<pre><code class="language-ts">${code}</code></pre></details>`;

@@ -48,7 +48,8 @@ describe("libRefsOf and libCodeBlock", () => {
   it("names the file, its line and the functions, folded", () => {
     const block = libCodeBlock({ file: "lib/derivation/backward.ts", fns: ["gradC", "gradB"] });
     const { line } = libSource("lib/derivation/backward.ts", "gradC");
-    expect(block.startsWith('<details class="lib-code" data-file="lib/derivation/backward.ts" data-fn="gradC,gradB">')).toBe(true);
+    const hashes = `${libSource("lib/derivation/backward.ts", "gradC").hash},${libSource("lib/derivation/backward.ts", "gradB").hash}`;
+    expect(block.startsWith(`<details class="lib-code" data-file="lib/derivation/backward.ts" data-fn="gradC,gradB" data-hash="${hashes}">`)).toBe(true);
     expect(block).toContain(`<code>lib/derivation/backward.ts:${line}</code> · <code>gradC(), gradB()</code>`);
     expect(unescape(block)).toContain(libSource("lib/derivation/backward.ts", "gradB").text);
   });
@@ -62,7 +63,7 @@ describe("every page shows the code of every function its cells name", () => {
     const html = md.render(text, { path: `/${page}` });
     const cells = [...text.matchAll(/^```ts\n([\s\S]*?)^```/gm)].map((m) => m[1]!);
     const named = cells.flatMap((c) => libRefsOf(c).map((r) => `${r.file}#${r.fns.join(",")}`));
-    const shown = [...html.matchAll(/<details class="lib-code" data-file="([^"]+)" data-fn="([^"]+)">/g)].map((m) => `${m[1]}#${m[2]}`);
+    const shown = [...html.matchAll(/<details class="lib-code" data-file="([^"]+)" data-fn="([^"]+)" data-hash="[0-9a-f,]*">/g)].map((m) => `${m[1]}#${m[2]}`);
     expect(shown).toEqual(named);
   });
 });

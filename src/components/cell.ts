@@ -2,6 +2,7 @@
  * The frame around every live value: the value itself, its shape, the lib/ function that computed it (so a
  * reader finds the code in one step) and, where there is one, the check against an independent computation.
  */
+import { fnv1a } from "../lib/core/hash.js";
 import { type CheckResult, checkBadge } from "./check.js";
 import { shapeText } from "./format.js";
 
@@ -9,8 +10,12 @@ export interface LiveCellOptions {
   /** The value, already drawn (a heatmap, a table, a number). */
   value: Node | string;
   shape?: readonly number[];
-  /** The function behind the number, e.g. "forward" in "lib/derivation/forward.ts". */
-  fn: string;
+  /**
+   * The function behind the number, from `file`: the function itself (`fn: gradE`, or a list), whose source the cell
+   * hashes so that the browser suite can prove the code shown after the cell (scripts/lib-code.ts) is the code that
+   * ran; or its name as text where the value comes from elsewhere (a precomputed example).
+   */
+  fn: string | Function | readonly Function[];
   file: string;
   /** Independent computations of the same value, each shown as a ✓/✗ badge (build them with check.ts's helpers). */
   checks?: readonly CheckResult[];
@@ -31,7 +36,13 @@ export function liveCell(o: LiveCellOptions): HTMLElement {
   const src = document.createElement("span");
   src.className = "lib-ref";
   const code = document.createElement("code");
-  code.textContent = `${o.file} · ${o.fn}()`;
+  if (typeof o.fn === "string") code.textContent = `${o.file} · ${o.fn}()`;
+  else {
+    const fns = typeof o.fn === "function" ? [o.fn] : o.fn;
+    code.textContent = `${o.file} · ${fns.map((f) => `${f.name}()`).join(", ")}`;
+    el.dataset.fn = fns.map((f) => f.name).join(",");
+    el.dataset.hash = fns.map((f) => fnv1a(f.toString())).join(",");
+  }
   src.append("computed by ", code);
   meta.append(src);
   for (const c of o.checks ?? []) meta.append(checkBadge(c));

@@ -12,7 +12,7 @@ import { type Matrix, maxAbsDiff } from "../lib/core/matrix.js";
 import type { Evaluation } from "../lib/stacked/as-printed.js";
 import { type StackedPage, stepRowLabels } from "../lib/stacked/page.js";
 import { type SourceEq, isPreActivationEq } from "../lib/stacked/stacked.js";
-import { liveCell } from "./cell.js";
+import { type LiveCellOptions, liveCell } from "./cell.js";
 import { fdCheck, passes, sameCheck } from "./check.js";
 import { heatmap } from "./heatmap.js";
 import { fmt } from "./format.js";
@@ -58,7 +58,7 @@ export interface SourceCellOptions extends MatrixAxes {
   truth: Matrix;
   /** What `truth` is, e.g. "finite differences of CE₂". */
   against: string;
-  fn: string;
+  fn: LiveCellOptions["fn"];
 }
 
 /**
@@ -105,7 +105,7 @@ export interface GradCellOptions extends MatrixAxes {
   value: Matrix;
   truth: Matrix;
   against: string;
-  fn: string;
+  fn: LiveCellOptions["fn"];
   file: string;
 }
 

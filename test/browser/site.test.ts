@@ -73,6 +73,21 @@ describe.each(navigationPaths())("page %s", (path) => {
       expect(r.failed, `${path}#${r.id}'s checks`).toEqual([]);
     }
   });
+
+  it("shows after each live cell the code that ran: the build's hash of the code shown is the hash of the function the cell called", async () => {
+    const { page } = await visit(path);
+    const cells = await page.evaluate(() => Array.from(document.querySelectorAll<HTMLElement>(".live-cell[data-hash]"), (cell) => {
+      let block: HTMLElement | null = null;
+      for (let n = cell.closest(".observablehq")?.nextElementSibling; n?.matches(".lib-code"); n = n.nextElementSibling) {
+        if ((n as HTMLElement).dataset.fn === cell.dataset.fn) block = n as HTMLElement;
+      }
+      return { fn: cell.dataset.fn, ran: cell.dataset.hash, shown: block?.dataset.hash ?? "no code block after the cell" };
+    }));
+    await page.close();
+    for (const c of cells) expect(c.shown, `${path}: ${c.fn}`).toBe(c.ran);
+    // Pages whose cells name the function they call carry the proof (the others name precomputed values for now).
+    if (["/hidden", "/summary", "/d2l", "/stacked", "/vanishing"].includes(path)) expect(cells.length, path).toBeGreaterThan(0);
+  });
 });
 
 describe("the forward-pass page", () => {
