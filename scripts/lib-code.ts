@@ -22,16 +22,17 @@ export interface LibRef { file: string; fns: string[] }
 
 /**
  * The `file: "lib/…"` / `fn: …` pairs of a cell's object literals, in order, each pair once. `fn` is the function
- * itself (`fn: gradE`, `fn: [projectionJacobian, foldRows]`), which the live cell hashes, or its name as text
+ * itself (`fn: gradE`, `fn: [projectionJacobian, foldRows]`, `fn: parameters.gradCPerStep`), which the live cell hashes, or its name as text
  * (`fn: "gradE"`, `fn: "projectionJacobian, foldRows"`).
  */
 export function libRefsOf(code: string): LibRef[] {
   const out: LibRef[] = [];
   const seen = new Set<string>();
-  const FN = String.raw`fn:\s*("[^"]+"|\[[\w\s,]+\]|\w+)`;
+  const FN = String.raw`fn:\s*("[^"]+"|\[[\w\s,.]+\]|[\w.]+)`;
   const pairs = new RegExp(String.raw`file:\s*"(lib\/[^"]+)"[^{}]*?${FN}|${FN}[^{}]*?file:\s*"(lib\/[^"]+)"`, "g");
   for (const m of code.matchAll(pairs)) {
-    const file = m[1] ?? m[4]!, fns = (m[2] ?? m[3]!).replace(/^["[]|["\]]$/g, "").split(/,\s*/).map((f) => f.trim().replace(/\(\)$/, ""));
+    const file = m[1] ?? m[4]!, fns = (m[2] ?? m[3]!).replace(/^["[]|["\]]$/g, "").split(/,\s*/)
+      .map((f) => f.trim().replace(/\(\)$/, "").replace(/^\w+\./, "")); // a namespace import: parameters.gradCPerStep
     const key = `${file}#${fns.join(",")}`;
     if (!seen.has(key)) out.push({ file, fns });
     seen.add(key);
