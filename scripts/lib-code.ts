@@ -98,16 +98,20 @@ export function highlightTs(code: string): string {
 
 /**
  * The static block after a cell: folded to its summary (the file, the function and its length), so a page reads as
- * the derivation with the code one click away; the first function of a cell names its line in the file.
+ * the derivation with the code one click away; the first function of a cell names its line in the file, and the
+ * block links to the equation displayed last above the cell (inside, not in the summary: a link in a summary is a
+ * control inside a control). Folded in print too: a printout carries the file and
+ * line of every function, and a page of code per equation would bury the derivation.
  */
-export function libCodeBlock(ref: LibRef): string {
+export function libCodeBlock(ref: LibRef, equation?: { id: string; tag: string }): string {
   const parts = ref.fns.map((fn) => ({ fn, ...libSource(ref.file, fn) }));
   const lines = parts.reduce((n, p) => n + p.text.split("\n").length, 0);
   const names = parts.map((p) => `${p.fn}()`).join(", ");
   const code = parts.map((p) => highlightTs(p.text)).join("\n\n");
   const hashes = parts.map((p) => p.hash ?? "").join(",");
   return `<details class="lib-code" data-file="${escapeHtml(ref.file)}" data-fn="${escapeHtml(ref.fns.join(","))}" data-hash="${hashes}">` +
-    `<summary>The code: <code>${escapeHtml(ref.file)}:${parts[0]!.line}</code> · <code>${escapeHtml(names)}</code>` +
+    `<summary>The code${equation ? ` of (${escapeHtml(equation.tag)})` : ""}: <code>${escapeHtml(ref.file)}:${parts[0]!.line}</code> · <code>${escapeHtml(names)}</code>` +
     ` <span class="lib-code-size">(${lines} lines)</span></summary>` +
+    (equation ? `<p class="lib-code-eq">The function${parts.length > 1 ? "s" : ""} behind the value under <a href="#${escapeHtml(equation.id)}">(${escapeHtml(equation.tag)})</a>, as written in ${escapeHtml(ref.file)}:</p>` : "") +
     `<pre><code class="language-ts">${code}</code></pre></details>`;
 }

@@ -13,7 +13,8 @@ export default function markdownCode(md: MarkdownIt): void {
     const token = tokens[i]!;
     if (token.info.trim() !== "ts") return html;
     try {
-      return html + libRefsOf(token.content).map(libCodeBlock).join("\n");
+      const equation = (env as { equation?: { id: string; tag: string } } | undefined)?.equation;
+      return html + libRefsOf(token.content).map((ref) => libCodeBlock(ref, equation)).join("\n");
     } catch (error) {
       const where = env?.path ? ` in ${env.path} (line ${(token.map?.[0] ?? 0) + 1} after the front matter)` : "";
       throw new Error(`The code of a live cell${where}: ${(error as Error).message}`);

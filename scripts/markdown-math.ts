@@ -103,6 +103,8 @@ export default function markdownMath(md: MarkdownIt): void {
     // Other sources number equations like (2.4b) or (2.1 (5)): with an explicit id any \tag is the label.
     const tag = explicit ? (/\\tag\{([^}]*)\}/.exec(tex)?.[1] ?? null) : equationTag(tex);
     const id = explicit ?? (tag ? equationId(tag) : null);
+    // The code blocks after the next cells name the equation they compute (scripts/markdown-code.ts).
+    if (env && tag && id) (env as { equation?: { id: string; tag: string } }).equation = { id, tag };
     if (!tag || !id) return `<div class="equation"${id ? ` id="${id}"` : ""}>${html}</div>\n`;
     return `<div class="equation" id="${id}">${html}<a class="eq-link" href="#${id}" aria-label="Link to equation (${tag})">#</a></div>\n`;
   };

@@ -55,6 +55,19 @@ describe("libRefsOf and libCodeBlock", () => {
   });
 });
 
+describe("markdownCode", () => {
+  it("names and links the equation displayed last above the cell, and none before the first", () => {
+    const md = new MarkdownIt({ html: true }).use(markdownMath).use(markdownCode);
+    const cell = '```ts\nliveCell({ file: "lib/derivation/backward.ts", fn: gradC });\n```\n';
+    const html = md.render(`${cell}\n$$\nx \\tag{4.4}\n$$\n\n${cell}`, {});
+    const [first, second] = html.split('<details class="lib-code"').slice(1);
+    expect(first).toContain("<summary>The code: <code>lib/derivation/backward.ts:");
+    expect(first).not.toContain("lib-code-eq");
+    expect(second).toContain("<summary>The code of (4.4): <code>lib/derivation/backward.ts:");
+    expect(second).toContain('<p class="lib-code-eq">The function behind the value under <a href="#eq-4-4">(4.4)</a>, as written in lib/derivation/backward.ts:</p>');
+  });
+});
+
 describe("every page shows the code of every function its cells name", () => {
   const pages = readdirSync(join(ROOT, "src")).filter((f) => f.endsWith(".md"));
   const md = new MarkdownIt({ html: true }).use(markdownMath).use(markdownCode);
