@@ -9,6 +9,7 @@ import { describe, expect, it } from "vitest";
 import { highlightTs, libCodeBlock, libRefsOf, libSource } from "../scripts/lib-code.js";
 import markdownCode from "../scripts/markdown-code.js";
 import markdownMath from "../scripts/markdown-math.js";
+import { cellsOf } from "./page-cells.js";
 
 const ROOT = join(import.meta.dirname, "..");
 const unescape = (html: string) => html.replace(/<[^>]+>/g, "").replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&quot;/g, '"').replace(/&amp;/g, "&");
@@ -74,7 +75,7 @@ describe("every page shows the code of every function its cells name", () => {
   it.each(pages)("%s", (page) => {
     const text = readFileSync(join(ROOT, "src", page), "utf8").replace(/^---\n[\s\S]*?\n---\n/, "");
     const html = md.render(text, { path: `/${page}` });
-    const cells = [...text.matchAll(/^```ts\n([\s\S]*?)^```/gm)].map((m) => m[1]!);
+    const cells = cellsOf(page, text).filter((c) => !c.inline).map((c) => c.code);
     const named = cells.flatMap((c) => libRefsOf(c).map((r) => `${r.file}#${r.fns.join(",")}`));
     const shown = [...html.matchAll(/<details class="lib-code" data-file="([^"]+)" data-fn="([^"]+)" data-hash="[0-9a-f,]*">/g)].map((m) => `${m[1]}#${m[2]}`);
     expect(shown).toEqual(named);
