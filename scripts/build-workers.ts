@@ -13,13 +13,14 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as esbuild from "esbuild";
 import { SANDBOX_HTML } from "./csp.js";
+import { scopePlugin } from "./module-scope.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const src = join(root, "src", "workers");
 export const WORKERS_OUT = join(root, "src", "_workers");
 
 export function workerOptions(out = WORKERS_OUT): esbuild.BuildOptions {
-  const entryPoints = (existsSync(src) ? readdirSync(src) : []).filter((f) => f.endsWith(".ts")).map((f) => join(src, f));
+  const entryPoints = (existsSync(src) ? readdirSync(src) : []).filter((f) => f.endsWith(".ts") && !f.endsWith(".d.ts")).map((f) => join(src, f));
   return {
     entryPoints,
     outdir: out,
@@ -30,6 +31,9 @@ export function workerOptions(out = WORKERS_OUT): esbuild.BuildOptions {
     logLevel: "warning",
     legalComments: "none",
     minify: true, // the editor's worker carries sucrase: ~0.5 MB unminified
+    // run-code.ts imports `lib-scopes`: every editable module with its scope, so a reader's version of a function
+    // sees what the function sees in lib/ (scripts/module-scope.ts). Other workers do not import it.
+    plugins: [scopePlugin()],
   };
 }
 

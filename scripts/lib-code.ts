@@ -107,11 +107,12 @@ export function libCodeBlock(ref: LibRef, equation?: { id: string; tag: string }
   const parts = ref.fns.map((fn) => ({ fn, ...libSource(ref.file, fn) }));
   const lines = parts.reduce((n, p) => n + p.text.split("\n").length, 0);
   const names = parts.map((p) => `${p.fn}()`).join(", ");
-  const code = parts.map((p) => highlightTs(p.text)).join("\n\n");
+  // One <pre> per function, named: the editor opens a function's text as the page shows it (its textContent)
+  const code = parts.map((p) => `<pre data-fn="${escapeHtml(p.fn)}"><code class="language-ts">${highlightTs(p.text)}</code></pre>`).join("");
   const hashes = parts.map((p) => p.hash ?? "").join(",");
   return `<details class="lib-code" data-file="${escapeHtml(ref.file)}" data-fn="${escapeHtml(ref.fns.join(","))}" data-hash="${hashes}">` +
     `<summary>The code${equation ? ` of (${escapeHtml(equation.tag)})` : ""}: <code>${escapeHtml(ref.file)}:${parts[0]!.line}</code> · <code>${escapeHtml(names)}</code>` +
     ` <span class="lib-code-size">(${lines} lines)</span></summary>` +
     (equation ? `<p class="lib-code-eq">The function${parts.length > 1 ? "s" : ""} behind the value under <a href="#${escapeHtml(equation.id)}">(${escapeHtml(equation.tag)})</a>, as written in ${escapeHtml(ref.file)}:</p>` : "") +
-    `<pre><code class="language-ts">${code}</code></pre></details>`;
+    `${code}</details>`;
 }

@@ -29,7 +29,7 @@ declare function display(value: unknown): void;
 declare function view<T>(element: Element & { value: T }): unknown extends T ? any : T;
 declare function view(element: Element): any;
 declare function FileAttachment(name: string): { url(): Promise<string>; href: string; name: string; json(): Promise<any>; text(): Promise<string> };
-declare const Generators: { input(element: Element): AsyncGenerator<any>; observe(change: (notify: (value: any) => void) => unknown): AsyncGenerator<any> };
+declare const Generators: { input(element: Element): AsyncGenerator<any>; observe<T = any>(change: (notify: (value: T) => void) => unknown): AsyncGenerator<T> };
 declare const invalidation: Promise<void>;
 declare function __resolved<T>(value: T): T extends AsyncGenerator<infer Y> ? Y : Awaited<T>;
 declare const width: number;

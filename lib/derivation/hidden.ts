@@ -11,6 +11,7 @@
  */
 import { type Matrix, type Vector, ShapeError, diag, get, matmul, row, vaddInPlace, vecmat, zeros } from "../core/matrix.js";
 import { checkSquare, mismatch, shp, stepsOf } from "./validate.js";
+import { experiments } from "../core/experiment.js";
 
 /**
  * 1 − (h)², elementwise: tanh′(a) written through h = tanh(a) (eq 1.5), the diagonal of eqs 3.7, 3.12 and
@@ -156,3 +157,47 @@ export function maxAbsDiffPerRow(a: Matrix, b: Matrix): Vector {
   }
   return out;
 }
+
+// ——— guided experiments (lib/core/experiment.ts): each a classic mistake its page's check catches ———
+
+experiments(hiddenStepJacobian, [{
+  label: "(1 − h)² for 1 − h²",
+  find: "diag(oneMinusHSquared(hNext))",
+  replace: "diag(hNext.map((v) => (1 - v) * (1 - v)))",
+  why: "tanh′(a) = 1 − tanh²(a) = 1 − h²: the square is of h, not of 1 − h. (1 − h)² = 1 − 2h + h² agrees with it only " +
+    "where h = 0, so every row i of the Jacobian with h_i ≠ 0 is scaled by the wrong factor, and the finite-difference " +
+    "Jacobian disagrees.",
+}]);
+
+experiments(columnBroadcastHadamard, [{
+  label: "Broadcast along rows (W diag[v]) instead of columns",
+  find: "v[i]! * get(W, i, j)",
+  replace: "v[j]! * get(W, i, j)",
+  why: "In (3.8) the vector 1 − (h⁽ᵗ⁺¹⁾)² is a column: row i of W is scaled by 1 − (h_i⁽ᵗ⁺¹⁾)², because unit i's tanh sits " +
+    "on the output side of W. Scaling column j instead (what PyTorch's v * W does with a row vector v) gives W diag[v], " +
+    "not diag[v] W; the two agree only if W is diagonal, so the finite-difference Jacobian disagrees.",
+}]);
+
+experiments(hiddenGradsBroadcastForm, [{
+  label: "Take the tanh factor of h⁽ᵗ⁾ instead of h⁽ᵗ⁺¹⁾",
+  find: "oneMinusHSquared(row(h, t + 1))",
+  replace: "oneMinusHSquared(row(h, t))",
+  why: "The path from h⁽ᵗ⁾ to L through h⁽ᵗ⁺¹⁾ = tanh(a⁽ᵗ⁺¹⁾) passes the tanh of step t + 1, so the factor is 1 − (h⁽ᵗ⁺¹⁾)². " +
+    "With h⁽ᵗ⁾ the last row, (3.5), has no such factor and stays right; every earlier row is wrong, and finite differences disagree.",
+}]);
+
+experiments(hiddenGradsDiagForm, [{
+  label: "Forget (3.5): start the recursion from zero",
+  find: "row(dL_dh, tau - 1).set(vecmat(row(dL_do, tau - 1), V)); // eq 3.5: h⁽τ⁾ feeds only o⁽τ⁾",
+  replace: "// (3.5) left out: row τ stays zero",
+  why: "h⁽τ⁾ feeds o⁽τ⁾, so its gradient is (DL)_{o⁽τ⁾}V, not zero: (3.5) is where the recursion starts. Without it the last row is " +
+    "zero and every earlier row misses what flows back from the last step, so finite differences disagree at every step.",
+}]);
+
+experiments(hiddenGradTerms, [{
+  label: "Keep only the path through o⁽ᵗ⁾ (the partial, not the total derivative)",
+  find: "if (t + 1 < tau) row(throughNext, t)",
+  replace: "if (t + 1 < 0) row(throughNext, t)",
+  why: "(3.6) is a total derivative: h⁽ᵗ⁾ reaches L through o⁽ᵗ⁾ and through h⁽ᵗ⁺¹⁾. Dropping the second path leaves the partial " +
+    "derivative that holds the later states fixed: right at t = τ, where there is no later state, wrong at every earlier step.",
+}]);

@@ -12,6 +12,7 @@
 import { type Matrix, type Vector, ShapeError, get, row, scale, zeros } from "../core/matrix.js";
 import { FD_TOL } from "../core/tolerances.js";
 import { checkIndex, checkTargets, shp } from "./validate.js";
+import { experiments } from "../core/experiment.js";
 
 /** (DL)_{L⁽ᵗ⁾} = 1/τ, the factor in front of eqs 3.1–3.4: L is the mean of the step losses L⁽ᵗ⁾ (eq 1.2). */
 export function stepLossWeight(tau: number): number {
@@ -160,3 +161,30 @@ export function stepLossGrads(dL_do: Matrix): Matrix {
 export function stepLossGradsTolerance(tau: number): number {
   return tau * FD_TOL;
 }
+
+// ——— guided experiments (lib/core/experiment.ts): each a classic mistake its page's check catches ———
+
+experiments(logitGradChainRule, [
+  {
+    label: "Drop the 1/τ",
+    find: "const dL_dLt = stepLossWeight(tau);",
+    replace: "const dL_dLt = 1;",
+    why: "L is the mean of the τ step losses (1.2), so (DL)_{L⁽ᵗ⁾} = 1/τ. Without it every entry is τ times too large (each row " +
+      "still sums to zero, so that check alone would not catch it), and finite differences disagree whenever τ > 1.",
+  },
+  {
+    label: "Keep only the diagonal of the softmax Jacobian",
+    find: "for (let k = 0; k < n; k++) s += dLt_dyhat[k]! * get(dyhat_do, k, i);",
+    replace: "s = dLt_dyhat[i]! * get(dyhat_do, i, i);",
+    why: "o_i feeds every component of the softmax, so the chain rule sums over every k. Keeping only k = i treats the softmax " +
+      "as if it acted entry by entry: the target's entry stays right, every other entry becomes 0 instead of ŷ_i/τ.",
+  },
+]);
+
+experiments(logitGradTwoCases, [{
+  label: "Drop the minus sign of (3.3), as printed",
+  find: "-(1 / tau) * (1 / yhat_y) * -(yhat_y * yhat_i)",
+  replace: "-(1 / tau) * (1 / yhat_y) * (yhat_y * yhat_i)",
+  why: "The off-diagonal entry of the softmax Jacobian is −ŷ_y ŷ_i. Without its sign, as (3.3)'s middle expression is printed, " +
+    "every entry i ≠ y⁽ᵗ⁾ is −ŷ_i/τ, the negative of (3.4).",
+}]);

@@ -4,24 +4,11 @@
  * text only, bounded length), and a malformed link or store gives one line or nothing, never an exception.
  */
 import { type EditId, EDIT_IDS, isEditId } from "../derivation/editable.js";
+import { MAX_CODE_LENGTH, fromBase64Url, toBase64Url } from "./code-edits.js";
 
-/** The longest code a link or the store carries for one equation (characters). */
-export const MAX_CODE_LENGTH = 20_000;
+export { MAX_CODE_LENGTH };
 
 export type EditsPayload = Partial<Record<EditId, string>>;
-
-function toBase64Url(s: string): string {
-  const bytes = new TextEncoder().encode(s);
-  let bin = "";
-  for (const b of bytes) bin += String.fromCharCode(b);
-  return btoa(bin).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
-}
-
-function fromBase64Url(s: string): string {
-  if (!/^[A-Za-z0-9_-]*$/.test(s)) throw new Error("it contains characters that base64url does not use");
-  const bin = atob(s.replace(/-/g, "+").replace(/_/g, "/") + "===".slice((s.length + 3) % 4));
-  return new TextDecoder("utf-8", { fatal: true }).decode(Uint8Array.from(bin, (c) => c.charCodeAt(0)));
-}
 
 /** Validate a decoded object of edits: known ids only, strings only, bounded length. */
 export function validateEdits(obj: unknown, allowed: readonly EditId[] = EDIT_IDS): { edits: EditsPayload } | { error: string } {

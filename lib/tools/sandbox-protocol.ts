@@ -12,6 +12,7 @@ import { type EditId, HELPERS, HELPER_NAMES, editable } from "../derivation/edit
 import { type Matrix, type Vector, zeros } from "../core/matrix.js";
 import { FD_TOL, ROUNDING_TOL } from "../core/tolerances.js";
 import { oneLine, preview } from "../core/tokens.js";
+import { SOURCE_URL, functionLineOffset, stackLine } from "./run-function.js";
 
 export type RunOutcome = { value: unknown } | { error: string };
 
@@ -26,41 +27,6 @@ export interface RunRequest {
 
 /** What the worker (src/workers/run-code.ts) answers on the run's port: the packed value or one line, and the time spent inside the worker. */
 export type RunReply = ({ data: Float64Array } | { error: string }) & { ms: number };
-
-/** Names the reader's code in V8's and SpiderMonkey's stack traces ("reader-code.js:L:C"). */
-const SOURCE_URL = "\n//# sourceURL=reader-code.js";
-
-/** Where the first line of the reader's code lands in `new Function`'s source, measured once (engines differ). */
-let lineOffset: number | undefined;
-function functionLineOffset(): number {
-  if (lineOffset === undefined) {
-    try {
-      new Function("__a", `throw new Error('probe');${SOURCE_URL}`)(0);
-    } catch (e) {
-      lineOffset = (stackLine(e) ?? 3) - 1;
-    }
-  }
-  return lineOffset ?? 2;
-}
-
-/**
- * The line of the innermost frame in the reader's code: "reader-code.js:L:C" in the stack (V8 without a source URL
- * writes "<anonymous>:L:C", Firefox "Function:L:C"). JavaScriptCore (WebKit) writes a bare "anonymous@" for code
- * made by `new Function`, whatever its source URL, but gives the error the `line` of the frame that threw, and a
- * `sourceURL` only when that frame is in a script with one (ours, the helpers): no sourceURL, the reader's line.
- */
-function stackLine(e: unknown): number | undefined {
-  let stack: string, jsc: { line?: unknown; sourceURL?: unknown };
-  try {
-    stack = e instanceof Error ? String(e.stack ?? "") : "";
-    jsc = e instanceof Error ? { line: (e as { line?: unknown }).line, sourceURL: (e as { sourceURL?: unknown }).sourceURL } : {};
-  } catch {
-    return undefined; // a thrown object whose stack (or prototype) is a trap
-  }
-  const m = /reader-code\.js:(\d+):\d+/.exec(stack) ?? /<anonymous>:(\d+):\d+/.exec(stack) ?? /Function:(\d+):\d+/.exec(stack);
-  if (m) return Number(m[1]);
-  return typeof jsc.line === "number" && !jsc.sourceURL ? jsc.line : undefined;
-}
 
 /**
  * Run already transpiled JavaScript (a function body ending in `return`) with the named arguments and the

@@ -21,6 +21,12 @@ export interface LiveCellOptions {
   checks?: readonly CheckResult[];
 }
 
+/**
+ * Set by a page's notebook (src/components/notebook.ts), so that a cell whose functions ran through its `run` gets
+ * their Edit controls and the marks of the reader's edits; a page without one draws plain cells.
+ */
+export const cellHooks: { decorate?: (cell: HTMLElement, fns: readonly Function[], file: string) => void } = {};
+
 export function liveCell(o: LiveCellOptions): HTMLElement {
   const el = document.createElement("div");
   el.className = "live-cell";
@@ -50,5 +56,6 @@ export function liveCell(o: LiveCellOptions): HTMLElement {
   value.className = "live-value";
   value.append(o.value);
   el.append(value, meta);
+  if (typeof o.fn !== "string") cellHooks.decorate?.(el, typeof o.fn === "function" ? [o.fn] : o.fn, o.file);
   return el;
 }

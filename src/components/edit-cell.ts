@@ -187,7 +187,7 @@ export function editSession(o: {
         save();
       }
       else {
-        const check = checkEdit(id, out, ref, numericalValue(id, current, fd));
+        const check = checkEdit(id, "data" in out ? out : { error: "the code runner sent a value of another kind" }, ref, numericalValue(id, current, fd));
         st.result = { check, ref, ms: out.ms, workerMs: out.workerMs, upstream };
         if (check.value) {
           overrides[id] = check.value;

@@ -12,6 +12,7 @@
  * reader's code, not the start-up.
  */
 import type { RunRequest } from "../lib/tools/sandbox-protocol.js";
+import { type FnRunRequest, packLike } from "../lib/tools/run-function.js";
 import { oneLine } from "../lib/core/tokens.js";
 
 /** How long a reader's code may run before its worker is terminated (ms). */
@@ -22,6 +23,7 @@ export const START_LIMIT_MS = 20_000;
 /** A run's outcome; `ms` is the round trip from the run's message to its answer, `workerMs` the part spent in the worker. */
 export type SandboxOutcome =
   | { data: Float64Array; ms: number; workerMs: number }
+  | { value: unknown; ms: number; workerMs: number }
   | { error: string; ms?: number; workerMs?: number }
   | { cancelled: true };
 
@@ -50,7 +52,7 @@ export class Sandbox {
   }
 
   /** Runs are queued: one at a time, each in its own worker. */
-  run(req: RunRequest): Promise<SandboxOutcome> {
+  run(req: RunRequest | FnRunRequest): Promise<SandboxOutcome> {
     const next = this.queue.then(() => this.runNow(req));
     this.queue = next.catch(() => undefined);
     return next;
@@ -112,7 +114,7 @@ export class Sandbox {
     return s;
   }
 
-  private async runNow(req: RunRequest): Promise<SandboxOutcome> {
+  private async runNow(req: RunRequest | FnRunRequest): Promise<SandboxOutcome> {
     let spawned: Spawned;
     try {
       spawned = await this.takeSpare();
@@ -152,14 +154,21 @@ export class Sandbox {
 }
 
 /**
- * What the worker sent (a RunReply of src/workers/run-code.ts), read as the page expects it: a Float64Array or a
- * message of one line. Its size and entries are checked once, by checkEdit (lib/tools/sandbox-protocol.ts).
+ * What the worker sent (a RunReply or FnRunReply of src/workers/run-code.ts), read as the page expects it: a
+ * Float64Array, a value of the very form of lib/'s result (packed again here: structured cloning made it plain
+ * data, and reading it again costs nothing next to the run), or a message of one line. A catalogue run's size and
+ * entries are checked once, by checkEdit (lib/tools/sandbox-protocol.ts).
  */
-function readReply(reply: unknown, req: RunRequest): { data: Float64Array; workerMs: number } | { error: string; workerMs?: number } {
+function readReply(reply: unknown, req: RunRequest | FnRunRequest): { data: Float64Array; workerMs: number } | { value: unknown; workerMs: number } | { error: string; workerMs?: number } {
   // A getter on a posted object cannot run here: structured cloning makes plain data
-  const r = (typeof reply === "object" && reply !== null ? reply : {}) as { [K in "data" | "error" | "ms"]?: unknown };
+  const r = (typeof reply === "object" && reply !== null ? reply : {}) as { [K in "data" | "value" | "error" | "ms"]?: unknown };
   const workerMs = typeof r.ms === "number" && Number.isFinite(r.ms) ? r.ms : undefined;
   if (typeof r.error === "string") return { error: oneLine(r.error), workerMs };
+  if ("kind" in req) {
+    if (!("value" in r)) return { error: `${req.name}: the code runner sent neither a value nor a message` };
+    const v = packLike(req.name, r.value, req.like);
+    return "error" in v ? v : { value: v.value, workerMs: workerMs ?? NaN };
+  }
   if (r.data instanceof Float64Array) return { data: r.data, workerMs: workerMs ?? NaN };
   return { error: `${req.name}: the code runner sent neither a value nor a message` };
 }

@@ -37,7 +37,7 @@ import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type EditId, SUMMARY_IDS, editable } from "../../lib/derivation/editable.js";
 import { parseStored } from "../../lib/state/edits.js";
-import { BLOCKED_GLOBALS } from "../../src/workers/run-code.js";
+import { BLOCKED_GLOBALS } from "../../src/workers/sandbox/run.js";
 import { ENGINES, type EngineName, type EnginePage, type Visit, engineBlock, settle, useEngineSite } from "./engines.js";
 
 const ref = (id: EditId): string => editable(id).code;

@@ -14,7 +14,7 @@ import type { Page } from "playwright-core";
 import { useSite } from "./harness.js";
 import { liveCellAfter, openEditor, panel, poll, setCode } from "./editing.js";
 import { type EditId, editable } from "../../lib/derivation/editable.js";
-import { BLOCKED_GLOBALS } from "../../src/workers/run-code.js";
+import { BLOCKED_GLOBALS } from "../../src/workers/sandbox/run.js";
 
 /** An inert flag that names this file's Chromium among the machine's processes, for its CPU and memory. */
 const MARK = `--bptt-sandbox-test=${process.pid}`;

@@ -2,7 +2,7 @@
  * The page's path for an edit, in Node: the worker runs and packs (src/workers/run-code.ts runAndPack), the page
  * checks what it sent (lib/tools/sandbox-protocol.ts checkEdit), on the default example.
  */
-import { runAndPack } from "../../src/workers/run-code.js";
+import { runAndPack } from "../../src/workers/sandbox/run.js";
 import {
   type EditId, argsFor, editable, effective, numericalValue, referenceValue,
 } from "../../lib/derivation/editable.js";

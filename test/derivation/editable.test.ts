@@ -4,7 +4,7 @@
  * experiment fails its check for the reason it documents, and a reader's value feeds what depends on it.
  */
 import { describe, expect, it } from "vitest";
-import { runCode } from "../../src/workers/run-code.js";
+import { runCode } from "../../src/workers/sandbox/run.js";
 import {
   EDIT_IDS, EMBEDDING_IDS, SUMMARY_IDS, type EditId, applyExperiment, argsFor, editable, effective, numericalValue, upstreamOf,
 } from "../../lib/derivation/editable.js";

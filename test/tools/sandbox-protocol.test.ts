@@ -4,7 +4,7 @@
  * shape or refused, entry by entry.
  */
 import { describe, expect, it } from "vitest";
-import { runAndPack, runCode, transpile } from "../../src/workers/run-code.js";
+import { runAndPack, runCode, transpile } from "../../src/workers/sandbox/run.js";
 import { argsFor } from "../../lib/derivation/editable.js";
 import { checkEdit, packResult } from "../../lib/tools/sandbox-protocol.js";
 import { base, ex, fd, runChecked } from "../derivation/edit-runs.js";

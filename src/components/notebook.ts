@@ -1,0 +1,443 @@
+/**
+ * A page as a notebook: every value a cell shows is computed through `run(fn, ...args)`, so that a reader can open
+ * the code of `fn` (the very text shown after the cell, scripts/lib-code.ts), change it, and see the cell and every
+ * cell computed from it use their version. The reader's version runs in the sandbox (src/components/sandbox.ts: a
+ * fresh, locked-down worker per run, in the function's module scope); `run` returns its result for the same inputs,
+ * or lib/'s own while it runs or when it fails, and marks what came from the reader's code so that the cells
+ * downstream say so. The editor itself (CodeMirror, src/components/code-panel.ts) loads on the first Edit.
+ *
+ * A page:
+ *   const run = Generators.observe(notebook({ page: "hidden", sandbox: { worker, frame } }).observe);
+ *   const J = run(hiddenStepJacobian, h_t, W);              // lib/'s value, or the reader's version's
+ *   display(liveCell({ value: heatmap(J), fn: hiddenStepJacobian, file: "lib/derivation/hidden.ts", … }));
+ * liveCell then carries an Edit control for each function run through `run`, and the marks of its state.
+ *
+ * Kept between visits (per page, in the browser's storage): each edited function's code, the hash of lib/'s version
+ * it was based on and that version's text, so that a reader whose edit predates a change of the site's code is told,
+ * sees what changed, and chooses to keep theirs or take the new one. A link (`#code=…`) carries edits to share; code
+ * from a link runs only when the reader presses Run.
+ */
+import { fnv1a, hashValue } from "../lib/core/hash.js";
+import { type Experiment, experimentsOf } from "../lib/core/experiment.js";
+import { ROUNDING_TOL } from "../lib/core/tolerances.js";
+import { type Like, describe, maxDiffLike } from "../lib/tools/run-function.js";
+import { type CodeEdits, CODE_HASH_KEY, codeFromHash, encodeCode, parseStoredCode, type StoredCode } from "../lib/state/code-edits.js";
+import { cellHooks } from "./cell.js";
+import { checkBadge } from "./check.js";
+import { Sandbox } from "./sandbox.js";
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a function of any arguments
+type AnyFn = (...a: any[]) => any;
+export type Run = <F extends AnyFn>(fn: F, ...args: Parameters<F>) => ReturnType<F>;
+
+/** The last call of a function through `run`: what the editor runs the reader's version on. */
+interface Call {
+  args: unknown[];
+  lib: unknown;
+  like?: Like;
+  /** Why the value cannot be edited (its form cannot be checked): undefined when it can. */
+  refused?: string;
+}
+
+type Result = { value: unknown } | { error: string };
+
+/** A reader's version of a function, in use. */
+interface Edit {
+  file: string;
+  code: string;
+  /** Results per content hash of the arguments (the last few only). */
+  results: Map<string, Result>;
+  pending: Set<string>;
+}
+
+export interface FnState {
+  fn: AnyFn;
+  name: string;
+  file: string;
+  /** fnv1a of lib/'s runtime source: the hash the code block after the cell carries. */
+  hash: string;
+  call?: Call;
+  edit?: Edit;
+  /** The reader's code that is not in use (a draft, a failed run, a stored or linked edit not yet run). */
+  draft?: string;
+  notice?: string;
+  /** lib/'s text the stored edit was based on, when the site's code has changed since. */
+  staleBase?: string;
+  /** Of the last call: the edited functions its value comes from, and how it compares with lib/'s. */
+  from: Set<string>;
+  pendingNow: boolean;
+  failedNow?: string;
+  diff?: number;
+  /** Document-order index of the cell the editor was opened under (among cells of this function). */
+  ordinal: number;
+  panel?: HTMLElement;
+  panelApi?: { refresh(): void };
+  why?: string;
+  autoOpened?: boolean;
+}
+
+export interface Notebook {
+  observe(notify: (run: Run) => void): () => void;
+}
+
+/** What the lazily loaded panel needs from the notebook. */
+export interface PanelHost {
+  state: FnState;
+  libCode: string;
+  equation: string | undefined;
+  experiments: readonly Experiment[];
+  apply(code: string, why?: string): Promise<{ error: string } | { diff: number; ms: number; workerMs: number }>;
+  reset(): void;
+  resetAll(): void;
+  keepStale(): void;
+  shareUrl(code: string): string;
+  warm(): void;
+  saveDraft(code: string): void;
+}
+
+const MAX_RESULTS = 8;
+
+function el<K extends keyof HTMLElementTagNameMap>(tag: K, props: Partial<HTMLElementTagNameMap[K]> = {}, ...kids: (Node | string)[]): HTMLElementTagNameMap[K] {
+  const e = Object.assign(document.createElement(tag), props);
+  e.append(...kids);
+  return e;
+}
+
+function safeStorage<T>(f: () => T): T | undefined {
+  try {
+    return f();
+  } catch {
+    return undefined; // storage disabled (private mode, a sandboxed frame): edits simply do not persist
+  }
+}
+
+/** The code block after the cells of `name` from `file` (scripts/lib-code.ts), if the page has one. */
+function blockOf(file: string, name: string): { code: string; equation?: string } | undefined {
+  for (const d of document.querySelectorAll<HTMLElement>("details.lib-code")) {
+    if (d.dataset.file !== file || !(d.dataset.fn ?? "").split(",").includes(name)) continue;
+    const pre = [...d.querySelectorAll<HTMLElement>("pre[data-fn]")].find((p) => p.dataset.fn === name);
+    if (!pre) continue;
+    const a = d.querySelector(".lib-code-eq a");
+    return { code: pre.textContent ?? "", equation: a?.textContent ?? undefined };
+  }
+  return undefined;
+}
+
+export function notebook(o: { page: string; sandbox: { worker: string; frame: string } }): Notebook {
+  const sandbox = new Sandbox(o.sandbox);
+  const storeKey = `bptt-companion:code:${o.page}`;
+  // Set while stored code runs: still set on the next visit means the last one ended mid-run (a crash, a closed
+  // tab), and that code must not run again by itself.
+  const runningKey = `bptt-companion:code-running:${o.page}`;
+  const stored: StoredCode = parseStoredCode(safeStorage(() => localStorage.getItem(storeKey)) ?? null);
+  const interrupted = safeStorage(() => localStorage.getItem(runningKey)) != null;
+  safeStorage(() => localStorage.removeItem(runningKey));
+  const linked = typeof location === "undefined" ? null : codeFromHash(location.hash);
+  const linkError = linked && "error" in linked ? linked.error : undefined;
+  const linkEdits: CodeEdits = linked && "edits" in linked ? linked.edits : {};
+
+  const states = new Map<AnyFn, FnState>();
+  const byKey = new Map<string, FnState>();
+  const taint = new WeakMap<object, Set<string>>();
+  const observers = new Set<(run: Run) => void>();
+  let panelModule: Promise<typeof import("./code-panel.js")> | undefined;
+
+  const keyOf = (file: string, name: string) => `${file}#${name}`;
+
+  function stateOf(fn: AnyFn, file?: string): FnState {
+    let st = states.get(fn);
+    if (!st) {
+      st = { fn, name: fn.name, file: file ?? "", hash: fnv1a(fn.toString()), from: new Set(), pendingNow: false, ordinal: 0 };
+      states.set(fn, st);
+    }
+    if (file && !st.file) {
+      st.file = file;
+      adopt(st);
+    }
+    return st;
+  }
+
+  /** The first time a function's file is known: its stored or linked edit, if any. */
+  function adopt(st: FnState): void {
+    const key = keyOf(st.file, st.name);
+    byKey.set(key, st);
+    const link = linkEdits[key];
+    if (link !== undefined) {
+      st.draft = link;
+      st.notice = "This code came from a link. Read it first: it runs only when you press Run.";
+      return;
+    }
+    const s = stored[key];
+    if (!s) return;
+    if (s.base !== st.hash) {
+      st.draft = s.code;
+      st.staleBase = s.baseCode;
+      st.notice = "The site's code of this function has changed since you edited it: see what changed, then keep your version or take the new one.";
+    } else if (s.active && !interrupted) {
+      st.edit = { file: st.file, code: s.code, results: new Map(), pending: new Set() };
+    } else {
+      st.draft = s.code;
+      st.notice = s.active && interrupted
+        ? "Your code was still running when your last visit ended (the page may have closed or crashed), so it was not run again: read it, then press Run or Reset."
+        : "Your code from last time, not in use (it failed, or was not run): press Run to use it.";
+    }
+  }
+
+  function save(): void {
+    const out: StoredCode = {};
+    for (const st of states.values()) {
+      if (!st.file) continue;
+      const lib = blockOf(st.file, st.name)?.code;
+      if (st.edit) out[keyOf(st.file, st.name)] = { code: st.edit.code, base: st.hash, baseCode: lib ?? "", active: true };
+      else if (st.draft !== undefined && st.draft !== lib && !st.notice?.startsWith("This code came from a link")) {
+        out[keyOf(st.file, st.name)] = { code: st.draft, base: st.staleBase !== undefined ? stored[keyOf(st.file, st.name)]?.base ?? st.hash : st.hash, baseCode: st.staleBase ?? lib ?? "", active: false };
+      }
+    }
+    // entries of functions this visit has not met yet stay as they were
+    for (const [k, v] of Object.entries(stored)) if (!byKey.has(k)) out[k] = v;
+    safeStorage(() => (Object.keys(out).length ? localStorage.setItem(storeKey, JSON.stringify(out)) : localStorage.removeItem(storeKey)));
+  }
+
+  function taintOf(v: unknown, into: Set<string>): void {
+    if (typeof v !== "object" || v === null) return;
+    for (const n of taint.get(v) ?? []) into.add(n);
+    // one level down: a cell passes `ex.params` or a list of vectors as often as a matrix
+    if (Array.isArray(v)) for (const x of v) if (typeof x === "object" && x !== null) for (const n of taint.get(x) ?? []) into.add(n);
+  }
+
+  let scheduled = false;
+  function notify(): void {
+    if (scheduled) return;
+    scheduled = true;
+    queueMicrotask(() => {
+      scheduled = false;
+      const r = makeRun();
+      for (const f of observers) f(r);
+    });
+  }
+
+  function schedule(st: FnState, args: unknown[], key: string, like: Like): void {
+    const edit = st.edit!;
+    if (edit.pending.has(key)) return;
+    edit.pending.add(key);
+    safeStorage(() => localStorage.setItem(runningKey, String(Date.now())));
+    void sandbox.run({ kind: "fn", file: edit.file, name: st.name, code: edit.code, args, like }).then((out) => {
+      edit.pending.delete(key);
+      if (!edit.pending.size) safeStorage(() => localStorage.removeItem(runningKey));
+      if (st.edit !== edit || "cancelled" in out) return;
+      edit.results.set(key, "value" in out ? { value: out.value } : { error: "error" in out ? out.error : "the code runner sent no value" });
+      while (edit.results.size > MAX_RESULTS) edit.results.delete(edit.results.keys().next().value!);
+      notify();
+    });
+  }
+
+  function makeRun(): Run {
+    return (<F extends AnyFn>(fn: F, ...args: Parameters<F>): ReturnType<F> => {
+      const st = stateOf(fn);
+      const lib = fn(...args);
+      let like: Like | undefined, refused: string | undefined;
+      try {
+        like = describe(lib);
+      } catch (e) {
+        refused = e instanceof Error ? e.message : String(e);
+      }
+      st.call = { args, lib, like, refused };
+      const from = new Set<string>();
+      for (const a of args) taintOf(a, from);
+      let value: unknown = lib;
+      st.pendingNow = false;
+      st.failedNow = undefined;
+      st.diff = undefined;
+      if (st.edit && like) {
+        const key = hashValue(args);
+        const r = st.edit.results.get(key);
+        if (!r) {
+          st.pendingNow = true;
+          schedule(st, args, key, like);
+        } else if ("error" in r) st.failedNow = r.error;
+        else {
+          value = r.value;
+          st.diff = maxDiffLike(value, lib, like);
+          from.add(st.name);
+        }
+      }
+      st.from = from;
+      if (from.size && typeof value === "object" && value !== null) taint.set(value, from);
+      return value as ReturnType<F>;
+    }) as Run;
+  }
+
+  /**
+   * The editor goes after the cell's whole output (Framework's block for the cell), not inside the cell: a cell in a
+   * side-by-side pair is half the page wide, and the block survives the cell's re-runs, so the editor (and its undo
+   * history) does too. Only when the page no longer shows it (a cell that moved) is it placed again.
+   */
+  function place(st: FnState, cell: HTMLElement): void {
+    const after = cell.closest<HTMLElement>(".observablehq") ?? cell;
+    if (st.panel && after.nextElementSibling !== st.panel) after.after(st.panel);
+  }
+
+  function reattach(): void {
+    for (const st of states.values()) {
+      if (!st.panel) continue;
+      if (!st.panel.isConnected) {
+        const cell = cellsOf(st)[st.ordinal] ?? cellsOf(st)[0];
+        if (cell) place(st, cell);
+      }
+      st.panelApi?.refresh();
+    }
+  }
+
+  const cellsOf = (st: FnState) =>
+    [...document.querySelectorAll<HTMLElement>(".live-cell[data-fn]")].filter((c) => (c.dataset.fn ?? "").split(",").includes(st.name));
+  let reattachQueued = false;
+  const queueReattach = () => {
+    if (reattachQueued) return;
+    reattachQueued = true;
+    requestAnimationFrame(() => {
+      reattachQueued = false;
+      reattach();
+    });
+  };
+
+  function reset(st: FnState): void {
+    st.edit = undefined;
+    st.draft = undefined;
+    st.notice = undefined;
+    st.staleBase = undefined;
+    st.why = undefined;
+    save();
+    notify();
+  }
+
+  function host(st: FnState): PanelHost {
+    const block = blockOf(st.file, st.name);
+    return {
+      state: st,
+      libCode: block?.code ?? "",
+      equation: block?.equation,
+      experiments: experimentsOf(st.fn),
+      async apply(code, why) {
+        const call = st.call;
+        if (!call?.like) return { error: call?.refused ?? `${st.name} has not run on this page yet` };
+        st.why = why;
+        const out = await sandbox.run({ kind: "fn", file: st.file, name: st.name, code, args: call.args, like: call.like });
+        if ("cancelled" in out) return { error: "cancelled" };
+        if (!("value" in out)) {
+          st.draft = code;
+          save();
+          return { error: "error" in out ? out.error : "the code runner sent no value" };
+        }
+        const results = new Map<string, Result>([[hashValue(call.args), { value: out.value }]]);
+        st.edit = { file: st.file, code, results, pending: new Set() };
+        st.draft = undefined;
+        st.notice = undefined;
+        st.staleBase = undefined;
+        save();
+        notify();
+        return { diff: maxDiffLike(out.value, call.lib, call.like), ms: out.ms, workerMs: out.workerMs };
+      },
+      reset: () => reset(st),
+      resetAll() {
+        for (const s of states.values()) reset(s);
+        safeStorage(() => localStorage.removeItem(storeKey));
+        for (const k of Object.keys(stored)) delete stored[k];
+      },
+      keepStale() {
+        st.staleBase = undefined;
+        st.notice = "Kept your version: press Run to use it.";
+        save();
+      },
+      shareUrl(code) {
+        const edits: CodeEdits = {};
+        for (const s of states.values()) {
+          const c = s === st ? code : s.edit?.code;
+          if (c !== undefined && s.file) edits[keyOf(s.file, s.name)] = c;
+        }
+        return `${location.origin}${location.pathname}${location.search}#${CODE_HASH_KEY}=${encodeCode(edits)}`;
+      },
+      warm: () => sandbox.warm(),
+      saveDraft(code) {
+        if (st.edit) return;
+        st.draft = code;
+        save();
+      },
+    };
+  }
+
+  /** The editor's code (CodeMirror, jsdiff, the panel): fetched when a reader shows interest in an Edit, used on the click. */
+  const loadPanel = () => (panelModule ??= import("./code-panel.js"));
+
+  async function open(st: FnState, cell: HTMLElement): Promise<void> {
+    st.ordinal = Math.max(0, cellsOf(st).indexOf(cell));
+    if (st.panel) {
+      st.panel.hidden = !st.panel.hidden;
+      place(st, cell);
+      return;
+    }
+    sandbox.warm(); // the reader reads before pressing Run: time enough to load a worker
+    const m = await loadPanel();
+    const p = m.codePanel(host(st));
+    st.panel = p.root;
+    st.panelApi = p;
+    place(st, cell);
+    p.focus();
+  }
+
+  function decorate(cell: HTMLElement, fns: readonly Function[], file: string): void {
+    const meta = cell.querySelector(".live-meta") ?? cell;
+    for (const fn of fns) {
+      const st = stateOf(fn as AnyFn, file);
+      if (!st.call) continue; // not computed through run(): nothing to run the reader's version on
+      const label = fns.length > 1 ? `Edit ${st.name}()` : "Edit the code";
+      const button = el("button", { type: "button", className: "edit-open" }, label);
+      button.setAttribute("aria-label", `Edit the code of ${st.name}() and run it on this cell's inputs`);
+      button.addEventListener("click", () => void open(st, cell));
+      for (const e of ["pointerenter", "focus"]) button.addEventListener(e, () => void loadPanel(), { once: true });
+      meta.append(button);
+      if (st.edit && st.diff !== undefined) {
+        cell.classList.add("using-your-code");
+        meta.append(using(st, `your code for ${st.name}()`));
+        meta.append(checkBadge({ against: `lib/'s ${st.name}() on the same inputs`, maxAbsError: st.diff, tolerance: ROUNDING_TOL }));
+      } else if (st.edit && st.pendingNow) {
+        meta.append(el("span", { className: "edit-running" }, `running your code for ${st.name}()…`));
+      } else if (st.edit && st.failedNow) {
+        meta.append(el("span", { className: "edit-error check-fail", role: "alert" } as Partial<HTMLSpanElement>,
+          `✗ your ${st.name}() failed on these inputs (${st.failedNow}): lib/'s value is shown`));
+      }
+      const others = [...st.from].filter((n) => n !== st.name);
+      if (others.length) {
+        cell.classList.add("using-your-code");
+        meta.append(using(st, `recomputed from your code for ${others.map((n) => `${n}()`).join(", ")}`, others));
+      }
+      // a linked, stored or stale edit waits in its editor: opened once the cell is on the page
+      if (!st.edit && st.notice && !st.panel && !st.autoOpened) {
+        st.autoOpened = true;
+        requestAnimationFrame(() => void open(st, cell));
+      }
+    }
+    queueReattach();
+  }
+
+  function using(st: FnState, text: string, names: string[] = [st.name]): HTMLElement {
+    const b = el("button", { type: "button", className: "edit-reset-inline" }, `Reset ${names.map((n) => `${n}()`).join(", ")}`);
+    b.addEventListener("click", () => {
+      for (const s of states.values()) if (names.includes(s.name)) {
+        reset(s);
+        s.panelApi?.refresh();
+      }
+    });
+    return el("span", { className: "using-badge" }, text, " ", b);
+  }
+
+  cellHooks.decorate = decorate;
+  if (linkError) queueMicrotask(() => document.querySelector("main")?.prepend(el("p", { className: "edit-notice", role: "status" } as Partial<HTMLParagraphElement>, linkError)));
+
+  return {
+    observe(f) {
+      observers.add(f);
+      f(makeRun());
+      return () => observers.delete(f);
+    },
+  };
+}
