@@ -10,7 +10,8 @@
  *   textbook forms of its forward pass never reach lib/derivation/backward.ts, the summary code they are checked
  *   against, not even through another module; likewise the stacked RNN's finite differences and per-example loops
  *   never reach the backward and forward passes they check, and D2L's checks (lib/d2l/checks.ts,
- *   lib/d2l/tfjs-oracles.ts) never reach the D2L code they check.
+ *   lib/d2l/tfjs-oracles.ts) never reach the D2L code they check; the argument checks of both folders
+ *   (lib/stacked/validate.ts, lib/d2l/validate.ts) reach none of that code either, so that a check may use them.
  */
 import { readFileSync, readdirSync } from "node:fs";
 import { dirname, join, normalize, relative } from "node:path";
@@ -107,8 +108,9 @@ describe("layers", () => {
 
   it("D2L's checks (finite differences, TF.js) never reach the backward pass, forward-mode or page code they check", () => {
     const checked = ["d2l", "bridge", "vanishing", "intuition", "truncation"].map((n) => `lib/d2l/${n}.ts`);
-    for (const f of [...checked, "lib/d2l/checks.ts", "lib/d2l/tfjs-oracles.ts"]) expect(LIB, f).toContain(f);
-    for (const oracle of ["lib/d2l/checks.ts", "lib/d2l/tfjs-oracles.ts"]) expect(reaches(oracle).filter((f) => checked.includes(f)), oracle).toEqual([]);
+    const oracles = ["lib/d2l/checks.ts", "lib/d2l/tfjs-oracles.ts", "lib/d2l/validate.ts"]; // validate.ts: the argument checks a check may use
+    for (const f of [...checked, ...oracles]) expect(LIB, f).toContain(f);
+    for (const oracle of oracles) expect(reaches(oracle).filter((f) => checked.includes(f)), oracle).toEqual([]);
     expect(reaches("lib/d2l/truncation.ts")).toContain("lib/d2l/d2l.ts"); // the search does find it where it is
   });
 
@@ -124,6 +126,7 @@ describe("layers", () => {
     const rules: [string, string[]][] = [
       ["lib/stacked/finite-differences.ts", ["lib/stacked/backward.ts", "lib/stacked/stacked.ts", "lib/stacked/as-printed.ts"]],
       ["lib/stacked/per-example.ts", ["lib/stacked/forward.ts", "lib/stacked/stacked.ts"]],
+      ["lib/stacked/validate.ts", ["lib/stacked/forward.ts", "lib/stacked/backward.ts", "lib/stacked/stacked.ts", "lib/stacked/as-printed.ts"]],
     ];
     for (const [check, checked] of rules) {
       expect(LIB, check).toContain(check);

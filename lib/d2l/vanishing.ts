@@ -29,6 +29,7 @@ import {
 } from "./spectrum.js";
 import { type Matrix, type Vector, ShapeError, clone, matmul, transpose } from "../core/matrix.js";
 import { makeRng } from "../core/rng.js";
+import { checkSquareAndSpan } from "./validate.js";
 
 const shp = (m: Matrix) => `[${m.rows},${m.cols}]`;
 
@@ -97,10 +98,7 @@ export interface JacobianProducts {
  * P_k = P_{k−1} W_hhᵀ diag(φ′(a_{t+k})), so that ∂L/∂h_t = P_{T−t} ∂L/∂h_T when only l_T enters L.
  */
 export function jacobianProducts(W_hh: Matrix, preacts: readonly Vector[], activation: Activation, from: number, upTo = preacts.length): JacobianProducts {
-  const n = square("jacobianProducts", W_hh);
-  if (!(Number.isInteger(from) && from >= 1 && upTo >= from && upTo <= preacts.length)) {
-    throw new RangeError(`jacobianProducts: need 1 ≤ from ≤ upTo ≤ T = ${preacts.length}, got ${from}, ${upTo}`);
-  }
+  const n = checkSquareAndSpan("jacobianProducts", W_hh, preacts, from, upTo);
   const WT = transpose(W_hh), products: Matrix[] = [];
   let P = identity(n);
   for (let j = from + 1; j <= upTo; j++) {

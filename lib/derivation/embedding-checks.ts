@@ -10,6 +10,7 @@ import { type Matrix, type Vector, ShapeError, clone, row, vecmatT, zeros } from
 import type { Params } from "./model.js";
 import { checkSequence } from "../core/tokens.js";
 import { tanh } from "../core/libm.js";
+import { checkHPrevAndX } from "./validate.js";
 
 /**
  * (Da⁽ᵗ⁾)_{x⁽ᵗ⁾} of eq 3.20 by central differences of eq 1.4, a⁽ᵗ⁾ = h⁽ᵗ⁻¹⁾Wᵀ + x⁽ᵗ⁾Uᵀ + b, holding h⁽ᵗ⁻¹⁾ fixed:
@@ -17,9 +18,7 @@ import { tanh } from "../core/libm.js";
  * not Uᵀ, although U enters the forward pass transposed — and this is the independent check of that reading.
  */
 export function numericalDaDx(p: Pick<Params, "W" | "U" | "b">, hPrev: Vector, x: Vector, eps = FD_EPSILON): Matrix {
-  const op = "numericalDaDx";
-  if (hPrev.length !== p.W.cols) throw new ShapeError(`${op}: length ${hPrev.length} of hPrev and columns ${p.W.cols} of W must match`);
-  if (x.length !== p.U.cols) throw new ShapeError(`${op}: length ${x.length} of x and columns ${p.U.cols} of U must match`);
+  checkHPrevAndX("numericalDaDx", p, hPrev, x);
   const hidden = p.U.rows, dModel = p.U.cols;
   const hW = vecmatT(hPrev, p.W);
   const a = (xs: Vector): Vector => {

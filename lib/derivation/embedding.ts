@@ -11,7 +11,7 @@ import { type Matrix, type Vector, ShapeError, addInPlace, get, matmul, maxAbs, 
 import { checkTokenIds } from "../core/tokens.js";
 import { oneMinusHSquared } from "./hidden.js";
 import { addScaledInPlace } from "./parameters.js";
-import { checkCount, checkHiddenPair, checkIndex, checkInputs, mismatch, shp } from "./validate.js";
+import { checkCount, checkFold, checkHiddenPair, checkIndex, checkInputs, checkTokenRows, checkWholeBlocks, mismatch } from "./validate.js";
 
 
 function checkEmbeddingInputs(op: string, dL_dh: Matrix, h: Matrix, U: Matrix, inputs: readonly number[], vocab: number): number {
@@ -85,10 +85,8 @@ export function dX_dE(token: number, vocab: number, dModel: number): Matrix {
  * vocab × d_model matrix, zero except at the input token's row.
  */
 export function rowTimesStack(v: Vector, T: Matrix): Matrix {
+  checkWholeBlocks("rowTimesStack", v, T);
   const n = v.length;
-  if (n < 1 || T.rows % n !== 0) {
-    throw new ShapeError(`rowTimesStack: rows ${T.rows} of T ${shp(T)} are not a whole number of blocks of height ${n} = length of v ${shp(v)}`);
-  }
   const blocks = T.rows / n;
   const out = zeros(blocks, T.cols);
   for (let r = 0; r < blocks; r++) {
@@ -143,9 +141,7 @@ export function flattenRows(m: Matrix): Vector {
 
 /** Remark 3.22's folding back: the inverse of flattenRows, stacking `rows` consecutive slices of length `cols`. */
 export function foldRows(e: Vector, rows: number, cols: number): Matrix {
-  if (e.length !== rows * cols) {
-    throw new ShapeError(`foldRows: length ${e.length} of e ${shp(e)} and size ${rows * cols} of the fold [${rows},${cols}] must match`);
-  }
+  checkFold("foldRows", e, rows, cols);
   const m = zeros(rows, cols);
   for (let r = 0; r < rows; r++) row(m, r).set(e.subarray(r * cols, (r + 1) * cols));
   return m;
@@ -251,19 +247,11 @@ export interface TokenStack {
  * `embeddingContributions` above; returns one stack per token id 0 … vocab − 1.
  */
 export function stackByToken(contributions: readonly EmbeddingContribution[], vocab: number, dModel: number): TokenStack[] {
-  const op = "stackByToken";
-  if (!Number.isInteger(vocab) || vocab < 1) throw new ShapeError(`${op}: vocab must be a positive integer, got ${vocab}`);
-  if (!Number.isInteger(dModel) || dModel < 1) throw new ShapeError(`${op}: dModel must be a positive integer, got ${dModel}`);
+  checkTokenRows("stackByToken", contributions, vocab, dModel);
   const stacks: TokenStack[] = Array.from({ length: vocab }, (_, token) => ({
     token, steps: [], rows: [], sum: new Float64Array(dModel),
   }));
   for (const c of contributions) {
-    if (!Number.isInteger(c.token) || c.token < 0 || c.token >= vocab) {
-      throw new ShapeError(`${op}: token ${c.token} of step ${c.t} is out of range: expected an integer from 0 to ${vocab - 1}`);
-    }
-    if (c.row.length !== dModel) {
-      throw new ShapeError(`${op}: length ${c.row.length} of the row of step ${c.t} and dModel ${dModel} must match`);
-    }
     const s = stacks[c.token]!;
     s.steps.push(c.t);
     s.rows.push(c.row);

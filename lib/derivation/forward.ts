@@ -2,9 +2,9 @@
  * The forward pass, eqs 1.1–1.7 of "BPTT Derivations", keeping every intermediate the backward pass needs.
  * Row t − 1 of each τ-row matrix holds the quantity at time step t (the source counts t = 1 … τ).
  */
-import { type Matrix, type Vector, ShapeError, row, vecmatT, zeros } from "../core/matrix.js";
+import { type Matrix, type Vector, row, vecmatT, zeros } from "../core/matrix.js";
 import { type Params, sizesOf } from "./model.js";
-import { checkSequence } from "../core/tokens.js";
+import { checkSequenceAndH0 } from "./validate.js";
 import { exp, log, tanh } from "../core/libm.js";
 
 export interface Forward {
@@ -59,8 +59,7 @@ export function meanLoss(L_t: Vector): number {
 /** eqs 1.3–1.7, then 1.1 and 1.2, for one sequence. */
 export function forward(p: Params, inputs: readonly number[], targets: readonly number[], h0: Vector): Forward {
   const { vocab, dModel, hidden } = sizesOf(p);
-  const tau = checkSequence(inputs, targets, vocab);
-  if (h0.length !== hidden) throw new ShapeError(`forward: h0 has length ${h0.length}, expected hidden = ${hidden}`);
+  const tau = checkSequenceAndH0("forward", inputs, targets, h0, vocab, hidden);
   const x = zeros(tau, dModel), a = zeros(tau, hidden), h = zeros(tau, hidden);
   const o = zeros(tau, vocab), yhat = zeros(tau, vocab);
   const L_t = new Float64Array(tau);

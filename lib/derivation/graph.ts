@@ -13,9 +13,10 @@
  */
 import { type Gradients, gradB, gradC, gradE, gradU, gradV, gradW, hiddenGrads, logitGrads, preactivationGrads } from "./backward.js";
 import type { Forward } from "./forward.js";
-import { type Matrix, type Vector, ShapeError, row, vecmat, zeros } from "../core/matrix.js";
+import { type Matrix, type Vector, row, vecmat, zeros } from "../core/matrix.js";
 import { hiddenGradStep } from "./hidden.js";
 import { PARAM_NAMES, type ParamName, type Params } from "./model.js";
+import { checkStepsAndShapes } from "./validate.js";
 
 export type NodeKind = "x" | "a" | "h" | "o" | "yhat" | "Lt" | "L" | "param";
 
@@ -193,15 +194,7 @@ export function recursionStep(g: Graph, t: number): RecursionStep {
  * each other.
  */
 export function hiddenGradsUpTo(dL_do: Matrix, h: Matrix, V: Matrix, W: Matrix, steps: number): Matrix {
-  const tau = h.rows;
-  if (!Number.isInteger(steps) || steps < 0 || steps > tau) {
-    throw new RangeError(`hiddenGradsUpTo: steps must be an integer from 0 to τ = ${tau}, got ${steps}`);
-  }
-  if (dL_do.rows !== tau || dL_do.cols !== V.rows || V.cols !== h.cols || W.rows !== h.cols || W.cols !== h.cols) {
-    throw new ShapeError(
-      `hiddenGradsUpTo: (DL)_o [${dL_do.rows},${dL_do.cols}], h [${h.rows},${h.cols}], V [${V.rows},${V.cols}] and W [${W.rows},${W.cols}] do not fit τ × vocab, τ × hidden, vocab × hidden, hidden × hidden`,
-    );
-  }
+  const tau = checkStepsAndShapes("hiddenGradsUpTo", dL_do, h, V, W, steps);
   const out = zeros(tau, h.cols);
   out.data.fill(NaN);
   for (let k = 0; k < steps; k++) {

@@ -10,7 +10,7 @@
  * (lib/derivation/graph.ts `hiddenGradsUpTo`) is built from `hiddenGradStep` below rather than a copy of its own.
  */
 import { type Matrix, type Vector, ShapeError, diag, get, matmul, row, vaddInPlace, vecmat, zeros } from "../core/matrix.js";
-import { checkSquare, mismatch, shp, stepsOf } from "./validate.js";
+import { checkHNextAndSquareW, checkHiddenGradsAndInputs, checkSquare, mismatch, shp, stepsOf } from "./validate.js";
 import { experiments } from "../core/experiment.js";
 
 /**
@@ -26,8 +26,7 @@ export function oneMinusHSquared(h: Vector): Vector {
  * hidden × hidden product. (Da)_h is W itself, not Wᵀ: a = hWᵀ + … makes ∂a_i/∂h_j = W_ij.
  */
 export function hiddenStepJacobian(hNext: Vector, W: Matrix): Matrix {
-  checkSquare("hiddenStepJacobian", W);
-  if (hNext.length !== W.rows) throw mismatch("hiddenStepJacobian", "lengths", hNext.length, "hNext", hNext, W.rows, "W", W);
+  checkHNextAndSquareW("hiddenStepJacobian", hNext, W);
   const dhNext_daNext = diag(oneMinusHSquared(hNext)); // tanh acts elementwise, so its Jacobian is diagonal
   const daNext_dh = W;
   return matmul(dhNext_daNext, daNext_dh);
@@ -124,13 +123,7 @@ export interface HiddenGradTerms {
  * it equals the given (DL)_{h⁽ᵗ⁾} exactly when those satisfy the recursion.
  */
 export function hiddenGradTerms(dL_dh: Matrix, dL_do: Matrix, h: Matrix, V: Matrix, W: Matrix): HiddenGradTerms {
-  const op = "hiddenGradTerms";
-  const tau = h.rows, hidden = h.cols;
-  if (tau < 1) throw new ShapeError(`${op}: h ${shp(h)} has no time steps: expected at least one row`);
-  if (dL_dh.rows !== tau || dL_dh.cols !== hidden) throw new ShapeError(`${op}: dL_dh ${shp(dL_dh)} and h ${shp(h)} must have the same shape`);
-  if (dL_do.rows !== tau) throw new ShapeError(`${op}: step counts ${dL_do.rows} and ${tau} of dL_do ${shp(dL_do)} and h ${shp(h)} must match`);
-  if (V.rows !== dL_do.cols || V.cols !== hidden) throw new ShapeError(`${op}: V ${shp(V)} must be [${dL_do.cols},${hidden}] (vocab of dL_do, hidden of h)`);
-  if (W.rows !== hidden || W.cols !== hidden) throw new ShapeError(`${op}: W ${shp(W)} must be [${hidden},${hidden}] (hidden of h)`);
+  const tau = checkHiddenGradsAndInputs("hiddenGradTerms", dL_dh, dL_do, h, V, W), hidden = h.cols;
   const throughNext = zeros(tau, hidden), throughLogits = zeros(tau, hidden);
   for (let t = 0; t < tau; t++) {
     row(throughLogits, t).set(vecmat(row(dL_do, t), V)); // (Do⁽ᵗ⁾)_{h⁽ᵗ⁾} = V since o = hVᵀ + c

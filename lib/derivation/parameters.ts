@@ -11,9 +11,9 @@
  * τ-row matrix is time step t. Nothing here reuses backward.ts's arithmetic (see lib/derivation/logits.ts).
  */
 import { hPrevAt } from "./forward.js";
-import { type Matrix, type Vector, ShapeError, addInPlace, diag, get, maxAbs, row, vaddInPlace, vecmat, zeros } from "../core/matrix.js";
+import { type Matrix, type Vector, addInPlace, diag, get, maxAbs, row, vaddInPlace, vecmat, zeros } from "../core/matrix.js";
 import { oneMinusHSquared } from "./hidden.js";
-import { checkCount, checkH0, checkHiddenPair, checkIndex, mismatch, stepsOf } from "./validate.js";
+import { checkCount, checkH0, checkHiddenLength, checkHiddenPair, checkHiddenPairAndX, checkIndex, checkOutputPair, stepsOf } from "./validate.js";
 
 function identity(n: number): Matrix {
   return diag(new Float64Array(n).fill(1));
@@ -88,9 +88,7 @@ export function dOi_dV(i: number, h_t: Vector, vocab: number): Matrix {
  * before the text recognises the inner sum as the outer product of eq 3.14 (= eq 4.6, gradV in backward.ts).
  */
 export function gradVPerIndexForm(dL_do: Matrix, h: Matrix): Matrix {
-  const op = "gradVPerIndexForm";
-  const tau = stepsOf(op, "h", h);
-  if (dL_do.rows !== tau) throw mismatch(op, "step counts", dL_do.rows, "dL_do", dL_do, tau, "h", h);
+  const tau = checkOutputPair("gradVPerIndexForm", dL_do, h);
   const vocab = dL_do.cols;
   const dL_dV = zeros(vocab, h.cols);
   for (let t = 0; t < tau; t++) {
@@ -105,9 +103,7 @@ export function gradVPerIndexForm(dL_do: Matrix, h: Matrix): Matrix {
 
 /** (Da_i⁽ᵗ⁺¹⁾)_{W⁽ᵗ⁾}, the matrix displayed after eq 3.15: hidden × hidden, zero except h⁽ᵗ⁾ in row i (a_i⁽ᵗ⁺¹⁾ = Σ_j W_ij h_j⁽ᵗ⁾ + …). */
 export function dAi_dW(i: number, hPrev: Vector, hidden: number): Matrix {
-  if (hPrev.length !== hidden) {
-    throw new ShapeError(`dAi_dW: length ${hPrev.length} of hPrev [${hPrev.length}] and hidden ${hidden} must match`);
-  }
+  checkHiddenLength("dAi_dW", "hPrev", hPrev, hidden);
   return onlyRow("dAi_dW", i, hPrev, hidden);
 }
 
@@ -202,9 +198,7 @@ export function dAi_dU(i: number, x_t: Vector, hidden: number): Matrix {
  * §3.6's "identical reasoning" requires. Its outer-product form is eq 3.18 (= eq 4.8, gradU in backward.ts).
  */
 export function gradUPerIndexForm(dL_dh: Matrix, h: Matrix, x: Matrix): Matrix {
-  const op = "gradUPerIndexForm";
-  const tau = checkHiddenPair(op, dL_dh, h);
-  if (x.rows !== tau) throw mismatch(op, "step counts", x.rows, "x", x, tau, "h", h);
+  const tau = checkHiddenPairAndX("gradUPerIndexForm", dL_dh, h, x);
   const hidden = h.cols;
   const dL_dU = zeros(hidden, x.cols);
   for (let t = 0; t < tau; t++) {

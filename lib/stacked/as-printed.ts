@@ -6,10 +6,11 @@
  */
 import { type Matrix, addInPlace as addInto, clone, matmul, shapeText as fmt, transpose, zeros } from "../core/matrix.js";
 import { stackedBackward } from "./backward.js";
-import { type StackedForward, checkStep, checkTwoLayers, hPrevAt, singleStepWeights, withWeights } from "./forward.js";
+import { type StackedForward, hPrevAt, singleStepWeights, withWeights } from "./forward.js";
 import { dtanh, hadamardInPlace, predictionMinusTarget, rowOf } from "./ops.js";
 import type { StackedParams } from "./params.js";
 import { type SourceEq, isPreActivationEq, stacked21Target, stacked22Factor, stackedEqName } from "./stacked.js";
+import { checkStep, checkTwoLayers } from "./validate.js";
 
 /** The value of a formula, or why it has none: the first product whose shapes do not fit. */
 export type Evaluation = { ok: true; value: Matrix } | { ok: false; reason: string };

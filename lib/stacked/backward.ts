@@ -4,10 +4,11 @@
  * what each of the source's left-hand sides denotes. The source's own equations, one function each, are in
  * lib/stacked/stacked.ts; lib/stacked/finite-differences.ts checks both without importing either.
  */
-import { type Matrix, ShapeError, addInPlace as addInto, clone, scale, zeros } from "../core/matrix.js";
+import { type Matrix, addInPlace as addInto, clone, scale, zeros } from "../core/matrix.js";
 import { type StackedForward, type StackedStateGrads, hPrevAt, layerInput } from "./forward.js";
 import { colSums, dtanh, hadamardInPlace, mTm, mmT, predictionMinusTarget } from "./ops.js";
-import { type StackedParamGrads, type StackedParams, stackedSizesOf } from "./params.js";
+import type { StackedParamGrads, StackedParams } from "./params.js";
+import { checkSameSizes } from "./validate.js";
 
 /** Every gradient of one backward pass: the parameters' and the forward pass's intermediates'. */
 export interface StackedGrads extends StackedParamGrads, StackedStateGrads {}
@@ -25,12 +26,7 @@ export interface StackedGrads extends StackedParamGrads, StackedStateGrads {}
  * l < L then also reaches later steps through W_hh^(l+1)) and across to step t + 1.
  */
 export function stackedBackward(p: StackedParams, f: StackedForward): StackedGrads {
-  const sizes = stackedSizesOf(p);
-  if (sizes.d !== f.sizes.d || sizes.a !== f.sizes.a || sizes.hidden.join() !== f.sizes.hidden.join()) {
-    throw new ShapeError(
-      `stackedBackward: params (d ${sizes.d}, h [${sizes.hidden}], a ${sizes.a}) and forward pass (d ${f.sizes.d}, h [${f.sizes.hidden}], a ${f.sizes.a}) must have the same sizes`,
-    );
-  }
+  checkSameSizes("stackedBackward", p, f);
   const { T, L } = f;
   const g: StackedGrads = {
     Wxh: p.Wxh.map((W) => zeros(W.rows, W.cols)), Whh: p.Whh.map((W) => zeros(W.rows, W.cols)),

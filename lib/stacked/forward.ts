@@ -216,15 +216,3 @@ export function withWeights(f: StackedForward, weights: readonly number[]): Stac
   return { ...f, weights: [...weights], loss: f.stepLoss.reduce((s, ce, i) => s + weights[i]! * ce, 0) };
 }
 
-/** The source's equations are written for its 2-layer stacked RNN; throws RangeError for any other L. */
-export function checkTwoLayers(where: string, p: StackedParams, f: StackedForward): void {
-  stackedSizesOf(p);
-  if (f.L !== 2 || p.Wxh.length !== 2) throw new RangeError(`${where}: the source's equations are for its 2-layer stacked RNN, got L = ${f.L}`);
-}
-
-/** A 1-based step t of the forward pass, at most `max`; throws RangeError naming both bounds. */
-export function checkStep(where: string, f: StackedForward, t: number, max = f.T): void {
-  if (!Number.isInteger(t) || t < 1 || t > Math.min(max, f.T)) {
-    throw new RangeError(`${where}: step t = ${t} must be in 1…${Math.min(max, f.T)} (T = ${f.T})`);
-  }
-}

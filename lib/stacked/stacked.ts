@@ -21,11 +21,10 @@
  */
 import { type Matrix, addInPlace as addInto, clone, matmul, scale, transpose, zeros } from "../core/matrix.js";
 import { stackedBackward } from "./backward.js";
-import {
-  type StackedForward, type StackedStateGrads, checkStep, checkTwoLayers, hPrevAt, singleStepWeights, withWeights,
-} from "./forward.js";
+import { type StackedForward, type StackedStateGrads, hPrevAt, singleStepWeights, withWeights } from "./forward.js";
 import { affine, dtanh, hadamardInPlace, mTm, mmT, oneHot, predictionMinusTarget, rowOf, softmaxRow, tanhM } from "./ops.js";
 import { type StackedParamGrads, type StackedParams, checkFfnnInput } from "./params.js";
+import { checkStep, checkTwoLayers, checkTwoLayersStepRow } from "./validate.js";
 
 // ————————————————————————————————————————— naming —————————————————————————————————————————
 
@@ -237,9 +236,7 @@ export function stacked211Corrected(k: SourceEq, p: StackedParams, f: StackedFor
  * outputs) — a path up through the layers WITHIN step k, with no recurrent weight in it.
  */
 export function stacked22Factor(p: StackedParams, f: StackedForward, k: number, r = 1): Matrix {
-  checkTwoLayers("stacked 2.2 factor", p, f);
-  checkStep("stacked 2.2 factor", f, k);
-  if (!Number.isInteger(r) || r < 1 || r > f.n) throw new RangeError(`stacked 2.2 factor: batch row ${r} is not in 1…${f.n}`);
+  checkTwoLayersStepRow("stacked 2.2 factor", p, f, k, r);
   const d1 = rowOf(dphi(f, k, 1), r - 1), d2 = rowOf(dphi(f, k, 2), r - 1);
   const W12T = transpose(p.Wxh[1]!); // [h2, h1]
   for (let i = 0; i < W12T.rows; i++) for (let j = 0; j < W12T.cols; j++) W12T.data[i * W12T.cols + j]! *= d2[i]! * d1[j]!;
