@@ -9,9 +9,10 @@ import {
   buildStackedExample,
 } from "../lib/state/stacked-config.js";
 import { type Matrix, maxAbsDiff } from "../lib/core/matrix.js";
-import type { Evaluation } from "../lib/stacked/as-printed.js";
+import type { Evaluation, stacked211AsPrinted, stacked21AsPrinted } from "../lib/stacked/as-printed.js";
+import type { stackedForward } from "../lib/stacked/forward.js";
 import { type StackedPage, stepRowLabels } from "../lib/stacked/page.js";
-import { type SourceEq, isPreActivationEq } from "../lib/stacked/stacked.js";
+import { type SourceEq, type ffnnForward, type stacked211Corrected, type stacked21Corrected, isPreActivationEq } from "../lib/stacked/stacked.js";
 import { type LiveCellOptions, liveCell } from "./cell.js";
 import { fdCheck, passes, sameCheck } from "./check.js";
 import { heatmap } from "./heatmap.js";
@@ -58,7 +59,9 @@ export interface SourceCellOptions extends MatrixAxes {
   truth: Matrix;
   /** What `truth` is, e.g. "finite differences of CE₂". */
   against: string;
+  /** The function that evaluated it, and its file (lib/stacked/as-printed.ts), as the page's cell names them. */
   fn: LiveCellOptions["fn"];
+  file: string;
 }
 
 /**
@@ -68,7 +71,7 @@ export interface SourceCellOptions extends MatrixAxes {
  * equation below it carries the check).
  */
 export function sourceCell(o: SourceCellOptions): HTMLElement {
-  const file = "lib/stacked/as-printed.ts";
+  const file = o.file;
   const e = o.evaluation;
   if (e.ok && e.value.rows === o.truth.rows && e.value.cols === o.truth.cols) {
     const check = fdCheck(e.value, o.truth, o.against);
@@ -136,12 +139,24 @@ const AXES: Record<SourceEq, readonly [string, string, string]> = {
 };
 const axes = (k: SourceEq, loss: string, step: string): MatrixAxes => ({ label: `∂${loss}/∂${AXES[k][0]}${step}`, rowName: AXES[k][1], colName: AXES[k][2] });
 
+/**
+ * The lib/ function behind a cell's values and its file, written in the page's cell (`{ file: "lib/stacked/as-printed.ts",
+ * fn: stacked21AsPrinted }`): the build sees them there and puts that function's code after the cell
+ * (scripts/lib-code.ts), and the live cell hashes the function itself, the one lib/stacked/page.ts called. `F` is
+ * that function's type, so a function of another signature does not type-check.
+ */
+export interface CodeOf<F extends Function> {
+  file: string;
+  fn: F;
+}
+
 /** What §2.1.1's cells are checked against: the source's loss. */
 export const FD_SOURCE = "finite differences of (1/T) Σₜ CEₜ";
 
 /**
  * The cells of /stacked for one configuration's values (lib/stacked/page.ts `stackedPage`): the source's equations
- * of §2.1 and §2.1.1 as printed and corrected, the forward passes of §1.1 and §1.2 with their checks.
+ * of §2.1 and §2.1.1 as printed and corrected, the forward passes of §1.1 and §1.2 with their checks. Each cell
+ * takes the function that computed its values from the page (`CodeOf`), so that the page names it.
  */
 export function stackedCells(v: StackedPage, T: number, n: number) {
   const t = v.t;
@@ -150,27 +165,27 @@ export function stackedCells(v: StackedPage, T: number, n: number) {
   const rowsOfSteps = stepRowLabels(T, n);
   return {
     /** stacked 2.1 (k) as printed, against finite differences of CE_t. */
-    cell21: (k: SourceEq) => {
+    cell21: (k: SourceEq, code: CodeOf<typeof stacked21AsPrinted>) => {
       const s = v.section21(k);
-      return sourceCell({ evaluation: s.asPrinted, truth: s.truth, against: fd21, fn: "stacked21AsPrinted", ...axes(k, `CE${t}`, at21(k)) });
+      return sourceCell({ evaluation: s.asPrinted, truth: s.truth, against: fd21, ...code, ...axes(k, `CE${t}`, at21(k)) });
     },
     /** stacked 2.1 (k′), corrected. */
-    fixed21: (k: SourceEq) => {
+    fixed21: (k: SourceEq, code: CodeOf<typeof stacked21Corrected>) => {
       const s = v.section21(k);
-      return gradCell({ value: s.corrected, truth: s.truth, against: fd21, file: "lib/stacked/stacked.ts", fn: "stacked21Corrected", ...axes(k, `CE${t}`, at21(k)) });
+      return gradCell({ value: s.corrected, truth: s.truth, against: fd21, ...code, ...axes(k, `CE${t}`, at21(k)) });
     },
     /** stacked 2.1.1 (k) as printed, against finite differences of the source's loss. */
-    cell211: (k: SourceEq) => {
+    cell211: (k: SourceEq, code: CodeOf<typeof stacked211AsPrinted>) => {
       const s = v.section211(k);
       return sourceCell({
-        evaluation: s.asPrinted, truth: s.truth, against: FD_SOURCE, fn: "stacked211AsPrinted", ...axes(k, "L", isPreActivationEq(k) ? " (all steps)" : ""),
+        evaluation: s.asPrinted, truth: s.truth, against: FD_SOURCE, ...code, ...axes(k, "L", isPreActivationEq(k) ? " (all steps)" : ""),
       });
     },
     /** stacked 2.1.1 (k′), corrected. */
-    fixed211: (k: SourceEq) => {
+    fixed211: (k: SourceEq, code: CodeOf<typeof stacked211Corrected>) => {
       const s = v.section211(k);
       return gradCell({
-        value: s.corrected, truth: s.truth, against: FD_SOURCE, file: "lib/stacked/stacked.ts", fn: "stacked211Corrected", ...axes(k, "L", " (all steps)"),
+        value: s.corrected, truth: s.truth, against: FD_SOURCE, ...code, ...axes(k, "L", " (all steps)"),
       });
     },
     /** stacked 2.1.1 (k) with §2.1 (k) as printed for each summand, in one line. */
@@ -184,21 +199,21 @@ export function stackedCells(v: StackedPage, T: number, n: number) {
       return s.asPrinted.ok ? fmt(maxAbsDiff(s.asPrinted.value, s.truth), 3) : "no value (shape error)";
     },
     /** §1.1 (1)–(3): one output of the network on the batch X = X₁, checked against the examples one at a time. */
-    ffCell: (which: "H1" | "H2" | "A") => {
+    ffCell: (which: "H1" | "H2" | "A", code: CodeOf<typeof ffnnForward>) => {
       const { value: M, error } = v.ffnn[which];
       const [name, colName] = which === "A" ? ["A⁽³⁾", "class"] : [which === "H1" ? "H⁽¹⁾" : "H⁽²⁾", "unit"];
       return liveCell({
         value: heatmap(M, { label: `${name} of the batch X = X₁`, rowName: "r", colName, rowLabels: indexLabels(M.rows), colLabels: indexLabels(M.cols) }),
-        shape: [M.rows, M.cols], file: "lib/stacked/stacked.ts", fn: "ffnnForward",
+        shape: [M.rows, M.cols], ...code,
         checks: [sameCheck(which === "A" ? "the examples one at a time, and every row sums to 1" : "the examples one at a time", error, 0)],
       });
     },
     /** §1.2 (1), (2), (3) for k = 0, 1, 2: every step of the forward pass, against a loop over batch rows and steps. */
-    rnnCell: (k: 0 | 1 | 2) => {
+    rnnCell: (k: 0 | 1 | 2, code: CodeOf<typeof stackedForward>) => {
       const { value: ours, error } = v.rnn[k]!;
       return liveCell({
         value: heatmap(ours, { label: `${["H_t⁽¹⁾", "H_t⁽²⁾", "A_t⁽³⁾"][k]} for t = 1 … ${T}`, rowName: "t·r", colName: k < 2 ? "unit" : "class", rowLabels: rowsOfSteps, colLabels: indexLabels(ours.cols) }),
-        shape: [T, n, ours.cols], file: "lib/stacked/forward.ts", fn: "stackedForward",
+        shape: [T, n, ours.cols], ...code,
         checks: [sameCheck(k < 2 ? "a loop over batch rows and steps (stackedForwardPerExample)" : "a loop over batch rows and steps, and every row sums to 1", error, 0)],
       });
     },

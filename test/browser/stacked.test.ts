@@ -102,6 +102,25 @@ describe("the stacked-RNN page", () => {
     await page.close();
   });
 
+  // site.test.ts compares the hashes of the cells that carry one; here every cell must, as the page builds its
+  // §1 and §2.1 cells in a component (stackedCells), where a name given as text would show no code.
+  it("follows every live cell with the code of the function it was given, the one that ran", async () => {
+    const { page } = await open();
+    const cells = await page.evaluate(() => Array.from(document.querySelectorAll<HTMLElement>(".live-cell"), (cell) => {
+      const after = cell.closest(".observablehq")?.nextElementSibling as HTMLElement | null | undefined;
+      return { fn: cell.dataset.fn, ran: cell.dataset.hash, shownFn: after?.matches(".lib-code") ? after.dataset.fn : undefined, shown: after?.dataset.hash };
+    }));
+    const blocks = await page.locator("details.lib-code").count();
+    await page.close();
+    expect(cells.length).toBeGreaterThan(30);
+    expect(blocks).toBe(cells.length);
+    for (const [i, c] of cells.entries()) {
+      expect(c.ran, `live cell ${i + 1} (${c.fn}) hashes the function it was given`).toMatch(/^[0-9a-f]+$/);
+      expect(c.shownFn, `live cell ${i + 1} is followed by its code`).toBe(c.fn);
+      expect(c.shown, `live cell ${i + 1} (${c.fn})`).toBe(c.ran);
+    }
+  });
+
   it("shows lib's numbers: corrected 2.1 (4) at the default configuration", async () => {
     const { page } = await open();
     const ex = buildStackedExample(STACKED_DEFAULTS);
