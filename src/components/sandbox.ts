@@ -147,7 +147,12 @@ export class Sandbox {
         };
         timer = setTimeout(() => finish({ error: `stopped after ${TIME_LIMIT_MS / 1000} s: does your loop end?` }), TIME_LIMIT_MS);
         t0 = performance.now();
-        worker.postMessage(req, [channel.port2]);
+        try {
+          worker.postMessage(req, [channel.port2]);
+        } catch (e) {
+          // structured cloning refused an input (a function, a DOM node): the cell cannot be run elsewhere
+          finish({ error: oneLine(`the inputs of this cell cannot be sent to the sandbox (${e instanceof Error ? e.message : String(e)})`) });
+        }
       });
     });
   }

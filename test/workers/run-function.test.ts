@@ -6,17 +6,15 @@
  * form is refused in one line naming where.
  */
 import { describe as group, expect, it } from "vitest";
-import { runFunction } from "../../src/workers/sandbox/run.js";
-import { describe, maxDiffLike, packLike } from "../../lib/tools/run-function.js";
-import { applyExperiment, experimentsOf } from "../../lib/core/experiment.js";
+import { describe, packLike } from "../../lib/tools/run-function.js";
 import { DEFAULT_CONFIG, buildExample } from "../../lib/state/example.js";
 import { row, zeros } from "../../lib/core/matrix.js";
-import { FD_TOL } from "../../lib/core/tolerances.js";
 import { libSource } from "../../scripts/lib-code.js";
 import { editableModules } from "../../scripts/module-scope.js";
 import * as hidden from "../../lib/derivation/hidden.js";
 import * as logits from "../../lib/derivation/logits.js";
 import { libScopes } from "./scopes.js";
+import { type EditCase, runAs, testEdits } from "./editable-cases.js";
 
 const ex = buildExample(DEFAULT_CONFIG);
 const { V, W } = ex.params;
@@ -24,7 +22,7 @@ const { dL_do, dL_dh } = ex.grads;
 const { h, yhat } = ex.fwd;
 
 /** Each function a page lets readers edit, with the inputs its page gives it at the default configuration. */
-const CASES: { file: string; fn: Function; args: unknown[] }[] = [
+const CASES: EditCase[] = [
   { file: "lib/derivation/hidden.ts", fn: hidden.hiddenStepJacobian, args: [row(h, 1), W] },
   { file: "lib/derivation/hidden.ts", fn: hidden.columnBroadcastHadamard, args: [hidden.oneMinusHSquared(row(h, 1)), W] },
   { file: "lib/derivation/hidden.ts", fn: hidden.hiddenGradsBroadcastForm, args: [dL_do, h, V, W] },
@@ -35,39 +33,11 @@ const CASES: { file: string; fn: Function; args: unknown[] }[] = [
   { file: "lib/derivation/logits.ts", fn: logits.rowSums, args: [dL_do] },
 ];
 
-async function runAs(c: (typeof CASES)[number], code: string) {
-  const lib = (c.fn as (...a: unknown[]) => unknown)(...c.args);
-  const like = describe(lib);
-  const out = runFunction({ kind: "fn", file: c.file, name: c.fn.name, code, args: c.args, like }, await libScopes());
-  return { lib, like, out };
-}
+testEdits("/hidden and /logits", CASES, [hidden, logits]);
 
-group("the code shown after a cell, run in the sandbox's scope", () => {
-  it("every editable module has a scope", async () => {
+group("the sandbox's scopes", () => {
+  it("every editable module has one", async () => {
     expect(Object.keys(await libScopes()).sort()).toEqual(editableModules());
-  });
-
-  it.each(CASES.map((c) => [c.fn.name, c] as const))("%s unchanged gives lib/'s value to the bit", async (_, c) => {
-    const { lib, like, out } = await runAs(c, libSource(c.file, c.fn.name).text);
-    expect("value" in out ? maxDiffLike(out.value, lib, like) : out.error).toBe(0);
-  });
-});
-
-group("guided experiments (eq 3.1, eq 3.3, eq 3.7, eq 3.8, eq 3.5, eq 3.6)", () => {
-  const withExperiments = CASES.filter((c) => experimentsOf(c.fn).length > 0);
-  it("the functions with experiments on /hidden and /logits are all tested here", () => {
-    const declared = [hidden, logits].flatMap((m) => Object.values(m).filter((f): f is Function => typeof f === "function" && experimentsOf(f).length > 0));
-    expect(declared.map((f) => f.name).sort()).toEqual(withExperiments.map((c) => c.fn.name).sort());
-  });
-
-  const each = withExperiments.flatMap((c) => experimentsOf(c.fn).map((x) => [`${c.fn.name}: ${x.label}`, c, x] as const));
-  it.each(each)("%s applies once to the code shown and breaks the value", async (_, c, x) => {
-    const shown = libSource(c.file, c.fn.name).text;
-    const code = applyExperiment(shown, x);
-    expect(code, `"${x.find}" must occur exactly once in the code shown`).not.toBeNull();
-    const { lib, like, out } = await runAs(c, code!);
-    expect("value" in out ? "" : out.error).toBe("");
-    if ("value" in out) expect(maxDiffLike(out.value, lib, like)).toBeGreaterThan(1000 * FD_TOL);
   });
 });
 
