@@ -13,6 +13,7 @@ import { PARAM_NAMES, type ParamName, type Params } from "./model.js";
 import { type ParamGrads, numericalParamGrads } from "./gradcheck.js";
 import { type Discrepancy, discrepancy } from "../core/fd.js";
 import { FD_EPSILON } from "../core/tolerances.js";
+import { experiments } from "../core/experiment.js";
 
 export interface Gradients {
   /** (DL)_{o⁽ᵗ⁾}, τ × vocab (eq 4.1). */
@@ -52,9 +53,14 @@ export function logitGrads(yhat: Matrix, targets: readonly number[]): Matrix {
   return dL_do;
 }
 
-/** eqs 4.2–4.3: (DL)_{h⁽τ⁾} = (DL)_{o⁽τ⁾} V, then the recursion of eq 4.3 down to t = 1 (hiddenGradsFrom). */
+/** eqs 4.2–4.3: (DL)_{h⁽τ⁾} (lastHiddenGrad), then the recursion of eq 4.3 down to t = 1 (hiddenGradsFrom). */
 export function hiddenGrads(dL_do: Matrix, h: Matrix, V: Matrix, W: Matrix): Matrix {
-  return hiddenGradsFrom(dL_do, vecmat(row(dL_do, h.rows - 1), V), h, V, W); // eq 4.2
+  return hiddenGradsFrom(dL_do, lastHiddenGrad(dL_do, V), h, V, W);
+}
+
+/** eq 4.2: (DL)_{h⁽τ⁾} = (DL)_{o⁽τ⁾} V — the last hidden state feeds only the last logits (row τ − 1 is step τ). */
+export function lastHiddenGrad(dL_do: Matrix, V: Matrix): Vector {
+  return vecmat(row(dL_do, dL_do.rows - 1), V);
 }
 
 /**
@@ -190,3 +196,64 @@ export function gradCheck(
   }
   return { perParam, maxRelError, entries: { analytic: entriesOf(analytic), numeric: entriesOf(numeric) } };
 }
+
+// ——— guided experiments (lib/core/experiment.ts): each a classic mistake /summary's checks catch ———
+
+experiments(logitGrads, [{
+  label: "Drop the 1/τ",
+  find: "(i === targets[t] ? 1 : 0)) / tau;",
+  replace: "(i === targets[t] ? 1 : 0));",
+  why: "The loss is the mean of the τ per-step losses, so each logit's partial carries the factor 1/τ. Without it every " +
+    "entry is τ times too large: finite differences disagree in every row (each row still sums to zero, so that sanity " +
+    "check alone would not catch it), and every gradient computed from it downstream is τ times too large as well.",
+}]);
+
+experiments(lastHiddenGrad, [{
+  label: "Take row τ of (DL)_o, which is step τ + 1",
+  find: "row(dL_do, dL_do.rows - 1)",
+  replace: "row(dL_do, dL_do.rows - 2)",
+  why: "Row t − 1 of every τ-row matrix holds step t, so step τ is row τ − 1 (dL_do.rows − 1). Counting rows from 1 picks " +
+    "step τ − 1's logits: (4.2) then pairs h⁽τ⁾ with the wrong step, and the recursion (4.3) carries the error back to every row.",
+}]);
+
+experiments(hiddenGradsFrom, [{
+  label: "Forget the (1 − h²) factor",
+  find: "hadamard(row(dL_dh, t + 1), oneMinusSquare(row(h, t + 1)))",
+  replace: "row(dL_dh, t + 1)",
+  why: "h⁽ᵗ⁺¹⁾ = tanh(a⁽ᵗ⁺¹⁾), so the path from h⁽ᵗ⁾ to h⁽ᵗ⁺¹⁾ passes through the tanh, whose derivative is 1 − (h⁽ᵗ⁺¹⁾)². " +
+    "Leaving it out treats the cell as linear. The last row, (4.2), has no such factor and stays right; every earlier row " +
+    "is wrong, and the error grows as the recursion runs back in time. (4.5) and (4.7)–(4.9) inherit it.",
+}]);
+
+experiments(gradC, [{
+  label: "Keep only the last step",
+  find: "return sumRows(dL_do);",
+  replace: "return row(dL_do, dL_do.rows - 1);",
+  why: "c is added to the logits at every step, so its gradient sums (DL)_{o⁽ᵗ⁾} over all τ steps. Keeping the last step's " +
+    "row is the gradient of a model whose bias acted at step τ only.",
+}]);
+
+experiments(gradB, [{
+  label: "(1 − h)² for 1 − h²",
+  find: "hadamard(row(dL_dh, t), oneMinusSquare(row(h, t)))",
+  replace: "hadamard(row(dL_dh, t), row(h, t).map((v) => (1 - v) * (1 - v)))",
+  why: "tanh′(a) = 1 − tanh²(a) = 1 − h²: the square is of h. (1 − h)² = 1 − 2h + h² agrees with it only where h = 0, so every " +
+    "entry of (DL)_b with h ≠ 0 at some step is wrong.",
+}]);
+
+experiments(gradW, [{
+  label: "Pair (DL)_a⁽ᵗ⁾ with h⁽ᵗ⁾ instead of h⁽ᵗ⁻¹⁾",
+  find: "const hPrev = hPrevAt({ h0, h }, t);",
+  replace: "const hPrev = row(h, t);",
+  why: "a⁽ᵗ⁾ = h⁽ᵗ⁻¹⁾Wᵀ + x⁽ᵗ⁾Uᵀ + b: W multiplies the previous state, so each term is an outer product with h⁽ᵗ⁻¹⁾ " +
+    "(h⁽⁰⁾ at the first step). With h⁽ᵗ⁾ every term is wrong, and h⁽⁰⁾'s contribution is lost.",
+}]);
+
+experiments(gradE, [{
+  label: "Assign instead of accumulate",
+  find: "vaddInPlace(row(dL_dE, inputs[t]!), ",
+  replace: "row(dL_dE, inputs[t]!).set(",
+  why: "E is shared by every step, so its gradient is the sum over all the steps that read it (the Σ_t). Assigning keeps only " +
+    "the last step that read each token. For a token read once that is the same thing, so exactly the rows of tokens that " +
+    "occur more than once as inputs go wrong; all other rows still match.",
+}]);

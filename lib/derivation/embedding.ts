@@ -12,6 +12,7 @@ import { checkTokenIds } from "../core/tokens.js";
 import { oneMinusHSquared } from "./hidden.js";
 import { addScaledInPlace } from "./parameters.js";
 import { checkCount, checkFold, checkHiddenPair, checkIndex, checkInputs, checkTokenRows, checkWholeBlocks, mismatch } from "./validate.js";
+import { experiments } from "../core/experiment.js";
 
 
 function checkEmbeddingInputs(op: string, dL_dh: Matrix, h: Matrix, U: Matrix, inputs: readonly number[], vocab: number): number {
@@ -290,3 +291,30 @@ export function largestInRows(m: Matrix, rows: readonly number[]): number {
   for (const k of rows) out = Math.max(out, maxAbs(row(m, k)));
   return out;
 }
+
+// ——— guided experiments (lib/core/experiment.ts): each a classic mistake /embedding's checks catch ———
+
+experiments(gradETripleSum, [{
+  label: "Keep only the last step's term",
+  find: "addScaledInPlace(dL_dE, dL_dam * dam_dxi, dxi_dE);",
+  replace: "if (t === tau - 1) addScaledInPlace(dL_dE, dL_dam * dam_dxi, dxi_dE);",
+  why: "The Σ_t adds the contribution of every step that reads E. Keeping only step τ leaves just the row of the last input " +
+    "token, and even that row is missing the earlier steps that read the same token.",
+}]);
+
+experiments(gradETensorForm, [{
+  label: "Assign instead of accumulate",
+  find: "addInPlace(dL_dE, rowTimesStack(dL_dx(dL_dh, h, U, t), dX_dE(inputs[t]!, vocab, dModel)));",
+  replace: "dL_dE.data.set(rowTimesStack(dL_dx(dL_dh, h, U, t), dX_dE(inputs[t]!, vocab, dModel)).data);",
+  why: "Each term of (3.20) is a whole vocab × d_model matrix, zero outside the row of step t's token. Overwriting instead of " +
+    "adding throws away every earlier step: only the row of the last input token survives, and only with its last term.",
+}]);
+
+experiments(gradEOneHotForm, [{
+  label: "One-hot at the position t instead of the token i_t",
+  find: "oneHotColumn(inputs[t]!, vocab)",
+  replace: "oneHotColumn(t, vocab)",
+  why: "e_{i_t} is one-hot at the token read at step t (i_t = inputs[t]), not at the step's position: a row of E belongs to a " +
+    "token wherever it occurs. Indexing by position puts each step's term in the row of an unrelated token (and fails " +
+    "outright once t reaches the vocabulary's size).",
+}]);

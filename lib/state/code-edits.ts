@@ -87,3 +87,11 @@ export function parseStoredCode(json: string | null): StoredCode {
     return {};
   }
 }
+
+/**
+ * Links made before the editors opened lib/'s own functions carried `#edit=…` (the catalogue's code, which no
+ * function reads any more): such a link gets one line saying so, not silence.
+ */
+export const LEGACY_LINK_MESSAGE =
+  "This link carries edits in the site's earlier format, which it no longer reads: open Edit under a cell to write them again.";
+export const isLegacyEditLink = (hash: string): boolean => /(?:^#|&)edit=/.test(hash);

@@ -3,7 +3,7 @@
  * function's name, the reader's code, the arguments the page's cell passed, and the form of lib/'s own result), how
  * the worker evaluates the declaration in its module's scope (`evaluateFunction`: every name the module sees — its
  * imports and its own top-level declarations — is in scope, as when the function runs in lib/), and how a result is
- * read (`packLike`): only a value of the very form lib/'s result has (a matrix of the same shape, a vector of the same
+ * read (`packLike`): only a value of the very form lib/'s result has, finite where lib/'s is, (a matrix of the same shape, a vector of the same
  * length, an object with the same keys…) is copied, so a huge or odd result is refused in the worker, in one line,
  * before anything crosses into the page, and the page reads it again on arrival.
  *
@@ -15,9 +15,9 @@ import { oneLine, preview } from "../core/tokens.js";
 
 /** The form of a value: what a reader's result must match to be read at all. */
 export type Like =
-  | { t: "num" }
-  | { t: "vec"; n: number }
-  | { t: "mat"; rows: number; cols: number }
+  | { t: "num"; nonFinite?: true }
+  | { t: "vec"; n: number; nonFinite?: true }
+  | { t: "mat"; rows: number; cols: number; nonFinite?: true }
   | { t: "arr"; items: Like[] }
   | { t: "obj"; keys: Record<string, Like> }
   | { t: "str" }
@@ -47,11 +47,14 @@ export const MAX_ENTRIES = 4_000_000;
 
 /** The form of lib/'s own result; throws for what no reader's result could be checked against (a function, a Map). */
 export function describe(v: unknown, path = "the result"): Like {
-  if (typeof v === "number") return { t: "num" };
+  // NaN or ±Infinity in a reader's result is refused, unless lib/'s own value has some there too (a form that
+  // divides by an underflowed probability does): then the cell's checks judge them
+  const finite = (xs: ArrayLike<number>) => { for (let i = 0; i < xs.length; i++) if (!Number.isFinite(xs[i])) return false; return true; };
+  if (typeof v === "number") return Number.isFinite(v) ? { t: "num" } : { t: "num", nonFinite: true };
   if (typeof v === "string") return { t: "str" };
   if (typeof v === "boolean") return { t: "bool" };
-  if (v instanceof Float64Array) return { t: "vec", n: v.length };
-  if (isMatrix(v)) return { t: "mat", rows: v.rows, cols: v.cols };
+  if (v instanceof Float64Array) return finite(v) ? { t: "vec", n: v.length } : { t: "vec", n: v.length, nonFinite: true };
+  if (isMatrix(v)) return finite(v.data) ? { t: "mat", rows: v.rows, cols: v.cols } : { t: "mat", rows: v.rows, cols: v.cols, nonFinite: true };
   if (Array.isArray(v)) return { t: "arr", items: v.map((x, i) => describe(x, `${path}[${i}]`)) };
   if (typeof v === "object" && v !== null && Object.getPrototypeOf(v) === Object.prototype) {
     return { t: "obj", keys: Object.fromEntries(Object.entries(v).map(([k, x]) => [k, describe(x, `${path}.${k}`)])) };
@@ -95,15 +98,19 @@ class Refused extends Error {}
 export function packLike(name: string, v: unknown, like: Like): { value: unknown } | { error: string } {
   let entries = 0;
   const at = (path: string) => `the result${path}`;
-  const numbers = (list: ArrayLike<unknown>, n: number, path: string): Float64Array => {
+  const numbers = (list: ArrayLike<unknown>, n: number, path: string, allowNonFinite: boolean, cols = 0): Float64Array => {
     entries += n;
     if (entries > MAX_ENTRIES) throw new Refused(`${at(path)} has more than ${MAX_ENTRIES} numbers`);
     const out = new Float64Array(n);
+    let first = "", bad = 0;
     for (let i = 0; i < n; i++) {
       const x = list[i];
-      if (typeof x !== "number") throw new Refused(`${at(path)}[${i}] is ${x === undefined && !(i in (list as object)) ? "missing (a hole)" : valueText(x)}, not a number`);
+      const where = cols ? `${at(path.replace(/\.data$/, ""))}[${Math.floor(i / cols)}][${i % cols}]` : `${at(path)}[${i}]`;
+      if (typeof x !== "number") throw new Refused(`${where} is ${x === undefined && !(i in (list as object)) ? "missing (a hole)" : valueText(x)}, not a number`);
+      if (!allowNonFinite && !Number.isFinite(x) && bad++ === 0) first = `${where} is ${x}`;
       out[i] = x;
     }
+    if (bad) throw new Refused(bad === 1 ? first : `${first}, and ${bad - 1} more ${bad === 2 ? "entry is" : "entries are"} not finite numbers`);
     return out;
   };
   const pack = (x: unknown, l: Like, path: string): unknown => {
@@ -111,6 +118,7 @@ export function packLike(name: string, v: unknown, like: Like): { value: unknown
     switch (l.t) {
       case "num":
         if (typeof x !== "number") throw wrong();
+        if (!Number.isFinite(x) && !l.nonFinite) throw new Refused(`${at(path)} is ${x}`);
         return x;
       case "str":
         if (typeof x !== "string") throw wrong();
@@ -120,11 +128,11 @@ export function packLike(name: string, v: unknown, like: Like): { value: unknown
         return x;
       case "vec":
         if (!isList(x) || x.length !== l.n) throw wrong();
-        return numbers(x, l.n, path);
+        return numbers(x, l.n, path, !!l.nonFinite);
       case "mat": {
         if (!isMatrix(x) || x.rows !== l.rows || x.cols !== l.cols) throw wrong();
         if (x.data.length !== l.rows * l.cols) throw new Refused(`${at(path)}.data has ${x.data.length} numbers, not rows × cols = ${l.rows * l.cols}`);
-        return { rows: l.rows, cols: l.cols, data: numbers(x.data, l.rows * l.cols, `${path}.data`) };
+        return { rows: l.rows, cols: l.cols, data: numbers(x.data, l.rows * l.cols, `${path}.data`, !!l.nonFinite, l.cols) };
       }
       case "arr":
         if (!Array.isArray(x) || x.length !== l.items.length) throw wrong();

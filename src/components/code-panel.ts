@@ -59,14 +59,23 @@ export function codePanel(h: PanelHost): { root: HTMLElement; refresh(): void; f
   });
   editorHost.append(editor.view.dom);
 
+  /** The edit the result shown was computed by: a Reset from elsewhere (a cell's mark, Reset all) clears it. */
+  let resultOf: unknown;
+
   async function run(code = editor.get(), whyText?: string): Promise<void> {
     result.replaceChildren(el("p", { className: "edit-running" }, "running…"));
     const out = await h.apply(code, whyText);
-    if ("error" in out) {
+    if ("cancelled" in out) {
+      result.replaceChildren();
+    } else if ("error" in out) {
       result.replaceChildren(el("p", { className: "edit-error check-fail", role: "alert" } as Partial<HTMLParagraphElement>, `✗ ${out.error}`));
     } else {
+      resultOf = st.edit;
       result.replaceChildren(
         el("div", { className: "edit-checks" }, checkBadge({ against: `lib/'s ${st.name}() on the same inputs`, maxAbsError: out.diff, tolerance: ROUNDING_TOL })),
+        ...(out.bad?.indices.length ? [el("p", { className: "edit-bad-rows" },
+          `Differs from lib/'s in ${out.bad.indices.length} of ${out.bad.of} ${out.bad.what} (counting from 0): `,
+          el("strong", {}, out.bad.indices.join(", ")))] : []),
         el("p", {}, "The cell now shows your value, and its own checks apply to it; the cells computed from it recompute and say so."),
         el("p", { className: "edit-timing" }, `transpiled and ran in ${fmt(out.workerMs, 2)} ms in the worker, ${fmt(out.ms, 2)} ms from sending the code to its answer`),
       );
@@ -123,6 +132,11 @@ export function codePanel(h: PanelHost): { root: HTMLElement; refresh(): void; f
   root.dataset.editFn = st.name;
 
   function refresh(): void {
+    if (resultOf !== undefined && st.edit !== resultOf) {
+      resultOf = undefined;
+      result.replaceChildren();
+      if (!st.edit) editor.set(st.draft ?? h.libCode);
+    }
     notice.textContent = st.notice ?? "";
     notice.hidden = !st.notice;
     why.textContent = st.why ? `Why it fails: ${st.why}` : "";

@@ -20,8 +20,10 @@
 import { fnv1a, hashValue } from "../lib/core/hash.js";
 import { type Experiment, experimentsOf } from "../lib/core/experiment.js";
 import { ROUNDING_TOL } from "../lib/core/tolerances.js";
-import { type Like, describe, maxDiffLike } from "../lib/tools/run-function.js";
-import { type CodeEdits, CODE_HASH_KEY, codeFromHash, encodeCode, parseStoredCode, type StoredCode } from "../lib/state/code-edits.js";
+import { type Like, describe, flatten, maxDiffLike } from "../lib/tools/run-function.js";
+import {
+  type CodeEdits, CODE_HASH_KEY, LEGACY_LINK_MESSAGE, type StoredCode, codeFromHash, encodeCode, isLegacyEditLink, parseStoredCode,
+} from "../lib/state/code-edits.js";
 import { cellHooks } from "./cell.js";
 import { checkBadge } from "./check.js";
 import { Sandbox } from "./sandbox.js";
@@ -74,6 +76,8 @@ export interface FnState {
   panelApi?: { refresh(): void };
   why?: string;
   autoOpened?: boolean;
+  /** A run from the editor is in progress. */
+  running?: boolean;
 }
 
 export interface Notebook {
@@ -86,13 +90,32 @@ export interface PanelHost {
   libCode: string;
   equation: string | undefined;
   experiments: readonly Experiment[];
-  apply(code: string, why?: string): Promise<{ error: string } | { diff: number; ms: number; workerMs: number }>;
+  apply(code: string, why?: string): Promise<{ error: string } | { cancelled: true } | Applied>;
   reset(): void;
   resetAll(): void;
   keepStale(): void;
   shareUrl(code: string): string;
   warm(): void;
   saveDraft(code: string): void;
+}
+
+/** How a reader's value compares with lib/'s on the same inputs. */
+export interface Applied {
+  diff: number;
+  /** For a matrix, its rows (for a vector, its entries) that differ by more than ROUNDING_TOL, counting from 0. */
+  bad?: { indices: number[]; of: number; what: "rows" | "entries" };
+  ms: number;
+  workerMs: number;
+}
+
+/** Where two values of form `like` differ: the rows of a matrix or the entries of a vector (undefined otherwise). */
+function badParts(a: unknown, b: unknown, like: Like): Applied["bad"] {
+  if (like.t !== "mat" && like.t !== "vec") return undefined;
+  const x = flatten(a, like), y = flatten(b, like);
+  const cols = like.t === "mat" ? like.cols : 1;
+  const indices = new Set<number>();
+  for (let k = 0; k < x.length; k++) if (!(Math.abs(x[k]! - y[k]!) <= ROUNDING_TOL)) indices.add(Math.floor(k / cols));
+  return { indices: [...indices], of: like.t === "mat" ? like.rows : like.n, what: like.t === "mat" ? "rows" : "entries" };
 }
 
 const MAX_RESULTS = 8;
@@ -133,7 +156,8 @@ export function notebook(o: { page: string; sandbox: { worker: string; frame: st
   const interrupted = safeStorage(() => localStorage.getItem(runningKey)) != null;
   safeStorage(() => localStorage.removeItem(runningKey));
   const linked = typeof location === "undefined" ? null : codeFromHash(location.hash);
-  const linkError = linked && "error" in linked ? linked.error : undefined;
+  const linkError = linked && "error" in linked ? linked.error
+    : typeof location !== "undefined" && isLegacyEditLink(location.hash) ? LEGACY_LINK_MESSAGE : undefined;
   const linkEdits: CodeEdits = linked && "edits" in linked ? linked.edits : {};
 
   const states = new Map<AnyFn, FnState>();
@@ -175,6 +199,7 @@ export function notebook(o: { page: string; sandbox: { worker: string; frame: st
       st.notice = "The site's code of this function has changed since you edited it: see what changed, then keep your version or take the new one.";
     } else if (s.active && !interrupted) {
       st.edit = { file: st.file, code: s.code, results: new Map(), pending: new Set() };
+      notify(); // the cell was computed before its file (and so its stored edit) was known: compute it again
     } else {
       st.draft = s.code;
       st.notice = s.active && interrupted
@@ -301,6 +326,9 @@ export function notebook(o: { page: string; sandbox: { worker: string; frame: st
   };
 
   function reset(st: FnState): void {
+    // a run in progress (this function's, or one queued behind it) is of no use any more; the others start again
+    if (st.edit?.pending.size || st.running) sandbox.cancelAll();
+    st.running = false;
     st.edit = undefined;
     st.draft = undefined;
     st.notice = undefined;
@@ -321,8 +349,10 @@ export function notebook(o: { page: string; sandbox: { worker: string; frame: st
         const call = st.call;
         if (!call?.like) return { error: call?.refused ?? `${st.name} has not run on this page yet` };
         st.why = why;
+        st.running = true;
         const out = await sandbox.run({ kind: "fn", file: st.file, name: st.name, code, args: call.args, like: call.like });
-        if ("cancelled" in out) return { error: "cancelled" };
+        st.running = false;
+        if ("cancelled" in out) return { cancelled: true };
         if (!("value" in out)) {
           st.draft = code;
           save();
@@ -335,11 +365,15 @@ export function notebook(o: { page: string; sandbox: { worker: string; frame: st
         st.staleBase = undefined;
         save();
         notify();
-        return { diff: maxDiffLike(out.value, call.lib, call.like), ms: out.ms, workerMs: out.workerMs };
+        return { diff: maxDiffLike(out.value, call.lib, call.like), bad: badParts(out.value, call.lib, call.like), ms: out.ms, workerMs: out.workerMs };
       },
       reset: () => reset(st),
       resetAll() {
-        for (const s of states.values()) reset(s);
+        sandbox.cancelAll();
+        for (const s of states.values()) {
+          reset(s);
+          s.panelApi?.refresh();
+        }
         safeStorage(() => localStorage.removeItem(storeKey));
         for (const k of Object.keys(stored)) delete stored[k];
       },

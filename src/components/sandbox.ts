@@ -5,13 +5,12 @@
  * - nothing a run starts (a timer, an interval that allocates, a handler, a changed prototype) outlives it, and no
  *   run can see another's: the time limit covers everything the run started;
  * - the answer comes over a MessagePort made for that run alone; nothing posted elsewhere is ever read;
- * - the answer is a Float64Array of exactly the expected shape or one line (the worker packs it with
- *   lib/tools/sandbox-protocol.ts's `packResult` before it crosses over; `checkEdit` checks it again on the page): a
- *   result larger than the quantity it stands for is never copied into the page.
+ * - the answer is a value of exactly the form of lib/'s result or one line (the worker packs it with
+ *   lib/tools/run-function.ts's `packLike` before it crosses over, and the page reads it again): a result larger
+ *   than the quantity it stands for is never copied into the page.
  * A spare worker is started ahead of each run (loading sucrase takes tens of ms), so a run's time limit counts the
  * reader's code, not the start-up.
  */
-import type { RunRequest } from "../lib/tools/sandbox-protocol.js";
 import { type FnRunRequest, packLike } from "../lib/tools/run-function.js";
 import { oneLine } from "../lib/core/tokens.js";
 
@@ -22,7 +21,6 @@ export const START_LIMIT_MS = 20_000;
 
 /** A run's outcome; `ms` is the round trip from the run's message to its answer, `workerMs` the part spent in the worker. */
 export type SandboxOutcome =
-  | { data: Float64Array; ms: number; workerMs: number }
   | { value: unknown; ms: number; workerMs: number }
   | { error: string; ms?: number; workerMs?: number }
   | { cancelled: true };
@@ -52,7 +50,7 @@ export class Sandbox {
   }
 
   /** Runs are queued: one at a time, each in its own worker. */
-  run(req: RunRequest | FnRunRequest): Promise<SandboxOutcome> {
+  run(req: FnRunRequest): Promise<SandboxOutcome> {
     const next = this.queue.then(() => this.runNow(req));
     this.queue = next.catch(() => undefined);
     return next;
@@ -114,7 +112,7 @@ export class Sandbox {
     return s;
   }
 
-  private async runNow(req: RunRequest | FnRunRequest): Promise<SandboxOutcome> {
+  private async runNow(req: FnRunRequest): Promise<SandboxOutcome> {
     let spawned: Spawned;
     try {
       spawned = await this.takeSpare();
@@ -159,21 +157,16 @@ export class Sandbox {
 }
 
 /**
- * What the worker sent (a RunReply or FnRunReply of src/workers/run-code.ts), read as the page expects it: a
- * Float64Array, a value of the very form of lib/'s result (packed again here: structured cloning made it plain
- * data, and reading it again costs nothing next to the run), or a message of one line. A catalogue run's size and
- * entries are checked once, by checkEdit (lib/tools/sandbox-protocol.ts).
+ * What the worker sent (an FnRunReply of src/workers/run-code.ts), read as the page expects it: a value of the very
+ * form of lib/'s result (packed again here: structured cloning made it plain data, and reading it again costs
+ * nothing next to the run), or a message of one line.
  */
-function readReply(reply: unknown, req: RunRequest | FnRunRequest): { data: Float64Array; workerMs: number } | { value: unknown; workerMs: number } | { error: string; workerMs?: number } {
+function readReply(reply: unknown, req: FnRunRequest): { value: unknown; workerMs: number } | { error: string; workerMs?: number } {
   // A getter on a posted object cannot run here: structured cloning makes plain data
-  const r = (typeof reply === "object" && reply !== null ? reply : {}) as { [K in "data" | "value" | "error" | "ms"]?: unknown };
+  const r = (typeof reply === "object" && reply !== null ? reply : {}) as { [K in "value" | "error" | "ms"]?: unknown };
   const workerMs = typeof r.ms === "number" && Number.isFinite(r.ms) ? r.ms : undefined;
   if (typeof r.error === "string") return { error: oneLine(r.error), workerMs };
-  if ("kind" in req) {
-    if (!("value" in r)) return { error: `${req.name}: the code runner sent neither a value nor a message` };
-    const v = packLike(req.name, r.value, req.like);
-    return "error" in v ? v : { value: v.value, workerMs: workerMs ?? NaN };
-  }
-  if (r.data instanceof Float64Array) return { data: r.data, workerMs: workerMs ?? NaN };
-  return { error: `${req.name}: the code runner sent neither a value nor a message` };
+  if (!("value" in r)) return { error: `${req.name}: the code runner sent neither a value nor a message` };
+  const v = packLike(req.name, r.value, req.like);
+  return "error" in v ? v : { value: v.value, workerMs: workerMs ?? NaN };
 }

@@ -5,16 +5,16 @@
  * Content-Security-Policy already blocks (scripts/csp.ts), so that reaching for one is a plain "fetch is not
  * defined", then says it is ready.
  *
- * A run is one message carrying a MessagePort, answered on that port only: either an equation's code of the
- * editors' catalogue (`{ code, args, name, shape }`, packed to a Float64Array of `shape`), or a reader's version of a
- * lib/ function (`{ kind: "fn", file, name, code, args, like }`, run in its module's scope from `lib-scopes`, which
- * scripts/build-workers.ts generates, and packed to the form of lib/'s result). What a run does is
- * src/workers/sandbox/run.ts.
+ * A run is one message `{ kind: "fn", file, name, code, args, like }` carrying a MessagePort, answered on that port
+ * only: the reader's version of a lib/ function, run in its module's scope (from `lib-scopes`, which
+ * scripts/build-workers.ts generates: scripts/module-scope.ts) on the cell's arguments and packed to the form of
+ * lib/'s result (lib/tools/run-function.ts). What a run does is src/workers/sandbox/run.ts.
  */
 import scopes from "lib-scopes";
-import type { RunRequest } from "../../lib/tools/sandbox-protocol.js";
 import type { FnRunRequest } from "../../lib/tools/run-function.js";
-import { BLOCKED_GLOBALS, removeGlobals, runAndPack, runCode, runFunction } from "./sandbox/run.js";
+import { BLOCKED_GLOBALS, removeGlobals, runFunction } from "./sandbox/run.js";
+
+const WARM_FILE = "warm-up";
 
 const scope = globalThis as unknown as {
   importScripts?: unknown; onmessage: unknown; postMessage: (m: unknown) => void; close: unknown;
@@ -25,23 +25,17 @@ if (typeof scope.importScripts === "function") {
   const portPost = MessagePort.prototype.postMessage;
   const apply = Reflect.apply;
   const now = performance.now.bind(performance);
-  scope.onmessage = (event: MessageEvent<RunRequest | FnRunRequest>) => {
+  scope.onmessage = (event: MessageEvent<FnRunRequest>) => {
     const port = event.ports[0];
     if (!port) return;
     const t0 = now();
-    const req = event.data;
-    if ("kind" in req && req.kind === "fn") {
-      const out = runFunction(req, scopes);
-      apply(portPost, port, [{ ...out, ms: now() - t0 }]);
-      return;
-    }
-    const out = runAndPack(req as RunRequest);
-    const reply = { ...out, ms: now() - t0 };
-    apply(portPost, port, "data" in out ? [reply, [out.data.buffer]] : [reply]);
+    const out = runFunction(event.data, scopes);
+    apply(portPost, port, [{ ...out, ms: now() - t0 }]);
   };
   // Warm up before saying ready: a first transpile and evaluation compiles sucrase and `new Function`'s path, which
   // took WebKit (2 cores, under Xvfb) more than half of the 1 s limit when it was left to the reader's first run.
-  runCode("const warm: number[] = [1];\nreturn warm;", {});
+  runFunction({ kind: "fn", file: WARM_FILE, name: "warm", code: "function warm(a: number[]): number { return a[0]!; }", args: [[1]], like: { t: "num" } },
+    { [WARM_FILE]: {} });
   const left = removeGlobals(scope, BLOCKED_GLOBALS);
   // close() would end the run without an answer, which the page could only report as a time-out
   Object.defineProperty(scope, "close", {

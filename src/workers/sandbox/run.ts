@@ -4,7 +4,6 @@
  * result before it crosses into the page; and the globals the worker removes before any reader's code runs.
  */
 import { transform } from "sucrase";
-import { type RunOutcome, type RunRequest, evaluateCode, packResult } from "../../../lib/tools/sandbox-protocol.js";
 import { type FnRunRequest, evaluateFunction, packLike } from "../../../lib/tools/run-function.js";
 
 /** TypeScript → JavaScript, or a one-line message with the reader's line number. */
@@ -15,22 +14,6 @@ export function transpile(code: string): { js: string } | { error: string } {
     const err = e as Error & { loc?: { line: number; column: number } };
     const message = String(err.message ?? e).replace(/\s*\(\d+:\d+\)\s*$/, "");
     return { error: err.loc ? `line ${err.loc.line}: syntax error: ${message}` : `syntax error: ${message}` };
-  }
-}
-
-export function runCode(code: string, args: Record<string, unknown>): RunOutcome {
-  const t = transpile(code);
-  return "error" in t ? t : evaluateCode(t.js, args);
-}
-
-export function runAndPack(req: RunRequest): { data: Float64Array } | { error: string } {
-  const out = runCode(req.code, req.args);
-  if ("error" in out) return out;
-  try {
-    return packResult(req.name, out.value, req.shape);
-  } catch (e) {
-    // The result's own getters or proxy traps ran and threw
-    return { error: `${req.name}: the result could not be read (${e instanceof Error ? e.message : "it threw"})` };
   }
 }
 
@@ -68,6 +51,11 @@ export function runFunction(req: FnRunRequest, scopes: Readonly<Record<string, R
   const t = transpile(req.code);
   if ("error" in t) return t;
   const out = evaluateFunction(t.js, req.name, scope, req.args);
-  return "error" in out ? out : packLike(req.name, out.value, req.like);
+  if ("error" in out) return out;
+  try {
+    return packLike(req.name, out.value, req.like);
+  } catch (e) {
+    // the result's own getters or proxy traps ran and threw (packLike catches its own reads; this is the rest)
+    return { error: `${req.name}: the result could not be read (${e instanceof Error ? e.message : "it threw"})` };
+  }
 }
-
