@@ -205,6 +205,7 @@ export function notebook(o: { page: string; sandbox: { worker: string; frame: st
       st.notice = s.active && interrupted
         ? "Your code was still running when your last visit ended (the page may have closed or crashed), so it was not run again: read it, then press Run or Reset."
         : "Your code from last time, not in use (it failed, or was not run): press Run to use it.";
+      if (s.active) queueMicrotask(save); // no longer in use: a later visit must not run it by itself either
     }
   }
 

@@ -76,7 +76,7 @@ export function withEpilogue(file: string, name: string, stmts: string): string 
   const code = libSource(file, name).text;
   const ret = [...declaration(code, name).body!.statements].reverse().find(ts.isReturnStatement);
   if (!ret?.expression) throw new Error(`${name} does not end in a return`);
-  return `${code.slice(0, ret.getStart())}const __out = ${ret.expression.getText()};\n${stmts}\nreturn __out;${code.slice(ret.getEnd())}`;
+  return `${code.slice(0, ret.getStart())}let __out: any = ${ret.expression.getText()};\n${stmts}\nreturn __out;${code.slice(ret.getEnd())}`;
 }
 
 /** The 1-based line of the first line of `code` containing `text`. */

@@ -12,9 +12,9 @@ import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
 import { useSite } from "./harness.js";
-import { liveCellAfter, openEditor, panel, poll, setCode } from "./editing.js";
-import { type EditId, editable } from "../../lib/derivation/editable.js";
+import { PASS, cellState, lineOf, openEditor, panel, poll, run, setCode, withEpilogue, withPrelude } from "./editing.js";
 import { BLOCKED_GLOBALS } from "../../src/workers/sandbox/run.js";
+import { libSource } from "../../scripts/lib-code.js";
 
 /** An inert flag that names this file's Chromium among the machine's processes, for its CPU and memory. */
 const MARK = `--bptt-sandbox-test=${process.pid}`;
@@ -34,10 +34,14 @@ beforeAll(async () => {
 });
 afterAll(() => other.close());
 
-/** Reference code of `id` as an expression: statements may go before it and after it. */
-const ref = (id: EditId) => `(() => {\n${editable(id).code}\n})()`;
-/** Reference code with `before` run first. */
-const after = (id: EditId, before: string) => `${before}\nreturn ${ref(id)};`;
+const BACKWARD = "lib/derivation/backward.ts", EMBEDDING = "lib/derivation/embedding.ts";
+/** The code the page shows for a function of backward.ts / embedding.ts. */
+const shown = (fn: string) => libSource(fn.startsWith("gradE") && fn !== "gradE" ? EMBEDDING : BACKWARD, fn).text;
+/** …with `stmts` run first, or after its value is computed (as `__out`, which they may replace). */
+const before = (fn: string, stmts: string) => withPrelude(fn.startsWith("gradE") && fn !== "gradE" ? EMBEDDING : BACKWARD, fn, stmts);
+const after = (fn: string, stmts: string) => withEpilogue(fn.startsWith("gradE") && fn !== "gradE" ? EMBEDDING : BACKWARD, fn, stmts);
+/** The one line a failing statement gives: `✗ line N: message`, N where `text` is in `code`. */
+const atLine = (code: string, text: string, message: string) => ({ error: `✗ line ${lineOf(code, text)}: ${message}`, pass: 0, fail: 0 });
 
 /** The processes of this file's Chromium: the one started with MARK and all its descendants (Linux /proc). */
 function chromiumPids(): string[] {
@@ -116,27 +120,11 @@ async function cpuQuiet(timeout = 6000): Promise<{ windows: number[]; quietAfter
   return { windows, quietAfterMs: Infinity };
 }
 
-/** Types `code` into the editor of `id`, presses Run and waits for its outcome: the ✗ line, or the two badges. */
-async function run(page: Page, id: EditId, code: string): Promise<{ error: string | null; pass: number; fail: number }> {
-  await openEditor(page, id);
-  await setCode(page, id, code);
-  const result = panel(page, id).locator(".edit-result");
-  await panel(page, id).getByRole("button", { name: "Run", exact: true }).click();
-  await poll(async () => (await result.locator(".edit-error").count()) + (await result.locator(".edit-checks").count())).toBe(1);
-  return {
-    error: (await result.locator(".edit-error").count()) ? await result.locator(".edit-error").textContent() : null,
-    pass: await result.locator(".check-pass").count(),
-    fail: await result.locator(".edit-checks .check-fail").count(),
-  };
-}
-
 async function fresh(path: string) {
   const visit = await site.open(path);
   await visit.page.evaluate(() => localStorage.clear());
   return visit;
 }
-
-const PASS = { error: null, pass: 2, fail: 0 };
 
 /**
  * A browser profile of its own (a "next visit" must share its localStorage, which separate playwright pages do
@@ -155,28 +143,33 @@ async function profile(path: string) {
   return { context, ...(await visit()), next: visit };
 }
 
-/** Stores `code` as the page's running edit of `id`, reloads (it starts running), and closes the tab before its time limit. */
-async function closeMidRun(page: Page, name: string, id: EditId, code: string): Promise<void> {
-  await page.evaluate((a) => localStorage.setItem(a.key, JSON.stringify({ [a.id]: { code: a.code, active: true } })), { key: `bptt-companion:edits:${name}`, id, code });
+/** Stores `code` as the page's edit in use of `fn`, reloads (it starts running), and closes the tab before its time limit. */
+async function closeMidRun(page: Page, name: string, file: string, fn: string, code: string): Promise<void> {
+  await page.evaluate((a) => {
+    const base = document.querySelector<HTMLElement>(`details.lib-code[data-fn="${a.fn}"]`)!.dataset.hash!;
+    localStorage.setItem(a.key, JSON.stringify({ [`${a.file}#${a.fn}`]: { code: a.code, base, baseCode: "", active: true } }));
+  }, { key: `bptt-companion:code:${name}`, file, fn, code });
   await page.reload({ waitUntil: "load" });
-  await page.waitForFunction((key) => localStorage.getItem(key) !== null, `bptt-companion:edits-running:${name}`);
+  await page.waitForFunction((key) => localStorage.getItem(key) !== null, `bptt-companion:code-running:${name}`);
   await page.close({ runBeforeUnload: false });
 }
+
+const YOURS = (fn: string) => ({ fail: 0, using: expect.stringMatching(new RegExp(`^your code for ${fn}\\(\\)`)) });
 
 describe("one run cannot reach another", () => {
   it("a forged reply, a replaced handler and a poisoned prototype in (4.1) leave (4.4) and the page's cells alone", async () => {
     const { page, problems } = await fresh("/summary");
-    const attack = [
-      `const out = ${ref("eq-4-1")};`,
+    const attack = after("logitGrads", [
       "self.onmessage = () => {};",
       "MessagePort.prototype.postMessage = function () { throw new Error('forged'); };",
       "Array.prototype.map = () => { throw new Error('poisoned'); };",
+      "Float64Array.prototype.map = () => { throw new Error('poisoned'); };",
       "Object.prototype.toJSON = () => 'poisoned';",
       "for (let s = 1; s < 100; s++) { try { self.postMessage({ seq: s, value: [[1e9]] }); } catch {} }",
-      "return out;",
-    ].join("\n");
-    expect(await run(page, "eq-4-1", attack)).toEqual(PASS);
-    expect(await run(page, "eq-4-4", editable("eq-4-4").code)).toEqual(PASS);
+    ].join("\n"));
+    expect(await run(page, "logitGrads", attack)).toEqual(PASS);
+    expect(await run(page, "gradC", shown("gradC"))).toEqual(PASS);
+    await poll(() => cellState(page, "gradC")).toEqual(YOURS("gradC"));
     expect(await page.locator(".live-cell .check-fail").count()).toBe(0);
     expect(problems).toEqual([]);
     await page.close();
@@ -184,9 +177,9 @@ describe("one run cannot reach another", () => {
 
   it("on /embedding too: (3.19)'s poisoned Array.prototype does not reach (3.21)", async () => {
     const { page, problems } = await fresh("/embedding");
-    expect(await run(page, "eq-3-19", `const out = ${ref("eq-3-19")};\nArray.prototype.map = () => { throw new Error('poisoned'); };\nArray.prototype.push = () => 0;\nreturn out;`)).toEqual(PASS);
-    expect(await run(page, "eq-3-21", editable("eq-3-21").code)).toEqual(PASS);
-    expect(await run(page, "eq-3-20", editable("eq-3-20").code)).toEqual(PASS);
+    expect(await run(page, "gradETripleSum", after("gradETripleSum", "Array.prototype.map = () => { throw new Error('poisoned'); };\nArray.prototype.push = () => 0;"))).toEqual(PASS);
+    expect(await run(page, "gradEOneHotForm", shown("gradEOneHotForm"))).toEqual(PASS);
+    expect(await run(page, "gradETensorForm", shown("gradETensorForm"))).toEqual(PASS);
     expect(problems).toEqual([]);
     await page.close();
   });
@@ -195,14 +188,14 @@ describe("one run cannot reach another", () => {
 describe("nothing a run starts outlives it", () => {
   it("a timer that spins after a correct result: ✓, and no CPU is used once the run is over", async () => {
     const { page, problems } = await fresh("/summary");
-    expect(await run(page, "eq-4-4", after("eq-4-4", "setTimeout(function spin() { for (;;) {} }, 50);\nqueueMicrotask(() => { for (;;) {} });"))).toEqual(PASS);
+    expect(await run(page, "gradC", after("gradC", "setTimeout(function spin() { for (;;) {} }, 50);\nqueueMicrotask(() => { for (;;) {} });"))).toEqual(PASS);
     const quiet = await cpuQuiet();
     console.log(`Chromium CPU per half second after a run that left a spinning timer: ${quiet.windows.join(", ")} s`);
     expect(quiet.quietAfterMs).toBeLessThan(4000);
     expect(await cpuOver(2000)).toBeLessThan(0.6); // and it stays quiet
     // It is the reader's own code, stored: the next visit runs it again, and again nothing survives the run
     await page.reload({ waitUntil: "networkidle" });
-    await poll(() => panel(page, "eq-4-4").locator(".edit-result .check-pass").count()).toBe(2);
+    await poll(() => cellState(page, "gradC")).toEqual(YOURS("gradC"));
     expect((await cpuQuiet()).quietAfterMs).toBeLessThan(4000);
     expect(problems).toEqual([]);
     await page.close();
@@ -211,14 +204,14 @@ describe("nothing a run starts outlives it", () => {
   it("an interval that allocates after a correct result cannot grow the tab, on this visit or the next", async () => {
     const { page, problems } = await fresh("/summary");
     const rss0 = chromiumRssMB();
-    const code = after("eq-4-4", "const keep = [];\nsetInterval(() => { const a = new Float64Array(1e7); a.fill(1); keep.push(a); }, 10);");
-    expect(await run(page, "eq-4-4", code)).toEqual(PASS);
+    const code = after("gradC", "const keep = [];\nsetInterval(() => { const a = new Float64Array(1e7); a.fill(1); keep.push(a); }, 10);");
+    expect(await run(page, "gradC", code)).toEqual(PASS);
     await page.waitForTimeout(3000);
     const grew = chromiumRssMB() - rss0;
     console.log(`Chromium resident memory 3 s after a run that left an allocating interval: ${grew >= 0 ? "+" : ""}${grew.toFixed(0)} MB`);
     expect(grew).toBeLessThan(300); // unchecked, the interval adds 80 MB every 10 ms
     await page.reload({ waitUntil: "networkidle" });
-    await poll(() => panel(page, "eq-4-4").locator(".edit-result .check-pass").count()).toBe(2);
+    await poll(() => cellState(page, "gradC")).toEqual(YOURS("gradC"));
     await page.waitForTimeout(3000);
     expect(chromiumRssMB() - rss0).toBeLessThan(300);
     expect(await page.evaluate(() => 1 + 1)).toBe(2);
@@ -228,10 +221,9 @@ describe("nothing a run starts outlives it", () => {
 
   it("close() is one line, and the next run is not taken for a time-out", async () => {
     const { page, problems } = await fresh("/summary");
-    expect(await run(page, "eq-4-4", after("eq-4-4", "close();"))).toEqual({
-      error: "✗ line 1: close() is not available here: return your result instead", pass: 0, fail: 0,
-    });
-    expect(await run(page, "eq-4-4", editable("eq-4-4").code)).toEqual(PASS);
+    const code = before("gradC", "  close();");
+    expect(await run(page, "gradC", code)).toEqual(atLine(code, "close();", "close() is not available here: return your result instead"));
+    expect(await run(page, "gradC", shown("gradC"))).toEqual(PASS);
     expect(problems).toEqual([]);
     await page.close();
   });
@@ -239,10 +231,10 @@ describe("nothing a run starts outlives it", () => {
   it("allocating without end inside the run is stopped by the time limit, and the page goes on", async () => {
     const { page, problems } = await fresh("/summary");
     const rss0 = chromiumRssMB();
-    const outcome = await run(page, "eq-4-4", "const keep = [];\nfor (;;) keep.push(new Array(1e5).fill(Math.random()));\nreturn keep;");
+    const outcome = await run(page, "gradC", before("gradC", "  const keep = [];\n  for (;;) keep.push(new Array(1e5).fill(Math.random()));"));
     console.log(`allocating in a loop: ${outcome.error}; resident memory after: ${(chromiumRssMB() - rss0).toFixed(0)} MB over the start`);
     expect(outcome.error).toMatch(/^✗ (stopped after 1 s: does your loop end\?|the code runner failed: .*)$/);
-    expect(await run(page, "eq-4-4", editable("eq-4-4").code)).toEqual(PASS);
+    expect(await run(page, "gradC", shown("gradC"))).toEqual(PASS);
     // The worker is terminated at the limit; the engine tears it down (and returns its memory) shortly after
     const settled = await settleRss(rss0 + 300, 10_000);
     console.log(`  resident memory back within 300 MB of the start after ${settled.ms} ms (peak +${settled.peak.toFixed(0)} MB)`);
@@ -261,22 +253,24 @@ describe("no way out", () => {
     page.on("requestfailed", (r) => failed.push(`${r.url()} ${r.failure()?.errorText}`));
     const names = JSON.stringify(BLOCKED_GLOBALS);
     const gone = `const left = ${names}.filter((n) => n in self);\nif (left.length) throw new Error("reachable: " + left.join(", "));`;
-    expect(await run(page, "eq-4-4", after("eq-4-4", gone))).toEqual(PASS);
-    expect(await run(page, "eq-4-4", `fetch("${otherOrigin}/fetch");\nreturn zeros(vocab);`)).toEqual({ error: "✗ line 1: fetch is not defined", pass: 0, fail: 0 });
+    expect(await run(page, "gradC", after("gradC", gone))).toEqual(PASS);
+    const fetching = before("gradC", `  fetch("${otherOrigin}/fetch");`);
+    expect(await run(page, "gradC", fetching)).toEqual(atLine(fetching, "fetch(", "fetch is not defined"));
     for (const name of ["XMLHttpRequest", "WebSocket", "importScripts", "indexedDB", "caches", "BroadcastChannel", "EventSource", "Worker", "navigator"]) {
-      expect((await run(page, "eq-4-4", `${name};\nreturn zeros(vocab);`)).error, name).toBe(`✗ line 1: ${name} is not defined`);
+      const code = before("gradC", `  ${name};`);
+      expect((await run(page, "gradC", code)).error, name).toBe(atLine(code, `  ${name};`, `${name} is not defined`).error);
     }
-    const before = finished.length;
+    const start = finished.length;
     const imports = [
       `import("${otherOrigin}/import.js").catch(() => {});`,
       `import(location.origin + "/index.html").catch(() => {});`,
       `import("data:text/javascript,export default 1").catch(() => {});`,
       `new Function("return 1")();`, // evaluating code is the one thing the sandbox allows
     ].join("\n");
-    expect(await run(page, "eq-4-4", after("eq-4-4", imports))).toEqual(PASS);
+    expect(await run(page, "gradC", after("gradC", imports))).toEqual(PASS);
     await page.waitForTimeout(500);
     expect(hits).toEqual([]);
-    expect(finished.slice(before).filter((u) => !u.startsWith("blob:"))).toEqual([]);
+    expect(finished.slice(start).filter((u) => !u.startsWith("blob:"))).toEqual([]);
     expect(failed).toEqual([`${otherOrigin}/import.js csp`, `${site.base}/index.html csp`]);
     expect(problems).toEqual([]);
     await page.close();
@@ -287,29 +281,28 @@ describe("every returned value is checked entry by entry, and no view throws", (
   it("NaN, Infinity, strings, holes and null are one line naming the entry, never a ✓; the cells after it are drawn", async () => {
     const { page, problems } = await fresh("/summary");
     const cases: [string, string][] = [
-      ["out[3] = NaN;", "✗ dL_dc[3] is NaN"],
-      ["out[0] = Infinity; out[1] = -Infinity;", "✗ dL_dc[0] is Infinity, and 1 more entry is not finite numbers"],
-      ["out[2] = String(out[2]);", `✗ dL_dc[2] is a string (`],
-      ["delete out[1];", "✗ dL_dc[1] is missing (a hole in the array)"],
-      ["out[4] = null;", "✗ dL_dc[4] is null"],
+      ["__out[3] = NaN;", "✗ gradC: the result[3] is NaN"],
+      ["__out[0] = Infinity; __out[1] = -Infinity;", "✗ gradC: the result[0] is Infinity, and 1 more entry is not finite numbers"],
+      ["__out = Array.from(__out); __out[2] = String(__out[2]);", "✗ gradC: the result[2] is a string ("],
+      ["__out = Array.from(__out); delete __out[1];", "✗ gradC: the result[1] is missing (a hole), not a number"],
+      ["__out = Array.from(__out); __out[4] = null;", "✗ gradC: the result[4] is null, not a number"],
     ];
     for (const [edit, message] of cases) {
-      const r = await run(page, "eq-4-4", `const out = ${ref("eq-4-4")};\n${edit}\nreturn out;`);
+      const r = await run(page, "gradC", after("gradC", edit));
       expect(r.error, edit).toContain(message);
       expect(r.pass, edit).toBe(0);
       // lib/'s value stands in: the page's cells keep passing, and none is marked as using the reader's code
-      expect(await liveCellAfter(page, "eq-4-4")).toEqual({ fail: 0, using: "" });
+      expect(await cellState(page, "gradC")).toEqual({ fail: 0, using: "" });
     }
     // the whole matrix (4.1): a NaN in row 2, column 3
-    expect((await run(page, "eq-4-1", `const out = ${ref("eq-4-1")};\nout[2][3] = 0 / 0;\nreturn out;`)).error).toBe("✗ dL_do[2][3] is NaN");
-    // wrong shapes and kinds
-    expect((await run(page, "eq-4-4", "return 'abc';")).error).toMatch(/^✗ dL_dc: expected shape \[\d+\], got a string$/);
-    expect((await run(page, "eq-4-4", "return { length: 3 };")).error).toMatch(/^✗ dL_dc: expected shape \[\d+\], got an object$/);
-    expect((await run(page, "eq-4-1", `const out = ${ref("eq-4-1")};\nout[1] = out[1].slice(1);\nreturn out;`)).error).toMatch(/ragged array \(row 1 has/);
+    expect((await run(page, "logitGrads", after("logitGrads", "__out.data[2 * __out.cols + 3] = 0 / 0;"))).error).toBe("✗ logitGrads: the result[2][3] is NaN");
+    // wrong forms and kinds
+    expect((await run(page, "gradC", after("gradC", "__out = 'abc';"))).error).toMatch(/^✗ gradC: expected a vector \[\d+\] \(Float64Array\), got a string \("abc"\)$/);
+    expect((await run(page, "gradC", after("gradC", "__out = { length: 3 };"))).error).toMatch(/^✗ gradC: expected a vector \[\d+\] \(Float64Array\), got an object$/);
+    expect((await run(page, "logitGrads", after("logitGrads", "__out = zeros(__out.cols, __out.rows);"))).error).toMatch(/^✗ logitGrads: expected a matrix \[6,8\], got a matrix \[8,6\]$/);
     // huge but finite values: drawn, red, nothing throws
-    const huge = await run(page, "eq-4-4", `const out = ${ref("eq-4-4")};\nout[0] = 1e308; out[1] = -1e308;\nreturn out;`);
-    expect(huge).toEqual({ error: null, pass: 0, fail: 2 });
-    expect(await panel(page, "eq-4-4").locator(".edit-result svg").count()).toBe(2);
+    expect(await run(page, "gradC", after("gradC", "__out[0] = 1e308; __out[1] = -1e308;"))).toEqual({ error: null, pass: 0, fail: 1 });
+    await poll(async () => (await cellState(page, "gradC")).fail).toBe(2);
     expect(await page.locator(".live-cell").count()).toBeGreaterThanOrEqual(await page.locator(".equation[id]").count());
     expect(problems).toEqual([]);
     await page.close();
@@ -320,17 +313,20 @@ describe("every returned value is checked entry by entry, and no view throws", (
     const rss0 = chromiumRssMB();
     const heap0 = await page.evaluate(() => (performance as unknown as { memory: { usedJSHeapSize: number } }).memory.usedJSHeapSize);
     const t0 = Date.now();
-    const r = await run(page, "eq-4-4", "return new Float64Array(1e8);");
+    const r = await run(page, "gradC", before("gradC", "  return new Float64Array(1e8);"));
     console.log(`Float64Array(1e8): "${r.error}" after ${Date.now() - t0} ms`);
-    expect(r.error).toMatch(/^✗ dL_dc: expected shape \[\d+\], got \[100000000\]$/);
+    expect(r.error).toMatch(/^✗ gradC: expected a vector \[\d+\] \(Float64Array\), got a typed array of 100000000$/);
     await page.waitForTimeout(1000);
     const heap1 = await page.evaluate(() => (performance as unknown as { memory: { usedJSHeapSize: number } }).memory.usedJSHeapSize);
     expect((heap1 - heap0) / 2 ** 20).toBeLessThan(50);
     expect(chromiumRssMB() - rss0).toBeLessThan(300); // the 800 MB lived in the worker, and went with it
-    // it failed, so it is not run again on the next visit
+    // it failed, so it is not run again on the next visit: shown, with a notice
     await page.reload({ waitUntil: "networkidle" });
+    await panel(page, "gradC").locator(".edit-notice").waitFor();
+    expect(await panel(page, "gradC").locator(".edit-notice").textContent()).toMatch(/not in use/);
     await page.waitForTimeout(500);
-    expect(await panel(page, "eq-4-4").locator(".edit-result").textContent()).toBe("");
+    expect(await panel(page, "gradC").locator(".edit-result").textContent()).toBe("");
+    expect(await cellState(page, "gradC")).toEqual({ fail: 0, using: "" });
     expect(problems).toEqual([]);
     await page.close();
   });
@@ -340,20 +336,24 @@ describe("on /embedding, the same attacks fail the same way", () => {
   it("network, NaN, an oversized result, close(), a spinning timer, and a visit that ended mid-run", async () => {
     const { context, page, problems, next: nextVisit } = await profile("/embedding");
     await page.evaluate(() => localStorage.clear());
-    expect(await run(page, "eq-3-19", `fetch("${otherOrigin}/embedding");\nreturn 0;`)).toEqual({ error: "✗ line 1: fetch is not defined", pass: 0, fail: 0 });
-    expect(await run(page, "eq-3-21", `const out = ${ref("eq-3-21")};\nout[1][2] = NaN;\nreturn out;`)).toEqual({ error: "✗ dL_dE[1][2] is NaN", pass: 0, fail: 0 });
-    expect((await run(page, "eq-3-20", "return new Float64Array(1e8);")).error).toMatch(/^✗ dL_dE: expected shape \[\d+,\d+\], got \[100000000\]$/);
-    expect((await run(page, "eq-3-20", after("eq-3-20", "close();"))).error).toBe("✗ line 1: close() is not available here: return your result instead");
-    expect(await run(page, "eq-3-21", after("eq-3-21", "setTimeout(function spin() { for (;;) {} }, 50);"))).toEqual(PASS);
+    const fetching = before("gradETripleSum", `  fetch("${otherOrigin}/embedding");`);
+    expect(await run(page, "gradETripleSum", fetching)).toEqual(atLine(fetching, "fetch(", "fetch is not defined"));
+    expect(await run(page, "gradEOneHotForm", after("gradEOneHotForm", "__out.data[1 * __out.cols + 2] = NaN;")))
+      .toEqual({ error: "✗ gradEOneHotForm: the result[1][2] is NaN", pass: 0, fail: 0 });
+    expect((await run(page, "gradETensorForm", before("gradETensorForm", "  return new Float64Array(1e8);"))).error)
+      .toMatch(/^✗ gradETensorForm: expected a matrix \[\d+,\d+\], got a typed array of 100000000$/);
+    const closing = before("gradETensorForm", "  close();");
+    expect((await run(page, "gradETensorForm", closing)).error).toBe(atLine(closing, "close();", "close() is not available here: return your result instead").error);
+    expect(await run(page, "gradEOneHotForm", after("gradEOneHotForm", "setTimeout(function spin() { for (;;) {} }, 50);"))).toEqual(PASS);
     expect((await cpuQuiet()).quietAfterMs).toBeLessThan(4000);
     expect(hits).toEqual([]);
     // a visit that ends while (3.19)'s stored loop runs: the next one shows it and does not run it
-    await closeMidRun(page, "embedding", "eq-3-19", "while (true) {}\nreturn 0;");
+    await closeMidRun(page, "embedding", EMBEDDING, "gradETripleSum", before("gradETripleSum", "  while (true) {}"));
     const next = (await nextVisit()).page;
-    await panel(next, "eq-3-19").locator(".edit-notice").waitFor();
-    expect(await panel(next, "eq-3-19").locator(".edit-notice").textContent()).toMatch(/still running when your last visit ended/);
+    await panel(next, "gradETripleSum").locator(".edit-notice").waitFor();
+    expect(await panel(next, "gradETripleSum").locator(".edit-notice").textContent()).toMatch(/still running when your last visit ended/);
     await next.waitForTimeout(1500);
-    expect(await panel(next, "eq-3-19").locator(".edit-result").textContent()).toBe("");
+    expect(await panel(next, "gradETripleSum").locator(".edit-result").textContent()).toBe("");
     expect(await next.locator(".live-cell .check-fail").count()).toBe(0);
     expect(problems).toEqual([]);
     await context.close();
@@ -361,17 +361,18 @@ describe("on /embedding, the same attacks fail the same way", () => {
 });
 
 describe("stored edits never lock a reader out", () => {
-  it("code that was running when a visit ended is shown, not run, on the next visit", async () => {
+  it("code that was running when a visit ended is shown, not run, on the next visit (or the one after)", async () => {
     const { context, page, next: nextVisit } = await profile("/summary");
-    await closeMidRun(page, "summary", "eq-4-4", "while (true) {}\nreturn zeros(vocab);");
+    await closeMidRun(page, "summary", BACKWARD, "gradC", before("gradC", "  while (true) {}"));
     const next = await nextVisit();
-    const p = panel(next.page, "eq-4-4");
+    const p = panel(next.page, "gradC");
     await p.locator(".edit-notice").waitFor();
     expect(await p.locator(".edit-notice").textContent()).toMatch(/still running when your last visit ended .* not run again/);
     expect(await p.locator(".cm-content").textContent()).toContain("while (true) {}");
     await next.page.waitForTimeout(1500);
     expect(await p.locator(".edit-result").textContent()).toBe("");
-    expect(await next.page.evaluate(() => JSON.parse(localStorage.getItem("bptt-companion:edits:summary") ?? "{}")["eq-4-4"]?.code)).toContain("while (true)");
+    const stored = () => next.page.evaluate((k) => JSON.parse(localStorage.getItem("bptt-companion:code:summary") ?? "{}")[k], `${BACKWARD}#gradC`);
+    expect(await stored()).toEqual({ code: expect.stringContaining("while (true)"), base: expect.any(String), baseCode: expect.any(String), active: false });
     // Run is still the reader's choice, and ends as any loop does
     await p.getByRole("button", { name: "Run", exact: true }).click();
     await poll(() => p.locator(".edit-error").textContent()).toBe("✗ stopped after 1 s: does your loop end?");
@@ -380,30 +381,30 @@ describe("stored edits never lock a reader out", () => {
     await context.close();
   });
 
-  it("Reset ends the run in progress and empties the store; Reset all resets every equation", async () => {
+  it("Reset ends the run in progress and empties the store; Reset all resets every function", async () => {
     const { page, problems } = await fresh("/summary");
-    await openEditor(page, "eq-4-4");
-    await setCode(page, "eq-4-4", "while (true) {}\nreturn zeros(vocab);");
-    await panel(page, "eq-4-4").getByRole("button", { name: "Run", exact: true }).click();
-    await poll(() => panel(page, "eq-4-4").locator(".edit-running").count()).toBe(1);
+    await openEditor(page, "gradC");
+    await setCode(page, "gradC", before("gradC", "  while (true) {}"));
+    await panel(page, "gradC").getByRole("button", { name: "Run", exact: true }).click();
+    await poll(() => panel(page, "gradC").locator(".edit-running").count()).toBe(1);
     await page.waitForTimeout(200);
-    await panel(page, "eq-4-4").getByRole("button", { name: "Reset", exact: true }).click();
+    await panel(page, "gradC").getByRole("button", { name: "Reset", exact: true }).click();
     const quiet = await cpuQuiet(); // the loop's worker is terminated at Reset, not left to its time limit
     console.log(`Chromium CPU per half second after Reset during a run: ${quiet.windows.join(", ")} s`);
     expect(quiet.quietAfterMs).toBeLessThan(4000);
-    expect(await panel(page, "eq-4-4").locator(".edit-result").textContent()).toBe("");
-    expect(await page.evaluate(() => [localStorage.getItem("bptt-companion:edits:summary"), localStorage.getItem("bptt-companion:edits-running:summary")])).toEqual([null, null]);
+    expect(await panel(page, "gradC").locator(".edit-result").textContent()).toBe("");
+    expect(await page.evaluate(() => [localStorage.getItem("bptt-companion:code:summary"), localStorage.getItem("bptt-companion:code-running:summary")])).toEqual([null, null]);
 
-    await openEditor(page, "eq-4-9");
-    await panel(page, "eq-4-9").getByRole("button", { name: "Assign instead of accumulate" }).click();
-    await openEditor(page, "eq-4-1");
-    await panel(page, "eq-4-1").getByRole("button", { name: "Drop the 1/τ" }).click();
-    await poll(() => liveCellAfter(page, "eq-4-9")).toEqual({ fail: 1, using: expect.stringMatching(/^using your code/) });
-    await panel(page, "eq-4-1").getByRole("button", { name: "Reset all edits on this page" }).click();
+    await openEditor(page, "gradE");
+    await panel(page, "gradE").getByRole("button", { name: "Assign instead of accumulate" }).click();
+    await openEditor(page, "logitGrads");
+    await panel(page, "logitGrads").getByRole("button", { name: "Drop the 1/τ" }).click();
+    await poll(() => cellState(page, "gradE")).toEqual({ fail: 2, using: expect.stringMatching(/^your code for gradE\(\)/) });
+    await panel(page, "logitGrads").getByRole("button", { name: "Reset all edits on this page" }).click();
     await poll(() => page.locator(".check-fail").count()).toBe(0);
     expect(await page.locator(".live-cell .using-badge").count()).toBe(0);
-    expect(await panel(page, "eq-4-9").locator(".cm-content").textContent()).toContain("dL_dE[i] = add(dL_dE[i], term);");
-    expect(await page.evaluate(() => localStorage.getItem("bptt-companion:edits:summary"))).toBeNull();
+    expect(await panel(page, "gradE").locator(".cm-content").textContent()).toContain("vaddInPlace(row(dL_dE, inputs[t]!), ");
+    expect(await page.evaluate(() => localStorage.getItem("bptt-companion:code:summary"))).toBeNull();
     expect(problems).toEqual([]);
     await page.close();
   });
