@@ -137,6 +137,10 @@ export function codePanel(h: PanelHost): { root: HTMLElement; refresh(): void; f
       result.replaceChildren();
       if (!st.edit) editor.set(st.draft ?? h.libCode);
     }
+    if (st.failed) {
+      result.replaceChildren(el("p", { className: "edit-error check-fail", role: "alert" } as Partial<HTMLParagraphElement>, `✗ ${st.failed}`));
+      st.failed = undefined;
+    }
     notice.textContent = st.notice ?? "";
     notice.hidden = !st.notice;
     why.textContent = st.why ? `Why it fails: ${st.why}` : "";

@@ -72,12 +72,16 @@ export interface FnState {
   diff?: number;
   /** Document-order index of the cell the editor was opened under (among cells of this function). */
   ordinal: number;
+  /** The call behind that cell: a function a page runs on several inputs (one per cell) is edited on its cell's. */
+  panelCall?: Call;
   panel?: HTMLElement;
   panelApi?: { refresh(): void };
   why?: string;
   autoOpened?: boolean;
   /** A run from the editor is in progress. */
   running?: boolean;
+  /** Why the reader's code, run by itself (stored, or for new inputs), failed: the editor shows it once. */
+  failed?: string;
 }
 
 export interface Notebook {
@@ -163,10 +167,22 @@ export function notebook(o: { page: string; sandbox: { worker: string; frame: st
   const states = new Map<AnyFn, FnState>();
   const byKey = new Map<string, FnState>();
   const taint = new WeakMap<object, Set<string>>();
+  /** The call each cell shows (the last `run` of its function before the cell was drawn). */
+  const callOfCell = new WeakMap<HTMLElement, Map<AnyFn, Call>>();
   const observers = new Set<(run: Run) => void>();
   let panelModule: Promise<typeof import("./code-panel.js")> | undefined;
 
   const keyOf = (file: string, name: string) => `${file}#${name}`;
+
+  // aria-busy on the page while the reader's code runs or an editor opens: assistive technology (and the browser
+  // suite) can tell when the numbers on screen are final
+  let busy = 0;
+  const work = <T>(p: Promise<T>): Promise<T> => {
+    if (busy++ === 0) document.querySelector("main")?.setAttribute("aria-busy", "true");
+    return p.finally(() => {
+      if (--busy === 0) document.querySelector("main")?.removeAttribute("aria-busy");
+    });
+  };
 
   function stateOf(fn: AnyFn, file?: string): FnState {
     let st = states.get(fn);
@@ -247,11 +263,22 @@ export function notebook(o: { page: string; sandbox: { worker: string; frame: st
     if (edit.pending.has(key)) return;
     edit.pending.add(key);
     safeStorage(() => localStorage.setItem(runningKey, String(Date.now())));
-    void sandbox.run({ kind: "fn", file: edit.file, name: st.name, code: edit.code, args, like }).then((out) => {
+    void work(sandbox.run({ kind: "fn", file: edit.file, name: st.name, code: edit.code, args, like })).then((out) => {
       edit.pending.delete(key);
       if (!edit.pending.size) safeStorage(() => localStorage.removeItem(runningKey));
       if (st.edit !== edit || "cancelled" in out) return;
-      edit.results.set(key, "value" in out ? { value: out.value } : { error: "error" in out ? out.error : "the code runner sent no value" });
+      if (!("value" in out)) {
+        // as when Run fails: lib/'s value stands in, and the code is not run again until the reader presses Run
+        st.edit = undefined;
+        st.draft = edit.code;
+        st.failed = "error" in out ? out.error : "the code runner sent no value";
+        st.notice = "Your code failed on this cell's inputs, so it is not in use and lib/'s value is shown: fix it and press Run.";
+        if (st.panel) st.panel.hidden = false;
+        save();
+        notify();
+        return;
+      }
+      edit.results.set(key, { value: out.value });
       while (edit.results.size > MAX_RESULTS) edit.results.delete(edit.results.keys().next().value!);
       notify();
     });
@@ -306,9 +333,10 @@ export function notebook(o: { page: string; sandbox: { worker: string; frame: st
   function reattach(): void {
     for (const st of states.values()) {
       if (!st.panel) continue;
-      if (!st.panel.isConnected) {
-        const cell = cellsOf(st)[st.ordinal] ?? cellsOf(st)[0];
-        if (cell) place(st, cell);
+      const cell = cellsOf(st)[st.ordinal] ?? cellsOf(st)[0];
+      if (cell) {
+        if (!st.panel.isConnected) place(st, cell);
+        st.panelCall = callOfCell.get(cell)?.get(st.fn) ?? st.panelCall;
       }
       st.panelApi?.refresh();
     }
@@ -347,11 +375,11 @@ export function notebook(o: { page: string; sandbox: { worker: string; frame: st
       equation: block?.equation,
       experiments: experimentsOf(st.fn),
       async apply(code, why) {
-        const call = st.call;
+        const call = st.panelCall ?? st.call;
         if (!call?.like) return { error: call?.refused ?? `${st.name} has not run on this page yet` };
         st.why = why;
         st.running = true;
-        const out = await sandbox.run({ kind: "fn", file: st.file, name: st.name, code, args: call.args, like: call.like });
+        const out = await work(sandbox.run({ kind: "fn", file: st.file, name: st.name, code, args: call.args, like: call.like }));
         st.running = false;
         if ("cancelled" in out) return { cancelled: true };
         if (!("value" in out)) {
@@ -405,6 +433,7 @@ export function notebook(o: { page: string; sandbox: { worker: string; frame: st
 
   async function open(st: FnState, cell: HTMLElement): Promise<void> {
     st.ordinal = Math.max(0, cellsOf(st).indexOf(cell));
+    st.panelCall = callOfCell.get(cell)?.get(st.fn) ?? st.call;
     if (st.panel) {
       st.panel.hidden = !st.panel.hidden;
       place(st, cell);
@@ -424,6 +453,9 @@ export function notebook(o: { page: string; sandbox: { worker: string; frame: st
     for (const fn of fns) {
       const st = stateOf(fn as AnyFn, file);
       if (!st.call) continue; // not computed through run(): nothing to run the reader's version on
+      let calls = callOfCell.get(cell);
+      if (!calls) callOfCell.set(cell, (calls = new Map()));
+      calls.set(st.fn, st.call);
       const label = fns.length > 1 ? `Edit ${st.name}()` : "Edit the code";
       const button = el("button", { type: "button", className: "edit-open" }, label);
       button.setAttribute("aria-label", `Edit the code of ${st.name}() and run it on this cell's inputs`);
@@ -448,7 +480,7 @@ export function notebook(o: { page: string; sandbox: { worker: string; frame: st
       // a linked, stored or stale edit waits in its editor: opened once the cell is on the page
       if (!st.edit && st.notice && !st.panel && !st.autoOpened) {
         st.autoOpened = true;
-        requestAnimationFrame(() => void open(st, cell));
+        void work(new Promise<void>((done) => requestAnimationFrame(() => void open(st, cell).finally(done))));
       }
     }
     queueReattach();
