@@ -72,3 +72,19 @@ describe("/stacked, the batch mean", () => {
     else expect(broken(diff, flatten(lib, like))).toBe(true);
   });
 });
+
+// The experiments that put the source's slip back into a corrected function give what the source printed, to rounding.
+describe("/stacked: experiments that reproduce the source as printed", () => {
+  const printed = (e: asPrinted.Evaluation) => (e.ok ? e.value : expect.unreachable(e.reason));
+  it.each([
+    ["dLdWh1h2", "Multiply by W_h₂h₂", printed(asPrinted.stacked21AsPrinted(4, p, f21, t))],
+    ["dLdWxh1", "Exactly as printed", printed(asPrinted.stacked21AsPrinted(7, p, f21, t))],
+    ["stacked211Corrected", "Keep only each step's own", printed(asPrinted.stacked211AsPrinted(3, p, fSource))],
+  ] as const)("%s: %s… gives the source's formula", async (name, label, want) => {
+    const c = CASES.find((x) => x.fn.name === name)!;
+    const x = experimentsOf(c.fn).find((e) => e.label.startsWith(label))!;
+    const { out, like } = await runAs(c, applyExperiment(libSource(c.file, c.fn.name).text, x)!);
+    if (!("value" in out)) throw new Error(out.error);
+    expect(maxDiffLike(out.value, want, like)).toBeLessThan(1e-15);
+  });
+});
