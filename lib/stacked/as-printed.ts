@@ -11,6 +11,7 @@ import { dtanh, hadamardInPlace, predictionMinusTarget, rowOf } from "./ops.js";
 import type { StackedParams } from "./params.js";
 import { type SourceEq, isPreActivationEq, stacked21Target, stacked22Factor, stackedEqName } from "./stacked.js";
 import { checkStep, checkTwoLayers } from "./validate.js";
+import { experiments } from "../core/experiment.js";
 
 /** The value of a formula, or why it has none: the first product whose shapes do not fit. */
 export type Evaluation = { ok: true; value: Matrix } | { ok: false; reason: string };
@@ -197,3 +198,29 @@ export function stacked22AsPrinted(p: StackedParams, f: StackedForward, r = 1): 
     return total!;
   });
 }
+
+// ————————————————————————————————— guided experiments (lib/core/experiment.ts) —————————————————————————————————
+
+experiments(stacked21AsPrinted, [{
+  label: "(2) with H_{t−1}⁽²⁾, as for a recurrent weight, where W_h₂a needs H_t⁽²⁾",
+  find: "case 2: return tMul(eq, tT(Hn(t, 2)), dZ3);",
+  replace: "case 2: return tMul(eq, tT(Hn(t - 1, 2)), dZ3);",
+  why: "Z_t⁽³⁾ = H_t⁽²⁾ W_h₂a + b: the output weights read the state of the SAME step, so ∂Z_t⁽³⁾/∂W_h₂a is (H_t⁽²⁾)ᵀ. " +
+    "The previous state belongs to the recurrent weights (5) and (8). The source's (2) is right; with H_{t−1}⁽²⁾ it is " +
+    "wrong (and at t = 1 it is H₀ = 0), and finite differences disagree.",
+}]);
+
+experiments(stacked211AsPrinted, [{
+  label: "Sum over t without the 1/T",
+  find: "for (let i = 0; i < out.data.length; i++) out.data[i]! /= f.T;",
+  replace: "// no 1/T: the step gradients summed",
+  why: "The source's L averages the step losses, (1/T) Σ_t CE_t, so by linearity its gradient is (1/T) Σ_t of the step " +
+    "gradients. Summed without the 1/T it is the gradient of Σ_t CE_t, T times too large: finite differences disagree.",
+}, {
+  label: "Divide by T·n, the batch mean's factor, for the source's batch-summed loss",
+  find: "out.data[i]! /= f.T;",
+  replace: "out.data[i]! /= f.T * f.n;",
+  why: "§2.1 (1) has no 1/n: the source's CE_t SUMS over the batch rows, and its average over steps needs only 1/T. The " +
+    "factor 1/(T·n) belongs to the batch mean (PyTorch's CrossEntropyLoss, this site's main pages); against the source's " +
+    "own loss it makes every gradient n times too small.",
+}]);

@@ -9,6 +9,7 @@ import { type StackedForward, type StackedStateGrads, hPrevAt, layerInput } from
 import { colSums, dtanh, hadamardInPlace, mTm, mmT, predictionMinusTarget } from "./ops.js";
 import type { StackedParamGrads, StackedParams } from "./params.js";
 import { checkSameSizes } from "./validate.js";
+import { experiments } from "../core/experiment.js";
 
 /** Every gradient of one backward pass: the parameters' and the forward pass's intermediates'. */
 export interface StackedGrads extends StackedParamGrads, StackedStateGrads {}
@@ -56,3 +57,19 @@ export function stackedBackward(p: StackedParams, f: StackedForward): StackedGra
   for (let l = 1; l <= L; l++) g.dH0[l - 1] = mmT(g.dZ[0]![l - 1]!, p.Whh[l - 1]!);
   return g;
 }
+
+// ————————————————————————————————— guided experiments (lib/core/experiment.ts) —————————————————————————————————
+
+experiments(stackedBackward, [{
+  label: "Leave out w_t: send §2.1's A_t − Y_t back for the total loss",
+  find: "g.dZout[t - 1] = scale(predictionMinusTarget(f.A[t - 1]!, f.targets[t - 1]!), f.weights[t - 1]!);",
+  replace: "g.dZout[t - 1] = predictionMinusTarget(f.A[t - 1]!, f.targets[t - 1]!);",
+  why: "A_t − Y_t is the gradient of CE_t alone (§2.1's L). The total loss (1/T) Σ_t CE_t weighs step t by 1/T, so the " +
+    "gradient that reaches Z_t⁽³⁾ is (1/T)(A_t − Y_t); without it every gradient of one backward pass is T times too large.",
+}, {
+  label: "Average the weight gradient over t a second time (1/T again)",
+  find: "addInto(g.Whh[l - 1]!, mTm(hPrevAt(f, t, l), dZ));",
+  replace: "addInto(g.Whh[l - 1]!, scale(mTm(hPrevAt(f, t, l), dZ), 1 / T));",
+  why: "The 1/T is already in every δ of one backward pass (it starts from (1/T)(A_t − Y_t)), so the gradient of a weight " +
+    "used at every step is the plain sum Σ_t (H_{t−1})ᵀ δ_t. Dividing that sum by T again makes ∂L/∂W_hh T times too small.",
+}]);

@@ -29,6 +29,7 @@
 import { type Matrix, ShapeError, clone, shapeText as fmt } from "../core/matrix.js";
 import { affine, softmaxCE, tanhM } from "./ops.js";
 import { type StackedParams, type StackedSizes, stackedSizesOf, zeroStates } from "./params.js";
+import { experiments } from "../core/experiment.js";
 
 /** "mean": L = (1/(T·n)) Σ_t Σ_r CE; "source": L = (1/T) Σ_t Σ_r CE (see the header). */
 export type StackedReduction = "mean" | "source";
@@ -216,3 +217,19 @@ export function withWeights(f: StackedForward, weights: readonly number[]): Stac
   return { ...f, weights: [...weights], loss: f.stepLoss.reduce((s, ce, i) => s + weights[i]! * ce, 0) };
 }
 
+// ————————————————————————————————— guided experiments (lib/core/experiment.ts) —————————————————————————————————
+
+experiments(stackedForward, [{
+  label: "Leave out the recurrence H_{t−1} W_hh",
+  find: ", [hPrevAt(f, t, l), p.Whh[l - 1]!]]",
+  replace: "]",
+  why: "§1.2 turns the network of §1.1 into an RNN by adding H_{t−1}⁽ˡ⁾ W_hh⁽ˡ⁾ inside each layer. Without it every step is " +
+    "§1.1's network on its own X_t: step 1 is unchanged (H₀ = 0), every later step differs from the loop over rows and steps.",
+}, {
+  label: "Average CE_t over the batch (PyTorch's mean) where the source sums",
+  find: "const { A, ce } = softmaxCE(zo, targets[t - 1]!);",
+  replace: "const { A, ce: summed } = softmaxCE(zo, targets[t - 1]!);\n    const ce = summed / n; // the batch mean",
+  why: "The source's §2.1 (1), A_t − one-hot(y) with no 1/n, is the gradient of the batch SUM Σ_r −log A_t[r, y_{t,r}]. " +
+    "Taking the mean over the n rows instead gives each CE_t and the loss n times smaller, so the source's loss no " +
+    "longer equals n × the batch-mean loss, and nothing §2.1 computes is its gradient.",
+}]);

@@ -12,8 +12,8 @@ import { type StackedForward, type StackedOptions, singleStepWeights, stackedFor
 import { ffnnForwardPerExample, softmaxRowSumError, stackedForwardPerExample } from "./per-example.js";
 import type { StackedParamGrads, StackedParams } from "./params.js";
 import {
-  type SourceEq, type StackedGradsLike, dLdZ3, ffnnForward, stacked211Corrected, stacked211Target, stacked21Corrected,
-  stacked21Target, stacked22Corrected, stacked22Truncated,
+  type FfnnForward, type SourceEq, type StackedGradsLike, dLdZ3, ffnnForward, stacked211Target, stacked21Target,
+  stacked22Corrected, stacked22Truncated,
 } from "./stacked.js";
 
 /** The seeded example of one configuration (lib/state/stacked-config.ts builds it). */
@@ -44,6 +44,41 @@ export function stackSteps(ms: readonly Matrix[]): Matrix {
 export const stepRowLabels = (T: number, n: number): string[] =>
   Array.from({ length: T }, (_, s) => Array.from({ length: n }, (_, r) => `${s + 1}·${r + 1}`)).flat();
 
+/** The examples one at a time (`ffnnForwardPerExample`): what §1.1's batch form is checked against. */
+export type FfnnRows = ReturnType<typeof ffnnForwardPerExample>;
+
+/**
+ * §1.1 (1)–(3): a batch forward pass `ff` (lib's, or a reader's version of `ffnnForward`) against the examples one
+ * at a time, and, for A, every row summing to 1: the largest error of each output.
+ */
+export function ffnnChecked(ff: FfnnForward, rows: FfnnRows): Record<"H1" | "H2" | "A", Checked<Matrix>> {
+  return {
+    H1: { value: ff.H1, error: Math.max(maxAbsDiff(ff.H1, rows.H1), 0) },
+    H2: { value: ff.H2, error: Math.max(maxAbsDiff(ff.H2, rows.H2), 0) },
+    A: { value: ff.A, error: Math.max(maxAbsDiff(ff.A, rows.A), softmaxRowSumError(ff.A)) },
+  };
+}
+
+/** The batch rows and steps one at a time (`stackedForwardPerExample`): what §1.2's forward pass is checked against. */
+export type StackedRows = ReturnType<typeof stackedForwardPerExample>;
+
+/**
+ * §1.2 (1), (2), (3): H_t^(1), H_t^(2), A_t of a forward pass `f` (lib's, or a reader's version of `stackedForward`)
+ * over all steps, stacked, against a loop over batch rows and steps (and, for A, rows summing to 1).
+ */
+export function rnnChecked(f: Pick<StackedForward, "H" | "A">, perEx: StackedRows): Checked<Matrix>[] {
+  return [0, 1, 2].map((k): Checked<Matrix> => {
+    const ours = k < 2 ? stackSteps(f.H.map((Ht) => Ht[k]!)) : stackSteps(f.A);
+    const theirs = k < 2 ? stackSteps(perEx.H.map((Ht) => Ht[k]!)) : stackSteps(perEx.A);
+    return { value: ours, error: Math.max(maxAbsDiff(ours, theirs), k < 2 ? 0 : Math.max(...f.A.map(softmaxRowSumError))) };
+  });
+}
+
+/** The source's loss against the batch mean: their ratio, n × the mean, and the rounding allowed between them. */
+export function sourceVsMeanLoss(fSource: Pick<StackedForward, "loss">, fMean: Pick<StackedForward, "loss" | "n">) {
+  return { ratio: fSource.loss / fMean.loss, nTimesMean: fMean.n * fMean.loss, tolerance: ROUNDING_TOL * Math.max(1, fSource.loss) };
+}
+
 /** Every gradient of a loss by finite differences: the parameters' and the intermediates'. */
 function fdAll(ex: StackedPageExample, options: StackedOptions): StackedGradsLike & Pick<StackedGrads, "dH" | "dH0"> {
   return {
@@ -52,7 +87,11 @@ function fdAll(ex: StackedPageExample, options: StackedOptions): StackedGradsLik
   };
 }
 
-/** The page's numbers for one configuration (see the fields). */
+/**
+ * What the page's cells check against, and the numbers its text quotes, for one configuration (see the fields). The
+ * cells' own values are the page's: it computes each through `run(f, …)` (src/components/notebook.ts), so that a
+ * reader's version of f shows in its place; the values below are lib's, the ones the checks and the text need.
+ */
 export function stackedPage(ex: StackedPageExample) {
   const { params: p, X, targets: Y, H0 } = ex;
   const T = X.length, n = X[0]!.rows;
@@ -71,35 +110,27 @@ export function stackedPage(ex: StackedPageExample) {
   const perEx = stackedForwardPerExample(p, X, H0);
   const perStep = dLdZ3(fSource, t);
   return {
-    t, fSource, fMean, f21, fd21, fdSrc, fdMean, gSrc,
+    T, n, t, w21, fSource, fMean, f21, fd21, fdSrc, fdMean, gSrc,
+    /** The independent checks of §1.1 and §1.2: the examples one at a time, the batch rows and steps one at a time. */
+    ffRows, perEx,
     /** §1.1 (1)–(3): the batch form against the examples one at a time (and, for A, rows summing to 1). */
-    ffnn: {
-      H1: { value: ff.H1, error: Math.max(maxAbsDiff(ff.H1, ffRows.H1), 0) },
-      H2: { value: ff.H2, error: Math.max(maxAbsDiff(ff.H2, ffRows.H2), 0) },
-      A: { value: ff.A, error: Math.max(maxAbsDiff(ff.A, ffRows.A), softmaxRowSumError(ff.A)) },
-    } satisfies Record<string, Checked<Matrix>>,
+    ffnn: ffnnChecked(ff, ffRows),
     /** With H_0 = 0, step 1 of the stacked RNN is the network of §1.1 on X_1: how far apart their outputs are. */
     ffnnVsStep1: maxAbsDiff(ff.A, fSource.A[0]!),
     /** §1.2 (1), (2), (3): H_t^(1), H_t^(2), A_t over all steps, against a loop over batch rows and steps. */
-    rnn: [0, 1, 2].map((k): Checked<Matrix> => {
-      const ours = k < 2 ? stackSteps(fSource.H.map((Ht) => Ht[k]!)) : stackSteps(fSource.A);
-      const theirs = k < 2 ? stackSteps(perEx.H.map((Ht) => Ht[k]!)) : stackSteps(perEx.A);
-      return { value: ours, error: Math.max(maxAbsDiff(ours, theirs), k < 2 ? 0 : Math.max(...fSource.A.map(softmaxRowSumError))) };
-    }),
+    rnn: rnnChecked(fSource, perEx),
     /** The source's loss is n times the batch mean: the ratio, n × the mean, and the rounding allowed between them. */
-    loss: { ratio: fSource.loss / fMean.loss, nTimesMean: n * fMean.loss, tolerance: ROUNDING_TOL * Math.max(1, fSource.loss) },
+    loss: sourceVsMeanLoss(fSource, fMean),
     /** §2.1's A_t − Y_t at t, against the total loss without and with the 1/T it needs there. */
     perStep, perStepOverT: scale(perStep, 1 / T),
     /** (1/T) × the total ∂L/∂W_h₂h₂⁽²⁾ of one backward pass: the 1/T applied a second time. */
     Whh2TwiceAveraged: scale(gSrc.Whh[1]!, 1 / T),
-    /** stacked 2.1 (k): as printed, the truth (finite differences of CE_t), and corrected. */
-    section21: (k: SourceEq) => ({
-      asPrinted: stacked21AsPrinted(k, p, f21, t), truth: stacked21Target(k, fd21, t), corrected: stacked21Corrected(k, p, f21, t),
-    }),
-    /** stacked 2.1.1 (k): as printed (exact summands, and §2.1's formulas as summands), the truth, and corrected. */
+    /** stacked 2.1 (k): as printed (lib's, for the text of an erratum), and the truth (finite differences of CE_t). */
+    section21: (k: SourceEq) => ({ asPrinted: stacked21AsPrinted(k, p, f21, t), truth: stacked21Target(k, fd21, t) }),
+    /** stacked 2.1.1 (k): as printed (exact summands, and §2.1's formulas as summands), and the truth. */
     section211: (k: SourceEq) => ({
       asPrinted: stacked211AsPrinted(k, p, fSource), composed: stacked211AsPrinted(k, p, fSource, "2.1 as written"),
-      truth: stacked211Target(k, fdSrc), corrected: stacked211Corrected(k, p, fSource),
+      truth: stacked211Target(k, fdSrc),
     }),
     /** (2.2′) by explicit Jacobian products, which the page also compares with the backward pass. */
     G22: stacked22Corrected(p, fSource),
@@ -108,19 +139,38 @@ export function stackedPage(ex: StackedPageExample) {
 
 export type StackedPage = ReturnType<typeof stackedPage>;
 
+/** What the truncation table of §2.2 is computed on: a T = 4 example's forward pass, its full (2.2′), and finite differences. */
+export interface TruncationInputs {
+  params: StackedParams;
+  /** The forward pass of the source's loss on the T = 4 example. */
+  f: StackedForward;
+  /** The full gradient ∂L/∂W_h₁h₁⁽¹⁾ by (2.2′), lib's: what each truncation is compared with. */
+  full: Matrix;
+  /** The same by finite differences: the check of the k = T − 1 = 3 row. */
+  numeric: Matrix;
+}
+
+export function truncationInputs(ex: StackedPageExample): TruncationInputs {
+  const f: StackedForward = stackedForward(ex.params, ex.X, ex.targets, { H0: ex.H0, reduction: "source" });
+  const numeric = numericalStackedParamGrads(ex.params, ex.X, ex.targets, { H0: ex.H0, reduction: "source" }).Whh[0]!;
+  return { params: ex.params, f, full: stacked22Corrected(ex.params, f), numeric };
+}
+
+/**
+ * The rows of the truncation table: for the truncated (2.2′) at k = 0, 1, … Jacobian factors (`Gk[k]`), k, max |error|
+ * against the full gradient, and that relative to max |∂L/∂W|.
+ */
+export function truncationRows(Gk: readonly Matrix[], full: Matrix): number[][] {
+  const scaleFull = Math.max(...Array.from(full.data, Math.abs));
+  return Gk.map((G, k) => [k, maxAbsDiff(G, full), maxAbsDiff(G, full) / scaleFull]);
+}
+
 /**
  * The truncated (2.2′) for k = 0 … 3 Jacobian factors on a T = 4 example: each row k, max |error| against the full
  * gradient, and that relative to max |∂L/∂W|; and the k = T − 1 = 3 value with finite differences to check it.
  */
 export function truncationTable(ex: StackedPageExample): { rows: number[][]; last: Matrix; numeric: Matrix } {
-  const fLong: StackedForward = stackedForward(ex.params, ex.X, ex.targets, { H0: ex.H0, reduction: "source" });
-  const fullLong = stacked22Corrected(ex.params, fLong);
-  const fdLong = numericalStackedParamGrads(ex.params, ex.X, ex.targets, { H0: ex.H0, reduction: "source" }).Whh[0]!;
-  const scaleLong = Math.max(...Array.from(fullLong.data, Math.abs));
-  const rows = [0, 1, 2, 3].map((k) => {
-    const G = stacked22Truncated(ex.params, fLong, k);
-    return [k, maxAbsDiff(G, fullLong), maxAbsDiff(G, fullLong) / scaleLong];
-  });
-  return { rows, last: stacked22Truncated(ex.params, fLong, 3), numeric: fdLong };
+  const { params, f, full, numeric } = truncationInputs(ex);
+  const Gk = [0, 1, 2, 3].map((k) => stacked22Truncated(params, f, k));
+  return { rows: truncationRows(Gk, full), last: Gk[3]!, numeric };
 }
-

@@ -25,6 +25,7 @@ import { type StackedForward, type StackedStateGrads, hPrevAt, singleStepWeights
 import { affine, dtanh, hadamardInPlace, mTm, mmT, oneHot, predictionMinusTarget, rowOf, softmaxRow, tanhM } from "./ops.js";
 import { type StackedParamGrads, type StackedParams, checkFfnnInput } from "./params.js";
 import { checkStep, checkTwoLayers, checkTwoLayersStepRow } from "./validate.js";
+import { experiments } from "../core/experiment.js";
 
 // ————————————————————————————————————————— naming —————————————————————————————————————————
 
@@ -338,3 +339,108 @@ export function stacked22Truncated(p: StackedParams, f: StackedForward, k: numbe
   for (let t = 1; t <= f.T; t++) addInto(G, mTm(hPrevAt(f, t, 1), delta[t - 1]!));
   return G;
 }
+
+// ————————————————————————————————— guided experiments (lib/core/experiment.ts) —————————————————————————————————
+// Each reintroduces a slip of the source (lib/stacked/as-printed.ts, errata.ts) or a classic one of its section into
+// the function a cell of /stacked runs, so that the cell's check fails for the reason given.
+
+experiments(ffnnForward, [{
+  label: "Softmax down each column (over the batch) instead of along each row",
+  find: "for (let r = 0; r < Z3.rows; r++) A.data.set(softmaxRow(rowOf(Z3, r)), r * Z3.cols);",
+  replace: "for (let j = 0; j < Z3.cols; j++) softmaxRow(Array.from({ length: Z3.rows }, (_, r) => Z3.data[r * Z3.cols + j]!)).forEach((v, r) => { A.data[r * Z3.cols + j] = v; });",
+  why: "In the batch form each ROW of Z⁽³⁾ is one example, so the softmax normalises each row over the a classes. " +
+    "Normalising each column instead mixes the n examples of the batch: the columns of A sum to 1, its rows do not, and " +
+    "each example's prediction now depends on the others — pushed through one at a time, the examples give other numbers.",
+}, {
+  label: "Feed layer 2 the pre-activation Z⁽¹⁾ instead of H⁽¹⁾ = φ(Z⁽¹⁾)",
+  find: "affine([[H1, p.Wxh[1]!]], p.b[1]!)",
+  replace: "affine([[Z1, p.Wxh[1]!]], p.b[1]!)",
+  why: "(2) applies W_h₁h₂ to H⁽¹⁾ = φ(XW + b), the output of layer 1's tanh. Passing Z⁽¹⁾ skips that nonlinearity, so " +
+    "layers 1 and 2 collapse into one affine map before φ: H⁽²⁾ and A⁽³⁾ change, and the examples one at a time disagree.",
+}]);
+
+experiments(dLdWh1h2, [{
+  label: "Multiply by W_h₂h₂ instead of its transpose (as printed in (4))",
+  find: "mTm(Hs(f, t - 1, 1), dLdZ2Back(p, f, t))",
+  replace: "mTm(Hs(f, t - 1, 1), hadamardInPlace(matmul(dLdZ2(p, f, t), p.Whh[1]!), dphi(f, t - 1, 2)))",
+  why: "Z_t⁽²⁾ = … + H_{t−1}⁽²⁾ W_h₂h₂ sends a gradient G back to H_{t−1}⁽²⁾ as G W_h₂h₂ᵀ: in the X·W convention the " +
+    "weight is transposed on the way back, as W_h₂a is in (3). The source's (4) multiplies by W_h₂h₂ itself. The shapes " +
+    "fit because the matrix is square, so only the numbers show it (unless W_h₂h₂ is symmetric, e.g. h₂ = 1).",
+}, {
+  label: "Stop at step t: leave out the path through step t − 1",
+  find: "t >= 2 ?",
+  replace: "t >= 3 ?",
+  why: "W_h₁h₂ is used at every step. At t = 2 it also makes Z₁⁽²⁾, which reaches CE₂ through layer 2's recurrence: " +
+    "dropping the term (H₁⁽¹⁾)ᵀ δ₁⁽²⁾ treats the RNN as a one-step feed-forward network, and finite differences disagree.",
+}]);
+
+experiments(dLdWh2h2, [{
+  label: "Pair δ_t⁽²⁾ with H_t⁽²⁾ instead of H_{t−1}⁽²⁾",
+  find: "mTm(Hs(f, t - 1, 2), dLdZ2(p, f, t))",
+  replace: "mTm(Hs(f, t, 2), dLdZ2(p, f, t))",
+  why: "Recurrent weights multiply the PREVIOUS state: Z_t⁽²⁾ = … + H_{t−1}⁽²⁾ W_h₂h₂, so ∂Z_t⁽²⁾/∂W_h₂h₂ is (H_{t−1}⁽²⁾)ᵀ. " +
+    "H_t⁽²⁾ is what comes out of step t (it pairs with W_h₂a in (2)), not what goes into it; with it the gradient is wrong.",
+}]);
+
+experiments(dLdWxh1, [{
+  label: "Forget the path up through layer 2 at t − 1 (as printed in (7))",
+  find: "mTm(f.X[t - 2]!, dLdZ1Back(p, f, t))",
+  replace: "mTm(f.X[t - 2]!, hadamardInPlace(mmT(dLdZ1(p, f, t), p.Whh[0]!), dphi(f, t - 1, 1)))",
+  why: "H_{t−1}⁽¹⁾ reaches CE_t two ways: across layer 1's recurrence into Z_t⁽¹⁾, and up into Z_{t−1}⁽²⁾, then across " +
+    "layer 2's recurrence into Z_t⁽²⁾. The source's (7) follows only the first. In a stacked RNN the second is always " +
+    "there, so δ_{t−1}⁽¹⁾, and with it the gradient, is wrong even with the transpose right.",
+}, {
+  label: "Exactly as printed: W_h₁h₁ without its transpose, and no path through layer 2",
+  find: "mTm(f.X[t - 2]!, dLdZ1Back(p, f, t))",
+  replace: "mTm(f.X[t - 2]!, hadamardInPlace(matmul(dLdZ1(p, f, t), p.Whh[0]!), dphi(f, t - 1, 1)))",
+  why: "Both slips of the source's (7): the step back across layer 1's recurrence multiplies by W_h₁h₁ where the chain " +
+    "rule gives W_h₁h₁ᵀ (as in (4)), and the path from H_{t−1}⁽¹⁾ up into layer 2 is missing. Finite differences disagree.",
+}]);
+
+experiments(dLdWh1h1, [{
+  label: "Pair δ_t⁽¹⁾ with H_t⁽¹⁾ instead of H_{t−1}⁽¹⁾",
+  find: "mTm(Hs(f, t - 1, 1), dLdZ1(p, f, t))",
+  replace: "mTm(Hs(f, t, 1), dLdZ1(p, f, t))",
+  why: "As in (5′): Z_t⁽¹⁾ = X_t W_xh₁ + H_{t−1}⁽¹⁾ W_h₁h₁ + b, so the recurrent weights see the previous state, and " +
+    "∂Z_t⁽¹⁾/∂W_h₁h₁ is (H_{t−1}⁽¹⁾)ᵀ. With H_t⁽¹⁾, the state the step produces, the gradient is wrong.",
+}]);
+
+experiments(stacked211Corrected, [{
+  label: "Keep only each step's own Z_t (the source's (3) and (6))",
+  find: "scale(stacked211Target(k, g), f.weights[t - 1]!)",
+  replace: "scale(stacked21Target(k, g, t), f.weights[t - 1]!)",
+  why: "CE_t depends on Z_s⁽ˡ⁾ for every s ≤ t through the recurrence. Taking from each step loss only its derivative at " +
+    "its own step, ∂CE_t/∂Z_t⁽ˡ⁾, as the source's (3) and (6) do, loses what each later loss sends back to earlier " +
+    "pre-activations: with T ≥ 2 finite differences disagree. (For the weights (2), (4), (5), (7), (8) nothing changes.)",
+}, {
+  label: "Leave out the step weight w_t (no 1/T)",
+  find: "f.weights[t - 1]!)",
+  replace: "1)",
+  why: "The loss weighs its step losses, L = Σ_t w_t CE_t (w_t = 1/T for the source's loss, 1/(T·n) for the batch mean), " +
+    "and by linearity so does its gradient. Summing the step gradients unweighted is the gradient of Σ_t CE_t: T times " +
+    "too large for the source's loss, T·n times for the mean.",
+}]);
+
+experiments(stacked22Factor, [{
+  label: "Leave out φ′(Z_k⁽¹⁾), the derivative of layer 1's tanh",
+  find: "d2[i]! * d1[j]!",
+  replace: "d2[i]!",
+  why: "The path from Z_k⁽¹⁾ up to Z_k⁽³⁾ passes two tanh, H_k⁽¹⁾ = φ(Z_k⁽¹⁾) and H_k⁽²⁾ = φ(Z_k⁽²⁾), so the factor has a " +
+    "diag(φ′) for each. Without layer 1's it is the Jacobian with respect to H_k⁽¹⁾, not Z_k⁽¹⁾: column j is off by " +
+    "the factor 1 − (H_k⁽¹⁾[r, j])², and finite differences disagree.",
+}]);
+
+experiments(stacked22Truncated, [{
+  label: "Send each loss back through its own step only, whatever k (the source's missing sum)",
+  find: "stacked22Delta(p, f, k)",
+  replace: "stacked22Delta(p, f, 0)",
+  why: "Every CE_s with s ≥ t reaches Z_t⁽¹⁾, through s − t recurrent steps; §2.2's product carries no loss signal and " +
+    "no sum over the losses. Keeping only s = t is the truncation at k = 0: on this T = 4 example it misses what the " +
+    "later losses send back, so even at k = T − 1 = 3 finite differences disagree.",
+}, {
+  label: "Pair δ_t with H_t⁽¹⁾ instead of H_{t−1}⁽¹⁾",
+  find: "hPrevAt(f, t, 1)",
+  replace: "f.H[t - 1]![0]!",
+  why: "∂Z_t⁽¹⁾/∂W_h₁h₁ is the state that goes INTO step t, (H_{t−1}⁽¹⁾)ᵀ — the source writes it twice, as a prefix and " +
+    "as the last factor, but it is one factor, of the previous step. The state step t produces gives another matrix.",
+}]);

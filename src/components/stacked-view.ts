@@ -10,10 +10,12 @@ import {
 } from "../lib/state/stacked-config.js";
 import { type Matrix, maxAbsDiff } from "../lib/core/matrix.js";
 import type { Evaluation, stacked211AsPrinted, stacked21AsPrinted } from "../lib/stacked/as-printed.js";
-import type { stackedForward } from "../lib/stacked/forward.js";
-import { type StackedPage, stepRowLabels } from "../lib/stacked/page.js";
-import { type SourceEq, type ffnnForward, type stacked211Corrected, type stacked21Corrected, isPreActivationEq } from "../lib/stacked/stacked.js";
+import type { StackedForward, stackedForward } from "../lib/stacked/forward.js";
+import { type StackedPage, ffnnChecked, rnnChecked, stepRowLabels } from "../lib/stacked/page.js";
+import type { StackedParams } from "../lib/stacked/params.js";
+import { type SourceEq, type ffnnForward, type stacked211Corrected, isPreActivationEq } from "../lib/stacked/stacked.js";
 import { type LiveCellOptions, liveCell } from "./cell.js";
+import type { Run } from "./notebook.js";
 import { fdCheck, passes, sameCheck } from "./check.js";
 import { heatmap } from "./heatmap.js";
 import { fmt } from "./format.js";
@@ -153,54 +155,70 @@ export interface CodeOf<F extends Function> {
 /** What §2.1.1's cells are checked against: the source's loss. */
 export const FD_SOURCE = "finite differences of (1/T) Σₜ CEₜ";
 
+/** One of §2.1's corrected equations (4′), (5′), (7′), (8′) as its own function of lib/stacked/stacked.ts (`dLdWh1h2` …). */
+export type StepGradient = (p: StackedParams, f: StackedForward, t?: number) => Matrix;
+
+/** What the cells compute from: the page's `run` and the forward passes it computed through it. */
+export interface StackedInputs {
+  /** The page's notebook `run` (src/components/notebook.ts): every value a cell shows is computed through it. */
+  run: Run;
+  p: StackedParams;
+  /** X_t at index t − 1. */
+  X: readonly Matrix[];
+  /** The forward pass of the source's loss (1/T) Σ_t CE_t, through `run(stackedForward, …)`. */
+  fSource: StackedForward;
+  /** The same with §2.1's loss CE_t alone, through `run(withWeights, fSource, …)`. */
+  f21: StackedForward;
+}
+
 /**
- * The cells of /stacked for one configuration's values (lib/stacked/page.ts `stackedPage`): the source's equations
- * of §2.1 and §2.1.1 as printed and corrected, the forward passes of §1.1 and §1.2 with their checks. Each cell
- * takes the function that computed its values from the page (`CodeOf`), so that the page names it.
+ * The cells of /stacked for one configuration: the source's equations of §2.1 and §2.1.1 as printed and corrected,
+ * the forward passes of §1.1 and §1.2 with their checks. Each cell takes the function that computes its value from
+ * the page (`CodeOf`), so that the page names it, and computes the value through the page's `run`, so that a
+ * reader's version of that function shows in its place (and the cell's checks apply to it); what the checks compare
+ * with, and the numbers of the text, are lib/stacked/page.ts's (`v`).
  */
-export function stackedCells(v: StackedPage, T: number, n: number) {
-  const t = v.t;
+export function stackedCells(v: StackedPage, { run, p, X, fSource, f21 }: StackedInputs) {
+  const { t, T, n } = v;
   const fd21 = `finite differences of CE${t === 1 ? "₁" : "₂"}`;
   const at21 = (k: SourceEq) => (isPreActivationEq(k) ? ` at t = ${t}` : "");
   const rowsOfSteps = stepRowLabels(T, n);
   return {
     /** stacked 2.1 (k) as printed, against finite differences of CE_t. */
     cell21: (k: SourceEq, code: CodeOf<typeof stacked21AsPrinted>) => {
-      const s = v.section21(k);
-      return sourceCell({ evaluation: s.asPrinted, truth: s.truth, against: fd21, ...code, ...axes(k, `CE${t}`, at21(k)) });
+      const evaluation = run(code.fn, k, p, f21, t);
+      return sourceCell({ evaluation, truth: v.section21(k).truth, against: fd21, ...code, ...axes(k, `CE${t}`, at21(k)) });
     },
-    /** stacked 2.1 (k′), corrected. */
-    fixed21: (k: SourceEq, code: CodeOf<typeof stacked21Corrected>) => {
-      const s = v.section21(k);
-      return gradCell({ value: s.corrected, truth: s.truth, against: fd21, ...code, ...axes(k, `CE${t}`, at21(k)) });
+    /** stacked 2.1 (k′), corrected: the equation's own function (`dLdWh1h2` for (4′) …). */
+    fixed21: (k: SourceEq, code: CodeOf<StepGradient>) => {
+      const value = run(code.fn, p, f21, t);
+      return gradCell({ value, truth: v.section21(k).truth, against: fd21, ...code, ...axes(k, `CE${t}`, at21(k)) });
     },
     /** stacked 2.1.1 (k) as printed, against finite differences of the source's loss. */
     cell211: (k: SourceEq, code: CodeOf<typeof stacked211AsPrinted>) => {
-      const s = v.section211(k);
+      const evaluation = run(code.fn, k, p, fSource);
       return sourceCell({
-        evaluation: s.asPrinted, truth: s.truth, against: FD_SOURCE, ...code, ...axes(k, "L", isPreActivationEq(k) ? " (all steps)" : ""),
+        evaluation, truth: v.section211(k).truth, against: FD_SOURCE, ...code, ...axes(k, "L", isPreActivationEq(k) ? " (all steps)" : ""),
       });
     },
     /** stacked 2.1.1 (k′), corrected. */
     fixed211: (k: SourceEq, code: CodeOf<typeof stacked211Corrected>) => {
-      const s = v.section211(k);
-      return gradCell({
-        value: s.corrected, truth: s.truth, against: FD_SOURCE, ...code, ...axes(k, "L", " (all steps)"),
-      });
+      const value = run(code.fn, k, p, fSource);
+      return gradCell({ value, truth: v.section211(k).truth, against: FD_SOURCE, ...code, ...axes(k, "L", " (all steps)") });
     },
-    /** stacked 2.1.1 (k) with §2.1 (k) as printed for each summand, in one line. */
+    /** stacked 2.1.1 (k) with §2.1 (k) as printed for each summand, in one line (lib's: a line of text, not a cell). */
     composed: (k: SourceEq) => {
       const s = v.section211(k);
       return asWrittenLine(`With §2.1 (${k}) as written for each summand`, s.composed, s.truth, "finite differences");
     },
-    /** How far stacked 2.1 (k) as printed is from the truth, for the text of an erratum. */
+    /** How far stacked 2.1 (k) as printed is from the truth, for the text of an erratum (lib's). */
     diff21: (k: SourceEq) => {
       const s = v.section21(k);
       return s.asPrinted.ok ? fmt(maxAbsDiff(s.asPrinted.value, s.truth), 3) : "no value (shape error)";
     },
     /** §1.1 (1)–(3): one output of the network on the batch X = X₁, checked against the examples one at a time. */
     ffCell: (which: "H1" | "H2" | "A", code: CodeOf<typeof ffnnForward>) => {
-      const { value: M, error } = v.ffnn[which];
+      const { value: M, error } = ffnnChecked(run(code.fn, p, X[0]!), v.ffRows)[which];
       const [name, colName] = which === "A" ? ["A⁽³⁾", "class"] : [which === "H1" ? "H⁽¹⁾" : "H⁽²⁾", "unit"];
       return liveCell({
         value: heatmap(M, { label: `${name} of the batch X = X₁`, rowName: "r", colName, rowLabels: indexLabels(M.rows), colLabels: indexLabels(M.cols) }),
@@ -208,9 +226,12 @@ export function stackedCells(v: StackedPage, T: number, n: number) {
         checks: [sameCheck(which === "A" ? "the examples one at a time, and every row sums to 1" : "the examples one at a time", error, 0)],
       });
     },
-    /** §1.2 (1), (2), (3) for k = 0, 1, 2: every step of the forward pass, against a loop over batch rows and steps. */
+    /**
+     * §1.2 (1), (2), (3) for k = 0, 1, 2: every step of the forward pass, against a loop over batch rows and steps.
+     * Its value is `fSource`, which the page computed through `run(stackedForward, …)`.
+     */
     rnnCell: (k: 0 | 1 | 2, code: CodeOf<typeof stackedForward>) => {
-      const { value: ours, error } = v.rnn[k]!;
+      const { value: ours, error } = rnnChecked(fSource, v.perEx)[k]!;
       return liveCell({
         value: heatmap(ours, { label: `${["H_t⁽¹⁾", "H_t⁽²⁾", "A_t⁽³⁾"][k]} for t = 1 … ${T}`, rowName: "t·r", colName: k < 2 ? "unit" : "class", rowLabels: rowsOfSteps, colLabels: indexLabels(ours.cols) }),
         shape: [T, n, ours.cols], ...code,

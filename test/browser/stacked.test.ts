@@ -3,7 +3,8 @@
  * source's §1.1, §1.2, §2.1, §2.1.1 equations and §2.2's display has its anchor and a live cell; where lib's verdict is "wrong" the cell reports
  * the formula as written in plain text (no check badge) and the corrected equation — whose TeX is lib's
  * `correctedTex` — follows with a passing check; the shown values are lib's; the controls recompute, and an invalid
- * size shows one message and keeps the last good state; the settings live in the URL.
+ * size shows one message and keeps the last good state; the settings live in the URL; every live cell has Edit, and
+ * a guided experiment breaks its cell and those computed from it until Reset.
  */
 import { describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
@@ -119,6 +120,30 @@ describe("the stacked-RNN page", () => {
       expect(c.shownFn, `live cell ${i + 1} is followed by its code`).toBe(c.fn);
       expect(c.shown, `live cell ${i + 1} (${c.fn})`).toBe(c.ran);
     }
+  });
+
+  it("has Edit under every live cell; an experiment breaks its cell and those computed from it, and Reset restores them", async () => {
+    const { page, problems } = await open();
+    const cells = page.locator(".live-cell");
+    expect(await cells.count()).toBe(37);
+    expect(await page.locator(".live-cell:not(:has(.edit-open))").count()).toBe(0);
+    const trial = async (fn: string, experiment: string, broken: string[], recomputed: string) => {
+      await page.locator(`.live-cell[data-fn='${fn}'] .edit-open`).first().click();
+      const panel = page.locator(".code-panel:visible");
+      await panel.locator(".edit-experiment", { hasText: experiment }).click();
+      for (const id of broken) await expect.poll(async () => (await cellAfter(page, id))!.fail, { timeout: 15000 }).toBeGreaterThan(0);
+      await expect.poll(() => page.locator(".using-badge").filter({ hasText: recomputed }).count()).toBeGreaterThan(0);
+      await panel.locator(".edit-reset").click();
+      await expect.poll(() => page.locator(".check-fail").count()).toBe(0);
+      expect(await page.locator(".using-your-code").count()).toBe(0);
+      await page.locator(`.live-cell[data-fn='${fn}'] .edit-open`).first().click(); // folds the editor away
+    };
+    // the source's (7) as printed, in the corrected function: its own cell fails
+    await trial("dLdWxh1", "Forget the path up through layer 2", ["stacked-2-1-7-corrected"], "your code for dLdWxh1()");
+    // no recurrence in the forward pass: §1.2's cells fail, and §2.1's gradients, computed from it, say so and fail
+    await trial("stackedForward", "Leave out the recurrence", ["stacked-1-2-2", "stacked-2-1-4-corrected"], "recomputed from your code for stackedForward()");
+    expect(problems).toEqual([]);
+    await page.close();
   });
 
   it("shows lib's numbers: corrected 2.1 (4) at the default configuration", async () => {
