@@ -82,6 +82,8 @@ export interface FnState {
   running?: boolean;
   /** Why the reader's code, run by itself (stored, or for new inputs), failed: the editor shows it once. */
   failed?: string;
+  /** Called once the editor is open (the page is busy until then when it opens to show a failure). */
+  opened?: () => void;
 }
 
 export interface Notebook {
@@ -274,6 +276,8 @@ export function notebook(o: { page: string; sandbox: { worker: string; frame: st
         st.failed = "error" in out ? out.error : "the code runner sent no value";
         st.notice = "Your code failed on this cell's inputs, so it is not in use and lib/'s value is shown: fix it and press Run.";
         if (st.panel) st.panel.hidden = false;
+        // busy until the editor showing why is open (the cells re-run first, and then it opens)
+        else void work(new Promise<void>((done) => { st.opened = done; setTimeout(done, 10_000); }));
         save();
         notify();
         return;
@@ -431,8 +435,10 @@ export function notebook(o: { page: string; sandbox: { worker: string; frame: st
   /** The editor's code (CodeMirror, jsdiff, the panel): fetched when a reader shows interest in an Edit, used on the click. */
   const loadPanel = () => (panelModule ??= import("./code-panel.js"));
 
-  async function open(st: FnState, cell: HTMLElement): Promise<void> {
-    st.ordinal = Math.max(0, cellsOf(st).indexOf(cell));
+  async function open(st: FnState, drawn: HTMLElement): Promise<void> {
+    // a cell drawn before a re-run (an editor opening by itself waits a frame) is no longer on the page: its successor is
+    const cell = drawn.isConnected ? drawn : cellsOf(st)[st.ordinal] ?? cellsOf(st)[0] ?? drawn;
+    if (cell.isConnected) st.ordinal = Math.max(0, cellsOf(st).indexOf(cell));
     st.panelCall = callOfCell.get(cell)?.get(st.fn) ?? st.call;
     if (st.panel) {
       st.panel.hidden = !st.panel.hidden;
@@ -444,8 +450,10 @@ export function notebook(o: { page: string; sandbox: { worker: string; frame: st
     const p = m.codePanel(host(st));
     st.panel = p.root;
     st.panelApi = p;
-    place(st, cell);
+    place(st, cell.isConnected ? cell : cellsOf(st)[st.ordinal] ?? cell);
     p.focus();
+    st.opened?.();
+    st.opened = undefined;
   }
 
   function decorate(cell: HTMLElement, fns: readonly Function[], file: string): void {
