@@ -435,7 +435,7 @@ export function notebook(o: { page: string; sandbox: { worker: string; frame: st
   /** The editor's code (CodeMirror, jsdiff, the panel): fetched when a reader shows interest in an Edit, used on the click. */
   const loadPanel = () => (panelModule ??= import("./code-panel.js"));
 
-  async function open(st: FnState, drawn: HTMLElement): Promise<void> {
+  async function open(st: FnState, drawn: HTMLElement, byReader = true): Promise<void> {
     // a cell drawn before a re-run (an editor opening by itself waits a frame) is no longer on the page: its successor is
     const cell = drawn.isConnected ? drawn : cellsOf(st)[st.ordinal] ?? cellsOf(st)[0] ?? drawn;
     if (cell.isConnected) st.ordinal = Math.max(0, cellsOf(st).indexOf(cell));
@@ -451,7 +451,7 @@ export function notebook(o: { page: string; sandbox: { worker: string; frame: st
     st.panel = p.root;
     st.panelApi = p;
     place(st, cell.isConnected ? cell : cellsOf(st)[st.ordinal] ?? cell);
-    p.focus();
+    if (byReader) p.focus(); // one that opens by itself (a link, a stored edit) must not move the reader
     st.opened?.();
     st.opened = undefined;
   }
@@ -488,7 +488,7 @@ export function notebook(o: { page: string; sandbox: { worker: string; frame: st
       // a linked, stored or stale edit waits in its editor: opened once the cell is on the page
       if (!st.edit && st.notice && !st.panel && !st.autoOpened) {
         st.autoOpened = true;
-        void work(new Promise<void>((done) => requestAnimationFrame(() => void open(st, cell).finally(done))));
+        void work(new Promise<void>((done) => requestAnimationFrame(() => void open(st, cell, false).finally(done))));
       }
     }
     queueReattach();
