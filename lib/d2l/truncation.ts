@@ -200,10 +200,11 @@ export interface MonteCarlo extends Moments {
 
 /**
  * The random streams of /truncation besides the model's own (drawn from `seed`): the one ξ shown and the Monte-Carlo
- * draws each have a stream of their own, so that changing π or N never changes the model or the other stream.
+ * draws each have a stream of their own, so that changing π or N never changes the model or the other stream. The
+ * offset wraps at 2³², so that the largest seeds (up to 4294967295) have streams too.
  */
-export const xiRng = (seed: number): Rng => makeRng(seed + 7);
-export const monteCarloRng = (seed: number): Rng => makeRng(seed + 11);
+export const xiRng = (seed: number): Rng => makeRng((seed + 7) >>> 0);
+export const monteCarloRng = (seed: number): Rng => makeRng((seed + 11) >>> 0);
 
 /**
  * Monte-Carlo moments of the randomized estimator over N independent draws of ξ (sampleXi with the given rng):

@@ -335,6 +335,6 @@ export function eigenvaluesOfPowerRows(pow: ReturnType<typeof eigenvaluesOfPower
 
 /** A seeded start x_0 ~ U(−1, 1)^n for power iteration, from its own stream (seed + 1), apart from the model's. */
 export function randomStart(n: number, seed: number): Vector {
-  const r = makeRng(seed + 1);
+  const r = makeRng((seed + 1) >>> 0); // wrapped, so that the largest seed has a stream too
   return Float64Array.from({ length: n }, () => r.uniform(-1, 1));
 }
