@@ -40,9 +40,8 @@ const shp = (m: Matrix) => `[${m.rows},${m.cols}]`;
  */
 export function eigenvaluesOfPower(M: Matrix, k: number): { ofPower: Float64Array; powersOfEigenvalues: Float64Array } {
   const ofPower = jacobiEigen(matrixPower(M, k)).values;
-  // λ^k by k multiplications, as matrixPower does: `l ** k` differs in the last bit between Node 20 and Chromium.
-  const power = (l: number) => { let v = 1; for (let i = 0; i < k; i++) v *= l; return v; };
-  const powersOfEigenvalues = jacobiEigen(M).values.map(power).sort((x, y) => y - x);
+  // λ^k by k multiplications (`power`), as matrixPower does: `l ** k` differs in the last bit between Node 20 and Chromium.
+  const powersOfEigenvalues = jacobiEigen(M).values.map((l) => power(l, k)).sort((x, y) => y - x);
   return { ofPower, powersOfEigenvalues };
 }
 
