@@ -14,6 +14,7 @@ import {
   vecmat, vecmatT, zeros,
 } from "../core/matrix.js";
 import type { Params } from "../derivation/model.js";
+import { experiments } from "../core/experiment.js";
 
 const shp = (m: Matrix) => `[${m.rows},${m.cols}]`;
 /** The main derivation's names and shapes (lib/derivation/model.ts): weights [out, in], a = h Wᵀ + x Uᵀ, o = h Vᵀ. */
@@ -253,6 +254,15 @@ export function threeConventions(p: D2LParams, s: D2LSequence, opts?: D2LOptions
     },
   };
 }
+
+experiments(threeConventions, [{
+  label: "Give Vera's code D2L's W_hh without the transpose",
+  find: "batchForwardBackward(toBatchConvention(p),",
+  replace: "batchForwardBackward({ ...toBatchConvention(p), W_hh: p.W_hh },",
+  why: "Vera's W_hh has the same name as D2L's but is its transpose: H_t = X_t W_xh + H_{t−1} W_hh with [in, out] storage. " +
+    "Copying D2L's matrix across by name runs the batch code with the transposed recurrence, so its states and every " +
+    "gradient differ from the other two conventions — and from finite differences — unless W_hh is symmetric.",
+}]);
 /** o_tᵀ = h_tᵀ W_qhᵀ for every t at once, from the states stacked as rows: the row convention's outputs. */
 export function outputsAsRows(hRows: Matrix, W_qh: Matrix): Matrix {
   return matmulT(hRows, W_qh);

@@ -18,6 +18,7 @@ import {
 } from "./model.js";
 import { forwardModePieces } from "./d2l.js";
 import { type Matrix, type Vector, ShapeError, matmul, zeros } from "../core/matrix.js";
+import { experiments } from "../core/experiment.js";
 
 /** intuition Step 3a: L = Σ_t L_t, with every L_t = l(o_t, y_t); and the mean (1/T) Σ_t L_t for comparison. */
 export function intuitionLoss(p: D2LParams, s: D2LSequence, opts?: D2LOptions): { sum: number; mean: number; steps: Float64Array } {
@@ -26,6 +27,15 @@ export function intuitionLoss(p: D2LParams, s: D2LSequence, opts?: D2LOptions): 
   for (const v of f.l) sum += v;
   return { sum, mean: sum / f.l.length, steps: f.l };
 }
+
+experiments(intuitionLoss, [{
+  label: "The average, as the text says, for the displayed sum",
+  find: "for (const v of f.l) sum += v;",
+  replace: "for (const v of f.l) sum += v / f.l.length;",
+  why: "The text calls L \"the average of all report cards\", but Step 3a displays Σ_t L_t with no 1/T. Taking the average " +
+    "makes L, and every gradient after it, T times smaller than the display says, so T × D2L's mean loss no longer " +
+    "matches. Either loss is fine; the display and the text must pick the same one.",
+}]);
 
 /** ∂L_t/∂h_t = W_qhᵀ ∂l_t/∂o_t at index t − 1: the local gradient of the step loss at its own state. */
 export function localStepGrads(p: D2LParams, s: D2LSequence, opts?: D2LOptions): Vector[] {
@@ -48,6 +58,15 @@ export function intuitionStep3b(p: D2LParams, s: D2LSequence, opts?: D2LOptions)
   });
   return reshapeRow(out, h);
 }
+
+experiments(intuitionStep3b, [{
+  label: "∂h_t/∂W_hh with h_{t−1} held fixed (the partial)",
+  find: "const D = intuitionStep3cCorrected(p, s, opts);",
+  replace: "const D = forwardModePieces(p, s, opts, [\"W_hh\"]).A; // h_{t−1} held fixed",
+  why: "Step 3b is right only when ∂h_t/∂W_hh is the total derivative, which carries every earlier use of W_hh through " +
+    "h_{t−1}, h_{t−2}, …. With h_{t−1} held fixed each loss term sees only the use of W_hh at its own step: the long-range " +
+    "terms are gone, and finite differences of Σ_t L_t disagree.",
+}]);
 
 /**
  * intuition Step 3c AS WRITTEN: ∂h_t/∂W_hh = ∂h_t/∂h_{t−1} · ∂h_{t−1}/∂W_hh, started from ∂h_0/∂W_hh = 0 (h_0 is a
@@ -76,6 +95,15 @@ export function intuitionStep3cCorrected(p: D2LParams, s: D2LSequence, opts?: D2
   });
   return out;
 }
+
+experiments(intuitionStep3cCorrected, [{
+  label: "Drop the direct term, as Step 3c prints it",
+  find: "if (D !== null) for (let k = 0; k < next.data.length; k++) next.data[k]! += At.data[k]!;",
+  replace: "// the direct term left out from t = 2 on, as Step 3c prints it",
+  why: "h_t = f(W_hx x_t + W_hh h_{t−1}) uses W_hh itself at step t, not only through h_{t−1}. Without that direct term the " +
+    "recursion only carries the use of W_hh at step 1 forward (here it starts from it; the source, from zero, stays at " +
+    "zero), and finite differences of h_T disagree.",
+}]);
 
 /**
  * intuition Step 3d AS WRITTEN: Σ_t ∂L_t/∂h_t Π_{k<t} (W_hhᵀ · f′(a_k)), with ∂L_t/∂h_t a row [1, h], f′(a_k) read as
@@ -127,3 +155,20 @@ export function intuitionStep3dCorrected(p: D2LParams, s: D2LSequence, opts?: D2
   }
   return G;
 }
+
+experiments(intuitionStep3dCorrected, [{
+  label: "The product in the wrong order: k = t on the left",
+  find: "for (let k = t; k >= st + 1; k--) {",
+  replace: "for (let k = st + 1; k <= t; k++) {",
+  why: "The signal from L_t meets step t first on its way back to step s, so applied to ∂L_t/∂h_t the factor of k = t acts " +
+    "first: written as a product, k = s + 1 stands on the left. Applying the factors from k = s + 1 instead reverses the " +
+    "product. Matrices W_hhᵀ diag(f′(a_k)) with different slopes do not commute, so with tanh or ReLU finite differences " +
+    "disagree (with the linear model every factor is W_hhᵀ and the order cannot show).",
+}, {
+  label: "The slope of the step before, f′(a_{k−1}), in each factor",
+  find: "const d = dphi[k - 1]!;",
+  replace: "const d = dphi[k - 2]!;",
+  why: "The factor of step k differentiates h_k = f(a_k), so it carries f′(a_k), as in Step 2′. The slope of step k − 1 is " +
+    "the source's Step 2 shift by one; it makes every product carry its neighbour's slopes, and finite differences of " +
+    "Σ_t L_t disagree whenever the slopes differ from step to step (tanh, ReLU).",
+}]);

@@ -43,6 +43,7 @@ import { softmax, stepLoss } from "../derivation/forward.js";
 import { type Matrix, type Vector, ShapeError, zeros } from "../core/matrix.js";
 import type { Rng } from "../core/rng.js";
 import { tanh } from "../core/libm.js";
+import { experiments } from "../core/experiment.js";
 export type Activation = "identity" | "tanh" | "relu";
 export type LossAt = "all" | "last";
 export interface D2LOptions {
@@ -215,6 +216,22 @@ export function d2lForward(p: D2LParams, s: D2LSequence, opts?: D2LOptions): D2L
   }
   return { h0: s.h0.slice(), a, h, o, l, weights, loss };
 }
+
+experiments(d2lForward, [{
+  label: "W_hhᵀ h_{t−1} instead of W_hh h_{t−1}",
+  find: "mv(p.W_hh, hPrev)",
+  replace: "mtv(p.W_hh, hPrev)",
+  why: "The transpose belongs to the backward pass (2.4a), where the gradient goes back through W_hh; the forward pass " +
+    "(2a) multiplies h_{t−1} by W_hh itself, row i of W_hh making unit i. The two agree only for a symmetric W_hh, which a " +
+    "random one is not: every h_t after the first that sees a non-zero h_{t−1} changes, and the other code paths disagree.",
+}, {
+  label: "Never carry the state: h_0 in place of h_{t−1} at every step",
+  find: "hPrev = ht;",
+  replace: "// hPrev stays h_0",
+  why: "The recurrence of (2a) feeds each new state the previous one. Leaving h_{t−1} at h_0 turns the RNN into T separate " +
+    "one-step models: h_1 is still right, but from t = 2 on W_hh h_{t−1} becomes W_hh h_0 (zero when h_0 = 0), so every " +
+    "later h_t, o_t and L change and the other code paths disagree.",
+}]);
 
 /** L alone. */
 export function d2lLoss(p: D2LParams, s: D2LSequence, opts?: D2LOptions): number {

@@ -27,6 +27,7 @@ import {
 import { type ForwardModePieces, forwardModePieces, gradW_qh, outputGrads } from "./d2l.js";
 import { type Matrix, type Vector, addOuterInPlace, zeros } from "../core/matrix.js";
 import { type Rng, makeRng } from "../core/rng.js";
+import { experiments } from "../core/experiment.js";
 
 /** W_hx, W_hh, W_qh concatenated, each row-major. */
 export function flattenWeights(g: WeightGrads): Vector {
@@ -122,6 +123,16 @@ export function truncatedGradient(p: D2LParams, s: D2LSequence, k: number, opts?
   return assemble(pc, flat, exactWqh(pc, s), p);
 }
 
+experiments(truncatedGradient, [{
+  label: "Cut one step late: windows of k + 1 factors",
+  find: "const start = Math.max(1, t - k);",
+  replace: "const start = Math.max(1, t - k - 1);",
+  why: "Truncation after k steps keeps, for the loss at step t, the Jacobian products of at most k factors: the window " +
+    "starts at step t − k, and h_{t−k−1} is treated as a constant. Starting it one step earlier keeps products of k + 1 " +
+    "factors, i.e. truncation after k + 1 steps: a different estimator, so finite differences of the loss with exactly " +
+    "the edges older than k cut disagree (unless k ≥ T − 1, where nothing is cut either way).",
+}]);
+
 /**
  * The same estimator in reverse mode, as truncated BPTT is implemented: for each loss term l_t, backpropagate
  * δ = W_qhᵀ ∂L/∂o_t through steps t, t − 1, …, max(1, t − k) only, accumulating φ′(a_i) ⊙ δ times x_iᵀ and h_{i−1}ᵀ.
@@ -147,11 +158,12 @@ export function truncatedGradientReverse(p: D2LParams, s: D2LSequence, k: number
 /**
  * d2l eq 1.3a: ξ_1 … ξ_T, independent, ξ_t = 1/π_t with probability π_t and 0 otherwise (E[ξ_t] = 1). With
  * `scaled: false`, ξ_t ∈ {0, 1} instead: a randomly truncated but BIASED estimator (E[ξ_t] = π_t), kept to show that
- * the unbiasedness checks can fail.
+ * the unbiasedness checks can fail. `rng` is a stream, or a seed: then ξ is drawn from `xiRng(seed)`, the stream of the
+ * one ξ /truncation shows (a seed, unlike a stream, can be sent to the sandbox that runs a reader's version).
  */
-export function sampleXi(pi: number | ArrayLike<number>, T: number, rng: Rng, scaled = true): Float64Array {
-  const pis = piArray(pi, T);
-  return Float64Array.from(pis, (q) => (rng.next() < q ? (scaled ? 1 / q : 1) : 0));
+export function sampleXi(pi: number | ArrayLike<number>, T: number, rng: Rng | number, scaled = true): Float64Array {
+  const pis = piArray(pi, T), r = typeof rng === "number" ? xiRng(rng) : rng;
+  return Float64Array.from(pis, (q) => (r.next() < q ? (scaled ? 1 / q : 1) : 0));
 }
 
 function piArray(pi: number | ArrayLike<number>, T: number): Float64Array {
@@ -163,23 +175,44 @@ function piArray(pi: number | ArrayLike<number>, T: number): Float64Array {
   return pis;
 }
 
-/** d2l eq 1.3b for a given ξ: z_t = A_t + ξ_t J_t z_{t−1}, estimator Σ_t c_tᵀ z_t (ξ ≡ 1: full BPTT, eq 1d). */
+/**
+ * d2l eq 1.3b (corrected) for a given ξ: z_t = A_t + ξ_t J_t z_{t−1}, z_0 = 0, and the estimator Σ_t c_tᵀ z_t of the
+ * w_h part (ξ ≡ 1: full BPTT, eq 1d); ∂L/∂W_qh is exact.
+ */
 export function randomizedGradient(p: D2LParams, s: D2LSequence, xi: ArrayLike<number>, opts?: D2LOptions, pieces?: ForwardModePieces): WeightGrads {
   const pc = pieces ?? forwardModePieces(p, s, opts);
-  if (xi.length !== pc.A.length) throw new RangeError(`randomizedGradient: ${xi.length} values ξ_t for T = ${pc.A.length} steps`);
-  return assemble(pc, randomizedFlat(pc, xi, new Float64Array(pc.layout.P)), exactWqh(pc, s), p);
-}
-
-/** The flattened w_h part of eq 1.3b's estimator, into `out` (zeroed first). */
-function randomizedFlat(pc: ForwardModePieces, xi: ArrayLike<number>, out: Float64Array): Float64Array {
   const T = pc.A.length, P = pc.layout.P, n = pc.J[0]!.rows;
-  out.fill(0);
+  if (xi.length !== T) throw new RangeError(`randomizedGradient: ${xi.length} values ξ_t for T = ${T} steps`);
+  const flat = new Float64Array(P);
   let z = new Float64Array(n * P), next = new Float64Array(n * P);
   for (let t = 1; t <= T; t++) {
     if (t === 1) z.set(pc.A[0]!.data); // z_1 = A_1 + ξ_1 J_1 z_0 with z_0 = 0
-    else { stepInto(next, pc.A[t - 1]!, pc.J[t - 1]!, xi[t - 1]!, z, P); [z, next] = [next, z]; }
-    addCtD(out, pc.c[t - 1]!, z, P);
+    else {
+      stepInto(next, pc.A[t - 1]!, pc.J[t - 1]!, xi[t - 1]!, z, P); // z_t = A_t + ξ_t J_t z_{t−1}
+      [z, next] = [next, z];
+    }
+    addCtD(flat, pc.c[t - 1]!, z, P);
   }
+  return assemble(pc, flat, exactWqh(pc, s), p);
+}
+
+experiments(randomizedGradient, [{
+  label: "Feed back the exact ∂h_{t−1}/∂w_h, as eq 1.3b is printed, not z_{t−1}",
+  find: "stepInto(next, pc.A[t - 1]!, pc.J[t - 1]!, xi[t - 1]!, z, P); // z_t = A_t + ξ_t J_t z_{t−1}",
+  replace: "let exact = pc.A[0]!.data.slice(); // ∂h_{t−1}/∂w_h by eq 1d, every ξ = 1\n" +
+    "      for (let j = 2; j <= t - 1; j++) { const e = new Float64Array(n * P); stepInto(e, pc.A[j - 1]!, pc.J[j - 1]!, 1, exact, P); exact = e; }\n" +
+    "      stepInto(next, pc.A[t - 1]!, pc.J[t - 1]!, xi[t - 1]!, exact, P); // z_t = A_t + ξ_t J_t ∂h_{t−1}/∂w_h",
+  why: "The source multiplies ξ_t J_t by the exact derivative ∂h_{t−1}/∂w_h. Then ξ_t = 0 only drops the one edge into step " +
+    "t for the loss at t; every other loss term still sees the full history, so nothing is truncated and the full " +
+    "recursion still has to run. It is another estimator (the \"as written\" line of the table above): finite " +
+    "differences of the loss with each edge j scaled by ξ_j disagree unless every ξ_t is 1.",
+}]);
+
+/** The w_h part of eq 1.3b's estimator for ξ (W_hx then W_hh, row-major: the first P entries of `flattenWeights`). */
+function randomizedFlat(p: D2LParams, s: D2LSequence, pc: ForwardModePieces, xi: ArrayLike<number>): Float64Array {
+  const g = randomizedGradient(p, s, xi, undefined, pc), out = new Float64Array(pc.layout.P);
+  out.set(g.W_hx.data);
+  out.set(g.W_hh.data, g.W_hx.data.length);
   return out;
 }
 
@@ -200,10 +233,11 @@ export interface MonteCarlo extends Moments {
 
 /**
  * The random streams of /truncation besides the model's own (drawn from `seed`): the one ξ shown and the Monte-Carlo
- * draws each have a stream of their own, so that changing π or N never changes the model or the other stream.
+ * draws each have a stream of their own, so that changing π or N never changes the model or the other stream. The
+ * offset wraps at 2³², so that the largest seeds (up to 4294967295) have streams too.
  */
-export const xiRng = (seed: number): Rng => makeRng(seed + 7);
-export const monteCarloRng = (seed: number): Rng => makeRng(seed + 11);
+export const xiRng = (seed: number): Rng => makeRng((seed + 7) >>> 0);
+export const monteCarloRng = (seed: number): Rng => makeRng((seed + 11) >>> 0);
 
 /**
  * Monte-Carlo moments of the randomized estimator over N independent draws of ξ (sampleXi with the given rng):
@@ -215,10 +249,10 @@ export function monteCarloRandomized(
   if (!Number.isInteger(N) || N < 2) throw new RangeError(`monteCarloRandomized: N must be an integer ≥ 2, got ${N}`);
   const pc = forwardModePieces(p, s, opts), T = s.xs.length, P = pc.layout.P;
   const wqh = exactWqh(pc, s).data, nAll = P + wqh.length;
-  const sum = new Float64Array(P), sumSq = new Float64Array(P), buf = new Float64Array(P);
-  const first = randomizedFlat(pc, new Float64Array(T).fill(1), new Float64Array(P)); // shift for a stable variance
+  const sum = new Float64Array(P), sumSq = new Float64Array(P);
+  const first = randomizedFlat(p, s, pc, new Float64Array(T).fill(1)); // shift for a stable variance
   for (let r = 0; r < N; r++) {
-    randomizedFlat(pc, sampleXi(pi, T, rng, o?.scaled ?? true), buf);
+    const buf = randomizedFlat(p, s, pc, sampleXi(pi, T, rng, o?.scaled ?? true));
     for (let k = 0; k < P; k++) { const d = buf[k]! - first[k]!; sum[k]! += d; sumSq[k]! += d * d; }
   }
   const mean = new Float64Array(nAll), variance = new Float64Array(nAll), stdErr = new Float64Array(nAll);
@@ -242,7 +276,7 @@ export function exactRandomizedMoments(p: D2LParams, s: D2LSequence, pi: number 
   const pis = piArray(pi, T), pc = forwardModePieces(p, s, opts), P = pc.layout.P;
   const wqh = exactWqh(pc, s).data;
   const values: Float64Array[] = [], probs: number[] = [];
-  const xi = new Float64Array(T).fill(1), buf = new Float64Array(P);
+  const xi = new Float64Array(T).fill(1);
   for (let mask = 0; mask < 1 << (T - 1); mask++) {
     let prob = 1;
     for (let t = 2; t <= T; t++) {
@@ -251,7 +285,7 @@ export function exactRandomizedMoments(p: D2LParams, s: D2LSequence, pi: number 
       prob *= on ? q : 1 - q;
     }
     if (prob === 0) continue;
-    values.push(randomizedFlat(pc, xi, buf).slice());
+    values.push(randomizedFlat(p, s, pc, xi));
     probs.push(prob);
   }
   const mean = new Float64Array(P + wqh.length), variance = new Float64Array(P + wqh.length);
@@ -260,6 +294,15 @@ export function exactRandomizedMoments(p: D2LParams, s: D2LSequence, pi: number 
   mean.set(wqh, P);
   return { mean, variance, totalVariance: variance.reduce((a, b) => a + b, 0), meanGrads: unflattenWeights(mean, p), patterns: values.length };
 }
+
+experiments(exactRandomizedMoments, [{
+  label: "Forget the importance weight 1/π: ξ ∈ {0, 1}",
+  find: "xi[t - 1] = on ? 1 / q : 0;",
+  replace: "xi[t - 1] = on ? 1 : 0;",
+  why: "A chain that survives m coins has probability π^m; the weight 1/π per surviving step (1.3a) makes E[ξ_t] = 1 and " +
+    "so E[z_t] = ∂h_t/∂w_h. Without it E[ξ_t] = π: every term that crosses m edges is shrunk by π^m on average, the " +
+    "mean over all patterns is no longer full BPTT, and the estimator is biased (towards truncation).",
+}]);
 
 export interface Bias {
   /** estimate − full, per weight. */
@@ -299,15 +342,12 @@ export function squaredNorm(g: WeightGrads): number {
   return flattenWeights(g).reduce((a, v) => a + v * v, 0);
 }
 
-/** The exact bias and variance of randomized truncation for each π, both relative to the full gradient. */
-export function momentsByPi(
-  p: D2LParams, s: D2LSequence, pis: readonly number[], full: WeightGrads, opts?: D2LOptions,
-): { pi: number; bias: number; variance: number }[] {
-  const g2 = squaredNorm(full);
-  return pis.map((pi) => {
-    const m = exactRandomizedMoments(p, s, pi, opts);
-    return { pi, bias: biasOf(m.meanGrads, full).relative, variance: m.totalVariance / g2 };
-  });
+/**
+ * The exact bias and variance of randomized truncation at one π (its `exactRandomizedMoments`), both relative to the
+ * full gradient: a row of /truncation's §4.
+ */
+export function momentsRow(pi: number, m: Moments, full: WeightGrads): { pi: number; bias: number; variance: number } {
+  return { pi, bias: biasOf(m.meanGrads, full).relative, variance: m.totalVariance / squaredNorm(full) };
 }
 
 /** E‖ĝ − E ĝ‖² / ‖g‖²: an estimator's total variance relative to the full gradient's squared norm. */

@@ -30,6 +30,7 @@ import {
 import { type Matrix, type Vector, ShapeError, clone, matmul, transpose } from "../core/matrix.js";
 import { makeRng } from "../core/rng.js";
 import { checkSquareAndSpan } from "./validate.js";
+import { experiments } from "../core/experiment.js";
 
 const shp = (m: Matrix) => `[${m.rows},${m.cols}]`;
 
@@ -39,11 +40,19 @@ const shp = (m: Matrix) => `[${m.rows},${m.cols}]`;
  */
 export function eigenvaluesOfPower(M: Matrix, k: number): { ofPower: Float64Array; powersOfEigenvalues: Float64Array } {
   const ofPower = jacobiEigen(matrixPower(M, k)).values;
-  // λ^k by k multiplications, as matrixPower does: `l ** k` differs in the last bit between Node 20 and Chromium.
-  const power = (l: number) => { let v = 1; for (let i = 0; i < k; i++) v *= l; return v; };
-  const powersOfEigenvalues = jacobiEigen(M).values.map(power).sort((x, y) => y - x);
+  // λ^k by k multiplications (`power`), as matrixPower does: `l ** k` differs in the last bit between Node 20 and Chromium.
+  const powersOfEigenvalues = jacobiEigen(M).values.map((l) => power(l, k)).sort((x, y) => y - x);
   return { ofPower, powersOfEigenvalues };
 }
+
+experiments(eigenvaluesOfPower, [{
+  label: "The entrywise power (numpy's M ** k) for the matrix power",
+  find: "const ofPower = jacobiEigen(matrixPower(M, k)).values;",
+  replace: "const ofPower = jacobiEigen({ ...M, data: M.data.map((v) => { let x = 1; for (let i = 0; i < k; i++) x *= v; return x; }) }).values; // M ** k",
+  why: "M^k in the exercise is the product M M ⋯ M, whose eigenvectors are M's and whose eigenvalues are λ_i^k. Raising " +
+    "each entry to the k-th power (numpy's M ** k on an array, or Math.pow entry by entry) gives another symmetric matrix " +
+    "with nothing to do with λ_i^k — only a 1 × 1 M cannot tell the two apart — so its eigenvalues disagree.",
+}]);
 
 export interface PowerIteration {
   /** x_0, x_1, …: x_{k+1} = M x_k / ‖M x_k‖, x_0 normalised. */
@@ -111,6 +120,23 @@ export function jacobianProducts(W_hh: Matrix, preacts: readonly Vector[], activ
   const singular = products.map(singularValues);
   return { products, norms: Float64Array.from(singular, (s) => s[0] ?? 0), singularValues: singular };
 }
+
+experiments(jacobianProducts, [{
+  label: "Multiply each new factor on the left",
+  find: "P = matmul(P, factor);",
+  replace: "P = matmul(factor, P);",
+  why: "Backpropagation meets step t + 1 first: ∂L/∂h_t = W_hhᵀ diag(φ′(a_{t+1})) ⋯ W_hhᵀ diag(φ′(a_{t+k})) ∂L/∂h_{t+k}, " +
+    "so each later step's factor goes on the right. Putting it on the left reverses the product, which for matrices that " +
+    "do not commute is another matrix. With the linear model every factor is W_hhᵀ and the order cannot matter; with " +
+    "tanh or ReLU each factor carries its own slopes, and finite differences disagree.",
+}, {
+  label: "The slope of the step before, φ′(a_{j−1}) (Step 2 as printed)",
+  find: "activationDerivative(activation, preacts[j - 1]!)",
+  replace: "activationDerivative(activation, preacts[j - 2]!)",
+  why: "The factor of step j differentiates h_j = φ(a_j), so its slope is φ′(a_j), taken at the pre-activation of the step " +
+    "that produces h_j. The intuition page writes f′(a_{t−1}) for ∂h_t/∂h_{t−1}: one step too early. Every factor then " +
+    "carries its neighbour's slopes, which differ with tanh or ReLU, and finite differences disagree.",
+}]);
 
 /** ‖∂L/∂h_t‖₂ for t = 1 … T (d2l eqs 2.3–2.4a, with the activation). */
 export function hiddenGradNorms(p: D2LParams, s: D2LSequence, opts?: D2LOptions): Float64Array {
@@ -248,6 +274,15 @@ export function clippingReport(p: D2LParams, s: D2LSequence, opts: D2LOptions | 
   };
 }
 
+experiments(clippingReport, [{
+  label: "Clip each weight's gradient by its own norm, not the global one",
+  find: "const { clipped, norm, factor } = clipByGlobalNorm(flat, theta);",
+  replace: "const { norm, factor } = clipByGlobalNorm(flat, theta), clipped = flat.map((x) => clipByGlobalNorm([x], theta).clipped[0]!); // per weight",
+  why: "D2L's rule scales ALL gradients by one factor min(1, θ/‖g‖), ‖g‖ the norm of their concatenation: the step keeps " +
+    "its direction and its norm becomes θ. Clipping ∂L/∂W_hx, ∂L/∂W_hh and ∂L/∂W_qh each to norm θ shrinks them by " +
+    "different factors, turns the step, and leaves a norm up to √3 θ, so the norm after clipping is no longer θ.",
+}]);
+
 // ---------------------------------------------------------------------------------------------------------------
 // The page's measurements
 
@@ -286,6 +321,15 @@ export function spectralRadius(eigenvalues: ArrayLike<number>): number {
   return Array.from(eigenvalues).reduce((m, l) => Math.max(m, Math.abs(l)), 0);
 }
 
+experiments(spectralRadius, [{
+  label: "The largest eigenvalue, not the largest |λ| (the sources' wording)",
+  find: "Math.max(m, Math.abs(l))",
+  replace: "Math.max(m, l)",
+  why: "Powers multiply magnitudes: an eigenvalue λ contributes λ^k, whose size is |λ|^k whatever its sign. The rate at " +
+    "which ‖(W_hhᵀ)^k‖ grows or shrinks is therefore max |λ_i|, the spectral radius. The algebraically largest eigenvalue " +
+    "ignores the −1.25 of this W_hh: it says the powers shrink, while ‖(W_hhᵀ)^{T−1}‖₂ grows like 1.25^{T−1}.",
+}]);
+
 /** Rows [k, ‖(W_hhᵀ)^k‖₂, ρ^k] for the k below T: the powers of a symmetric W_hh against those of its spectral radius. */
 export function powerNormsAgainstRho(W_hh: Matrix, preacts: readonly Vector[], rho: number, ks: readonly number[]): [number, number, number][] {
   return ks.filter((k) => k < preacts.length).map((k) => {
@@ -303,14 +347,12 @@ export function stepJacobianAsPrinted(W_hh: Matrix, preacts: readonly Vector[], 
 }
 
 /**
- * intuition: Step 3's product over the last k = min(maxFactors, T − 1) steps, (∂h_T/∂h_{T−k})ᵀ, with the step it
- * starts from.
+ * The span of intuition: Step 3's product that /vanishing shows: the last k = min(maxFactors, T − 1) steps, ending at
+ * T, so that (∂h_T/∂h_{T−k})ᵀ is `jacobianProducts(W_hh, preacts, activation, start).products[factors − 1]`.
  */
-export function jacobianProductToEnd(
-  W_hh: Matrix, preacts: readonly Vector[], activation: Activation, maxFactors = 5,
-): { start: number; factors: number; product: Matrix } {
-  const T = preacts.length, factors = Math.min(maxFactors, T - 1), start = T - factors;
-  return { start, factors, product: jacobianProducts(W_hh, preacts, activation, start).products[factors - 1]! };
+export function lastSteps(T: number, maxFactors = 5): { start: number; factors: number } {
+  const factors = Math.min(maxFactors, T - 1);
+  return { start: T - factors, factors };
 }
 
 /** The mean of φ′(a_t) over all units and steps: near 1 for mild inputs, far below for saturated ones. */
@@ -320,12 +362,12 @@ export function meanSlope(preacts: readonly Vector[], activation: Activation): n
 
 /**
  * The page's clipping thresholds, scaled to the gradient so that clipping bites whatever ρ is: θ a tenth of ‖g‖ (1
- * when g = 0) and c a hundredth of it, and the report at those thresholds.
+ * when g = 0, as when every ReLU is off) and c a hundredth of it (the page's report is `clippingReport` at these);
+ * and min(‖g‖, θ), the norm that global-norm clipping must leave.
  */
-export function clippingAtScale(p: D2LParams, s: D2LSequence, opts: D2LOptions | undefined): { theta: number; c: number; report: ClippingReport } {
-  const gNorm = clippingReport(p, s, opts, 1, 1).gradNorm;
-  const theta = gNorm / 10 || 1, c = gNorm / 100;
-  return { theta, c, report: clippingReport(p, s, opts, theta, c) };
+export function clippingThresholds(p: D2LParams, s: D2LSequence, opts: D2LOptions | undefined): { theta: number; c: number; clippedNorm: number } {
+  const gNorm = clippingReport(p, s, opts, 1, 1).gradNorm, theta = gNorm / 10 || 1;
+  return { theta, c: gNorm / 100, clippedNorm: Math.min(gNorm, theta) };
 }
 
 /** Rows [i, i-th eigenvalue of M^k, λ_i^k, their difference] of `eigenvaluesOfPower`. */
@@ -335,6 +377,6 @@ export function eigenvaluesOfPowerRows(pow: ReturnType<typeof eigenvaluesOfPower
 
 /** A seeded start x_0 ~ U(−1, 1)^n for power iteration, from its own stream (seed + 1), apart from the model's. */
 export function randomStart(n: number, seed: number): Vector {
-  const r = makeRng(seed + 1);
+  const r = makeRng((seed + 1) >>> 0); // wrapped, so that the largest seed has a stream too
   return Float64Array.from({ length: n }, () => r.uniform(-1, 1));
 }
