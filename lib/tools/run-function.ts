@@ -241,13 +241,19 @@ export function flatten(v: unknown, like: Like, out: number[] = []): number[] {
   return out;
 }
 
-/** The largest absolute difference between two values of form `like` (NaN if either has a NaN where the other differs). */
+/**
+ * The largest absolute difference between two values of form `like`. Entries that are the same (the same NaN or
+ * infinity included) differ by 0; a NaN where the other value has anything else makes the whole difference NaN, which
+ * no check passes.
+ */
 export function maxDiffLike(a: unknown, b: unknown, like: Like): number {
   const x = flatten(a, like), y = flatten(b, like);
-  let m = 0;
+  let m = 0, nan = false;
   for (let i = 0; i < x.length; i++) {
+    if (Object.is(x[i], y[i])) continue;
     const d = Math.abs(x[i]! - y[i]!);
-    if (!(d <= m)) m = d;
+    if (Number.isNaN(d)) nan = true;
+    else if (d > m) m = d;
   }
-  return m;
+  return nan ? NaN : m;
 }

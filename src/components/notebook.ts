@@ -245,8 +245,9 @@ export function notebook(o: { page: string; sandbox: { worker: string; frame: st
   function taintOf(v: unknown, into: Set<string>): void {
     if (typeof v !== "object" || v === null) return;
     for (const n of taint.get(v) ?? []) into.add(n);
-    // one level down: a cell passes `ex.params` or a list of vectors as often as a matrix
-    if (Array.isArray(v)) for (const x of v) if (typeof x === "object" && x !== null) for (const n of taint.get(x) ?? []) into.add(n);
+    // one level down: a cell passes `ex.params`, a list of vectors or a field of a result (`fwd.o`) as often as a matrix
+    const parts = Array.isArray(v) ? v : Object.getPrototypeOf(v) === Object.prototype ? Object.values(v) : [];
+    for (const x of parts) if (typeof x === "object" && x !== null) for (const n of taint.get(x) ?? []) into.add(n);
   }
 
   let scheduled = false;
@@ -319,7 +320,13 @@ export function notebook(o: { page: string; sandbox: { worker: string; frame: st
         }
       }
       st.from = from;
-      if (from.size && typeof value === "object" && value !== null) taint.set(value, from);
+      if (from.size && typeof value === "object" && value !== null) {
+        taint.set(value, from);
+        // and its fields: a cell often passes on one part of a result (`fwd.o` of a reader's forward())
+        if (Object.getPrototypeOf(value) === Object.prototype) {
+          for (const x of Object.values(value)) if (typeof x === "object" && x !== null) taint.set(x, from);
+        }
+      }
       return value as ReturnType<F>;
     }) as Run;
   }
@@ -464,9 +471,10 @@ export function notebook(o: { page: string; sandbox: { worker: string; frame: st
       let calls = callOfCell.get(cell);
       if (!calls) callOfCell.set(cell, (calls = new Map()));
       calls.set(st.fn, st.call);
-      const label = fns.length > 1 ? `Edit ${st.name}()` : "Edit the code";
+      const label = fns.length > 1 ? `Edit the code of ${st.name}()` : "Edit the code";
       const button = el("button", { type: "button", className: "edit-open" }, label);
-      button.setAttribute("aria-label", `Edit the code of ${st.name}() and run it on this cell's inputs`);
+      // the accessible name starts with the visible text (WCAG 2.5.3, axe's label-content-name-mismatch)
+      button.setAttribute("aria-label", `Edit the code of ${st.name}(), run on this cell's inputs`);
       button.addEventListener("click", () => void open(st, cell));
       for (const e of ["pointerenter", "focus"]) button.addEventListener(e, () => void loadPanel(), { once: true });
       meta.append(button);

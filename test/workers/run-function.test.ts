@@ -117,9 +117,13 @@ group("what a reader's run may return", () => {
 
   it("a huge result is refused from its length alone, never copied", () => {
     const huge = new Float64Array(1e8);
-    const t0 = performance.now();
-    expect(packLike("f", huge, describe(zeros(8, 4)))).toEqual({ error: "f: expected a matrix [8,4], got a typed array of 100000000" });
-    expect(packLike("f", { rows: 8, cols: 4, data: huge }, describe(zeros(8, 4)))).toEqual({ error: "f: the result.data has 100000000 numbers, not rows × cols = 32" });
-    expect(performance.now() - t0).toBeLessThan(50);
+    let fastest = Infinity; // the fastest of 3: a busy machine may pause any one of them
+    for (let k = 0; k < 3; k++) {
+      const t0 = performance.now();
+      expect(packLike("f", huge, describe(zeros(8, 4)))).toEqual({ error: "f: expected a matrix [8,4], got a typed array of 100000000" });
+      expect(packLike("f", { rows: 8, cols: 4, data: huge }, describe(zeros(8, 4)))).toEqual({ error: "f: the result.data has 100000000 numbers, not rows × cols = 32" });
+      fastest = Math.min(fastest, performance.now() - t0);
+    }
+    expect(fastest).toBeLessThan(50); // copying 10⁸ numbers takes far longer
   });
 });
