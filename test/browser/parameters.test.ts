@@ -97,7 +97,7 @@ describe("the biases-and-weights page", () => {
 
   it("says which outer product has V's shape, and that both do when vocab = hidden", async () => {
     const { page, problems } = await open();
-    const fits = () => cellOf(page, "outer").locator("tbody tr td:nth-child(3)").allTextContents();
+    const fits = () => cellOf(page, "outerProductOrders").locator("tbody tr td:nth-child(3)").allTextContents();
     expect(await fits()).toEqual(["yes", "yes", "no"]);
     await page.getByLabel("Hidden size").fill("8");
     await expect.poll(fits).toEqual(["yes", "yes", "yes"]);
