@@ -92,14 +92,14 @@ describe("layers", () => {
 
   it("the forms and the checks never reach the backward pass they are checked against, even through another module", () => {
     const forms = ["logits", "hidden", "parameters", "embedding", "validate"].map((n) => `lib/derivation/${n}.ts`);
-    const checks = ["gradcheck", "forward-checks", "hidden-checks", "parameters-checks", "embedding-checks"].map((n) => `lib/derivation/${n}.ts`);
+    const checks = ["gradcheck", "forward-checks", "graph-checks", "hidden-checks", "parameters-checks", "embedding-checks"].map((n) => `lib/derivation/${n}.ts`);
     for (const f of [...forms, ...checks]) expect(LIB, f).toContain(f);
     expect([...forms, ...checks].filter((f) => reaches(f).includes("lib/derivation/backward.ts"))).toEqual([]);
     expect(reaches("lib/derivation/graph.ts")).toContain("lib/derivation/backward.ts"); // the search does find it where it is
   });
 
   it("a page's check module never imports the page module it checks (forward-checks reads forward.ts's types only)", () => {
-    const pairs = [["hidden-checks", "hidden"], ["parameters-checks", "parameters"], ["embedding-checks", "embedding"]];
+    const pairs = [["graph-checks", "graph"], ["hidden-checks", "hidden"], ["parameters-checks", "parameters"], ["embedding-checks", "embedding"]];
     for (const [check, page] of pairs) expect(reaches(`lib/derivation/${check}.ts`)).not.toContain(`lib/derivation/${page}.ts`);
     const valueImports = read("lib/derivation/forward-checks.ts").split("\n").filter((l) => /^import (?!type)[^;]*"\.\/forward\.js"/.test(l) && !/^import \{ type [A-Za-z]+ \}/.test(l));
     expect(valueImports).toEqual([]);

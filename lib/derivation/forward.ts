@@ -6,6 +6,7 @@ import { type Matrix, type Vector, row, vecmatT, zeros } from "../core/matrix.js
 import { type Params, sizesOf } from "./model.js";
 import { checkSequenceAndH0 } from "./validate.js";
 import { exp, log, tanh } from "../core/libm.js";
+import { experiments } from "../core/experiment.js";
 
 export interface Forward {
   /** h⁽⁰⁾, [hidden]. */
@@ -26,27 +27,53 @@ export interface Forward {
   loss: number;
 }
 
-/** eq 1.7: softmax(o), shifted by max(o) so that logits in the thousands neither overflow nor give NaN. */
+/**
+ * eq 1.7 at every step: row t − 1 of ŷ is softmax(o⁽ᵗ⁾), a distribution over the vocabulary for each step on its own,
+ * each row shifted by its largest logit so that logits in the thousands neither overflow nor give NaN.
+ */
+export function softmaxRows(o: Matrix): Matrix {
+  const yhat = zeros(o.rows, o.cols);
+  for (let t = 0; t < o.rows; t++) {
+    const ot = row(o, t), yt = row(yhat, t);
+    let m = -Infinity;
+    for (const v of ot) m = Math.max(m, v);
+    let s = 0;
+    for (let k = 0; k < ot.length; k++) {
+      yt[k] = exp(ot[k]! - m);
+      s += yt[k]!;
+    }
+    for (let k = 0; k < ot.length; k++) yt[k] = yt[k]! / s;
+  }
+  return yhat;
+}
+
+/** eq 1.7 for one step: softmax(o), as `softmaxRows` computes each row. */
 export function softmax(o: Vector): Vector {
-  let m = -Infinity;
-  for (const v of o) m = Math.max(m, v);
-  const e = o.map((v) => exp(v - m));
-  let s = 0;
-  for (const v of e) s += v;
-  return e.map((v) => v / s);
+  return softmaxRows({ rows: 1, cols: o.length, data: o }).data;
 }
 
 /**
- * eq 1.1: L⁽ᵗ⁾ = −log ŷ⁽ᵗ⁾_y, as log Σ_k exp(o_k − m) − (o_y − m) with m = max_k o_k. Not −log(softmax(o)_y), which
- * is −log(0) = ∞ once the target's probability underflows; and not logsumexp(o) − o_y, which adds log Σ (between
- * 0 and log vocab) to m first and loses it when m is huge (m = 1e17: m + ln 2 = m).
+ * eq 1.1 at every step: L⁽ᵗ⁾ = −log ŷ⁽ᵗ⁾_y for y = y⁽ᵗ⁾, the target of step t (the next token), computed as
+ * log Σ_k exp(o_k − m) − (o_y − m) with m = max_k o_k. Not −log(softmax(o)_y), which is −log(0) = ∞ once the target's
+ * probability underflows; and not logsumexp(o) − o_y, which adds log Σ (between 0 and log vocab) to m first and loses
+ * it when m is huge (m = 1e17: m + ln 2 = m).
  */
+export function stepLosses(o: Matrix, targets: readonly number[]): Vector {
+  const L_t = new Float64Array(o.rows);
+  for (let t = 0; t < o.rows; t++) {
+    const ot = row(o, t), y = targets[t]!;
+    let m = -Infinity;
+    for (const v of ot) m = Math.max(m, v);
+    let s = 0;
+    for (const v of ot) s += exp(v - m);
+    L_t[t] = log(s) - (ot[y]! - m);
+  }
+  return L_t;
+}
+
+/** eq 1.1 for one step: L⁽ᵗ⁾ = −log softmax(o)_y, as `stepLosses` computes each step. */
 export function stepLoss(o: Vector, y: number): number {
-  let m = -Infinity;
-  for (const v of o) m = Math.max(m, v);
-  let s = 0;
-  for (const v of o) s += exp(v - m);
-  return log(s) - (o[y]! - m);
+  return stepLosses({ rows: 1, cols: o.length, data: o }, [y])[0]!;
 }
 
 /** eq 1.2: L = (1/τ) Σ_t L⁽ᵗ⁾. */
@@ -87,3 +114,58 @@ export function forward(p: Params, inputs: readonly number[], targets: readonly 
 export function hPrevAt(f: Pick<Forward, "h0" | "h">, step: number): Vector {
   return step === 0 ? f.h0 : row(f.h, step - 1);
 }
+
+// ——— guided experiments (lib/core/experiment.ts): each a classic mistake its page's check catches ———
+
+experiments(forward, [
+  {
+    label: "Forget the bias b in (1.4)",
+    find: "hW[j]! + xU[j]! + p.b[j]!",
+    replace: "hW[j]! + xU[j]!",
+    why: "a⁽ᵗ⁾ = h⁽ᵗ⁻¹⁾Wᵀ + x⁽ᵗ⁾Uᵀ + b: without b every pre-activation is off by b, at every step. The check of (1.4) " +
+      "recomputes a⁽ᵗ⁾ from the same h⁽ᵗ⁻¹⁾ and x⁽ᵗ⁾ with b and disagrees by b_j in column j; (1.5) and (1.6) still agree " +
+      "with what this a⁽ᵗ⁾ gives, which is how a missing term hides in a forward pass.",
+  },
+  {
+    label: "h⁽ᵗ⁻¹⁾W instead of h⁽ᵗ⁻¹⁾Wᵀ",
+    find: "const hW = vecmatT(hPrev, p.W), xU = vecmatT(xt, p.U);",
+    replace: "const hW = new Float64Array(hidden), xU = vecmatT(xt, p.U);\n" +
+      "    for (let j = 0; j < hidden; j++) for (let k = 0; k < hidden; k++) hW[j]! += hPrev[k]! * p.W.data[k * hidden + j]!; // (hW)_j = Σ_k h_k W_kj",
+    why: "W is stored [out, in], one row per unit it feeds, so unit j of a⁽ᵗ⁾ reads row j of W: (h Wᵀ)_j = Σ_k W_jk h_k. " +
+      "Multiplying by W itself reads column j, W_kj, as if W were stored [in, out]. W is square, so nothing fails on shape: " +
+      "only the numbers are wrong (at step 1 too unless h⁽⁰⁾ = 0), and the check of (1.4), which uses Wᵀ, disagrees.",
+  },
+  {
+    label: "Carry a⁽ᵗ⁾ to the next step instead of h⁽ᵗ⁾",
+    find: "hPrev = ht;",
+    replace: "hPrev = at;",
+    why: "The state handed to the next step is h⁽ᵗ⁾ = tanh(a⁽ᵗ⁾) (1.4 reads h⁽ᵗ⁻¹⁾), not the pre-activation. Feeding a⁽ᵗ⁾ " +
+      "skips the squashing on the recurrent path: step 1 is right, and every later a⁽ᵗ⁾ disagrees with h⁽ᵗ⁻¹⁾Wᵀ + x⁽ᵗ⁾Uᵀ + b " +
+      "computed from the h⁽ᵗ⁻¹⁾ this very pass shows.",
+  },
+]);
+
+experiments(softmaxRows, [{
+  label: "One softmax over the whole sequence (a sum without its axis)",
+  find: "const ot = row(o, t), yt = row(yhat, t);",
+  replace: "const ot = o.data, yt = yhat.data; // every entry of o, all steps at once (the same for every t)",
+  why: "ŷ⁽ᵗ⁾ is a distribution over the vocabulary for each step: normalise each row of o on its own. Normalising over every " +
+    "entry at once (numpy's np.exp(o) / np.exp(o).sum() without axis=1) makes the whole τ × vocab table sum to 1, so each " +
+    "row sums to about 1/τ, and the textbook formula, applied row by row, disagrees everywhere.",
+}]);
+
+experiments(stepLosses, [{
+  label: "Take −o_y for the loss (the logits as log-probabilities)",
+  find: "L_t[t] = log(s) - (ot[y]! - m);",
+  replace: "L_t[t] = -ot[y]!;",
+  why: "A logit is not a log-probability: log ŷ_y = o_y − log Σ_k exp(o_k). Leaving out the softmax's normaliser log Σ_k exp(o_k) " +
+    "gives −o_y, which no longer equals −log ŷ⁽ᵗ⁾ at the target, and which a model could drive to −∞ just by raising every logit.",
+}]);
+
+experiments(meanLoss, [{
+  label: "Sum the step losses instead of averaging them",
+  find: "return s / L_t.length;",
+  replace: "return s;",
+  why: "(1.2) defines L as the mean of the τ step losses, (1/τ) Σ_t L⁽ᵗ⁾. The sum is τ times larger: L would grow with the " +
+    "length of the text, and every gradient on the following pages would carry a factor τ too (the 1/τ of (3.1)–(3.4) comes from here).",
+}]);

@@ -17,6 +17,7 @@ import { type Matrix, type Vector, row, vecmat, zeros } from "../core/matrix.js"
 import { hiddenGradStep } from "./hidden.js";
 import { PARAM_NAMES, type ParamName, type Params } from "./model.js";
 import { checkStepsAndShapes } from "./validate.js";
+import { experiments } from "../core/experiment.js";
 
 export type NodeKind = "x" | "a" | "h" | "o" | "yhat" | "Lt" | "L" | "param";
 
@@ -121,8 +122,9 @@ export function parentsOf(g: Graph, id: string): string[] {
  * can be computed in parallel; the number of waves is the length of the longest chain of dependencies.
  * For this graph: o⁽ᵗ⁾ is in wave 3 for every t (the logits "in parallel"), while h⁽ᵗ⁾ is in wave 4 + 2(τ − t),
  * a different wave for every t (the hidden states "sequentially"), and there are 2τ + 6 waves in all: O(τ).
+ * The result has one entry per node id, in the order of g.nodes.
  */
-export function gradientWaves(g: Graph): Map<string, number> {
+export function gradientWaves(g: Graph): Record<string, number> {
   const children = new Map<string, string[]>(g.nodes.map((n) => [n.id, []]));
   for (const e of g.edges) children.get(e.from)!.push(e.to);
   const wave = new Map<string, number>();
@@ -138,16 +140,19 @@ export function gradientWaves(g: Graph): Map<string, number> {
     wave.set(id, w);
     return w;
   };
-  for (const n of g.nodes) visit(n.id);
-  return wave;
+  return Object.fromEntries(g.nodes.map((n) => [n.id, visit(n.id)]));
 }
 
-/** The waves as lists of node ids, wave 0 first. */
-export function wavesInOrder(g: Graph): string[][] {
+/** The waves as lists of node ids, wave 0 first: of `gradientWaves(g)`, or of the waves given. */
+export function wavesInOrder(g: Graph, waveOf: Readonly<Record<string, number>> = gradientWaves(g)): string[][] {
   const waves: string[][] = [];
-  for (const [id, w] of gradientWaves(g)) (waves[w] ??= []).push(id);
-  const order = new Map(g.nodes.map((n, i) => [n.id, i]));
-  return Array.from(waves, (ids) => (ids ?? []).sort((p, q) => order.get(p)! - order.get(q)!));
+  for (const n of g.nodes) (waves[waveOf[n.id]!] ??= []).push(n.id);
+  return Array.from(waves, (ids) => ids ?? []);
+}
+
+/** The waves of the nodes in the order of g.nodes, as one vector (what a page's check compares). */
+export function wavesInNodeOrder(g: Graph, waveOf: Readonly<Record<string, number>>): Vector {
+  return Float64Array.from(g.nodes, (n) => waveOf[n.id] ?? NaN);
 }
 
 /** What one step of the hidden-state recursion (eq 3.5 at t = τ, eq 3.8 below it) reads, in Figure 1. */
@@ -315,3 +320,40 @@ export function planAgainstNumeric(plan: readonly PlanStep[], numeric: NumericPa
   }
   return { values, numeric: fd };
 }
+
+// ——— guided experiments (lib/core/experiment.ts): each a classic mistake its page's check catches ———
+
+experiments(hiddenGradsUpTo, [{
+  label: "Run the recursion forwards in time, from t = 1",
+  find: "const t = tau - 1 - k; // 0-based row of the source's step τ − k\n" +
+    "    row(out, t).set(t === tau - 1\n" +
+    "      ? vecmat(row(dL_do, t), V) // eq 3.5\n" +
+    "      : hiddenGradStep(row(out, t + 1), row(h, t + 1), row(dL_do, t), V, W)); // eq 3.8",
+  replace: "const t = k; // 0-based row of the source's step k + 1: upwards from t = 1, like the forward pass\n" +
+    "    row(out, t).set(t === 0\n" +
+    "      ? vecmat(row(dL_do, t), V) // (3.5)'s form, at t = 1\n" +
+    "      : hiddenGradStep(row(out, t - 1), row(h, t), row(dL_do, t), V, W)); // (3.8)'s form, from the step before",
+  why: "The partials flow against the arrows of Figure 1: (DL)_{h⁽ᵗ⁾} needs (DL)_{h⁽ᵗ⁺¹⁾}, so the recursion starts at t = τ, " +
+    "where (3.5) needs nothing but (DL)_{o⁽τ⁾}, and goes down. Run forwards like the forward pass, it starts from (DL)_{o⁽¹⁾}V " +
+    "and hands each row to the next step: the rows fill from the top with numbers of the right shape and size, and none of " +
+    "them (but t = τ when τ = 1) is the gradient: (DL)_{h⁽¹⁾} should carry what every later step sends back.",
+}]);
+
+experiments(gradientWaves, [{
+  label: "Ready after the first child, not after all of them (min for max)",
+  find: "1 + Math.max(...cs.map(visit))",
+  replace: "1 + Math.min(...cs.map(visit))",
+  why: "(DL)_v sums what flows back from every node v feeds, so it is known only when the last of them is: one wave after " +
+    "the latest child. Taking the earliest child puts every h⁽ᵗ⁾ in wave 4, right after its own o⁽ᵗ⁾, as if the hidden " +
+    "states could be done in parallel like the logits; but (DL)_{h⁽ᵗ⁾} also needs (DL)_{a⁽ᵗ⁺¹⁾}, which needs h⁽ᵗ⁺¹⁾ first. " +
+    "The waves no longer match the count of §2.",
+}]);
+
+experiments(runBackwardPlan, [{
+  label: "Backpropagate as if h⁽ᵗ⁾ fed only o⁽ᵗ⁾ (W = 0 in the backward pass)",
+  find: "hiddenGrads(dL_do, f.h, p.V, p.W)",
+  replace: "hiddenGrads(dL_do, f.h, p.V, zeros(p.W.rows, p.W.cols))",
+  why: "Figure 1 has two edges out of every h⁽ᵗ⁾ but the last: to o⁽ᵗ⁾ and to a⁽ᵗ⁺¹⁾. Dropping the second treats the RNN as τ " +
+    "separate one-step networks: (DL)_{h⁽ᵗ⁾} keeps (DL)_{o⁽ᵗ⁾}V and loses everything later steps send back, so every row " +
+    "but t = τ is wrong, and so are the gradients of W, U, b and E built from them. V and c, which need only (DL)_o, stay right.",
+}]);

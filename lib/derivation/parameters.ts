@@ -11,9 +11,10 @@
  * τ-row matrix is time step t. Nothing here reuses backward.ts's arithmetic (see lib/derivation/logits.ts).
  */
 import { hPrevAt } from "./forward.js";
-import { type Matrix, type Vector, addInPlace, diag, get, maxAbs, row, vaddInPlace, vecmat, zeros } from "../core/matrix.js";
+import { type Matrix, type Vector, addInPlace, diag, get, maxAbs, outer, row, vaddInPlace, vecmat, zeros } from "../core/matrix.js";
 import { oneMinusHSquared } from "./hidden.js";
 import { checkCount, checkH0, checkHiddenLength, checkHiddenPair, checkHiddenPairAndX, checkIndex, checkOutputPair, stepsOf } from "./validate.js";
+import { experiments } from "../core/experiment.js";
 
 function identity(n: number): Matrix {
   return diag(new Float64Array(n).fill(1));
@@ -96,6 +97,14 @@ export function gradVPerIndexForm(dL_do: Matrix, h: Matrix): Matrix {
     for (let i = 0; i < vocab; i++) addScaledInPlace(dL_dV, get(dL_do, t, i), dOi_dV(i, h_t, vocab));
   }
   return dL_dV;
+}
+
+/**
+ * The two orders of eq 3.14's outer product at one step: (DL)_{o⁽ᵗ⁾} ⊗ h⁽ᵗ⁾, vocab × hidden, the shape of V stored
+ * [out, in]; and h⁽ᵗ⁾ ⊗ (DL)_{o⁽ᵗ⁾}, hidden × vocab, the layout of a weight stored [in, out] and used as hV.
+ */
+export function outerProductOrders(dL_do_t: Vector, h_t: Vector): { logitFirst: Matrix; hiddenFirst: Matrix } {
+  return { logitFirst: outer(dL_do_t, h_t), hiddenFirst: outer(h_t, dL_do_t) };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -223,3 +232,99 @@ export function dH_dAiAsPrinted(i: number, h_t: Vector): Matrix {
   col.data[i] = 1 - h_t[i]! * h_t[i]!;
   return col;
 }
+
+// ——— guided experiments (lib/core/experiment.ts): each a classic mistake its page's check catches ———
+
+experiments(gradCPerStep, [{
+  label: "Average the uses of c instead of adding them",
+  find: "vecmat(row(dL_do, t), do_dc)",
+  replace: "vecmat(row(dL_do, t), do_dc).map((v) => v / tau)",
+  why: "A shared parameter's gradient is the sum of its uses (3.9), not their mean. The 1/τ of the mean loss (1.2) is already " +
+    "inside (DL)_{o⁽ᵗ⁾}; dividing each use by τ again makes the sum τ times too small, and finite differences of L in c disagree.",
+}]);
+
+experiments(gradCDummySum, [{
+  label: "Drop the sum over t: keep the last use of c only",
+  find: "for (const dL_dct of gradCPerStep(dL_do)) vaddInPlace(dL_dc, dL_dct);",
+  replace: "for (const dL_dct of gradCPerStep(dL_do).slice(-1)) vaddInPlace(dL_dc, dL_dct); // the last step's c⁽τ⁾ only",
+  why: "c is added to the logits at every step, so L depends on c through all τ copies c⁽ᵗ⁾, and (3.9) sums them. Keeping one " +
+    "step's term is the gradient of that step's share of the loss alone; the other τ − 1 uses are missing, and (4.4) disagrees.",
+}]);
+
+experiments(gradBDiagForm, [
+  {
+    label: "Drop the sum over t: assign each step's term instead of adding it",
+    find: "vaddInPlace(dL_db, vecmat(vecmat(row(dL_dh, t), dh_da), da_db));",
+    replace: "dL_db.set(vecmat(vecmat(row(dL_dh, t), dh_da), da_db)); // assigned, not added: the last step wins",
+    why: "b is used at every step, so its gradient is the sum (3.12) over all τ uses. Assigning instead of accumulating keeps " +
+      "only the last step's term (DL)_{h⁽τ⁾} diag[1 − (h⁽τ⁾)²], and finite differences of L in b disagree.",
+  },
+  {
+    label: "Forget tanh′: take (Dh⁽ᵗ⁾)_{a⁽ᵗ⁾} as the identity",
+    find: "const dh_da = diag(oneMinusHSquared(row(h, t)));",
+    replace: "const dh_da = identity(h.cols);",
+    why: "b reaches the loss through h⁽ᵗ⁾ = tanh(a⁽ᵗ⁾), whose Jacobian is diag[1 − (h⁽ᵗ⁾)²], not the identity: that would be " +
+      "the gradient of a linear RNN. Every entry is too large by the factor 1/(1 − h²) that tanh′ would have applied.",
+  },
+]);
+
+experiments(dOi_dV, [{
+  label: "h⁽ᵗ⁾ in every row: as if o_i depended on all of V",
+  find: 'return onlyRow("dOi_dV", i, h_t, vocab);',
+  replace: "const m = zeros(vocab, h_t.length);\n  for (let k = 0; k < vocab; k++) row(m, k).set(h_t); // every row, not just row i\n  return m;",
+  why: "o_i = Σ_j v_ij h_j + c_i reads row i of V and nothing else, so (Do_i)_V is zero outside row i. Filling every row is " +
+    "the Jacobian of the sum of all the logits, Σ_k o_k; finite differences of o_i in V disagree in every row but i.",
+}]);
+
+experiments(gradVPerIndexForm, [{
+  label: "h ⊗ (DL)_o written into V's [out, in] storage (a reshape for a transpose)",
+  find: "for (let i = 0; i < vocab; i++) addScaledInPlace(dL_dV, get(dL_do, t, i), dOi_dV(i, h_t, vocab));",
+  replace: "for (let i = 0; i < vocab; i++) for (let j = 0; j < h.cols; j++) dL_dV.data[j * vocab + i]! += get(dL_do, t, i) * h_t[j]!; // h ⊗ (DL)_o, hidden × vocab, in V's buffer",
+  why: "Entry (i, j) of (DL)_V pairs logit i with hidden unit j: (DL)_{o_i} h_j, in row i of V, which is stored [out, in]. " +
+    "Accumulating h ⊗ (DL)_o, the [in, out] layout, into the same buffer and reading it as vocab × hidden (what a reshape " +
+    "does where a transpose was needed) puts every product in the wrong place, with no error on shape.",
+}]);
+
+experiments(dAi_dW, [{
+  label: "h⁽ᵗ⁾ in column i instead of row i (the Jacobian transposed)",
+  find: 'return onlyRow("dAi_dW", i, hPrev, hidden);',
+  replace: "const m = zeros(hidden, hidden);\n  for (let k = 0; k < hidden; k++) m.data[k * hidden + i] = hPrev[k]!; // column i\n  return m;",
+  why: "a_i⁽ᵗ⁺¹⁾ = Σ_j W_ij h_j⁽ᵗ⁾ + … reads row i of W (stored [out, in]), so its Jacobian has h⁽ᵗ⁾ in row i. Column i holds " +
+    "the weights W_ki of unit i's output to every unit k, which a_i does not read. W is square, so only the numbers tell: " +
+    "finite differences of a_i in W disagree.",
+}]);
+
+experiments(gradWPerIndexForm, [
+  {
+    label: "(1 − h)² for 1 − h²",
+    find: "const dhi_dai = 1 - hNext[i]! * hNext[i]!;",
+    replace: "const dhi_dai = (1 - hNext[i]!) * (1 - hNext[i]!);",
+    why: "tanh′(a) = 1 − tanh²(a) = 1 − h²: the square is of h, not of 1 − h (the slip of the sentence before (3.16)). " +
+      "(1 − h)² = 1 − 2h + h² agrees with it only where h = 0, so every term is scaled by the wrong factor and (4.7) disagrees.",
+  },
+  {
+    label: "h⁽ᵗ⁺¹⁾ for the previous state h⁽ᵗ⁾",
+    find: "hPrev = hPrevAt({ h0, h }, t)",
+    replace: "hPrev = row(h, t)",
+    why: "W⁽ᵗ⁾ acts on the state it receives, h⁽ᵗ⁾, to make a⁽ᵗ⁺¹⁾: the row of (Da_i⁽ᵗ⁺¹⁾)_W is h⁽ᵗ⁾, one step behind the " +
+      "h⁽ᵗ⁺¹⁾ of the tanh factor. Pairing each bracket with h⁽ᵗ⁺¹⁾ instead (an off-by-one of the index t) drops the h⁽⁰⁾ term " +
+      "and shifts every other, and (4.7) disagrees.",
+  },
+  {
+    label: "The transposed outer product: h⁽ᵗ⁾ in column i",
+    find: "addScaledInPlace(dL_dW, dL_dhNext[i]! * dhi_dai, dAi_dW(i, hPrev, hidden));",
+    replace: "for (let j = 0; j < hidden; j++) dL_dW.data[j * hidden + i]! += dL_dhNext[i]! * dhi_dai * hPrev[j]!; // column i",
+    why: "Unit i's bracket (DL)_{a_i⁽ᵗ⁺¹⁾} belongs in row i, beside the weights W_ij that a_i reads. Putting it in column i sums " +
+      "h⁽ᵗ⁾ ⊗ [bracket] = ((DL)_W)ᵀ. W is square, so the shape cannot catch it (§3.5's table cannot help here); only the " +
+      "numbers can, and (4.7) disagrees.",
+  },
+]);
+
+experiments(gradUPerIndexForm, [{
+  label: "x ⊗ [bracket] written into U's [out, in] storage",
+  find: "addScaledInPlace(dL_dU, dL_dh_t[i]! * dhi_dai, dAi_dU(i, x_t, hidden));",
+  replace: "for (let j = 0; j < x.cols; j++) dL_dU.data[j * hidden + i]! += dL_dh_t[i]! * dhi_dai * x_t[j]!; // x ⊗ [bracket], d_model × hidden",
+  why: "U is stored [out, in] = hidden × d_model, so unit i's bracket goes in row i, times x⁽ᵗ⁾. Accumulating x⁽ᵗ⁾ ⊗ [bracket], " +
+    "the d_model × hidden layout, into U's buffer puts each product at the wrong place; the buffer has the right length, so " +
+    "nothing fails on shape, and (4.8) disagrees.",
+}]);

@@ -10,6 +10,7 @@ import { maxAbs, row } from "../../lib/core/matrix.js";
 import { gradWPerStep } from "../../lib/derivation/parameters.js";
 import { fmt } from "../../src/components/format.js";
 import { useSite } from "./harness.js";
+import { breakAndReset, cellsWithoutEdit } from "./experiments.js";
 
 const site = useSite();
 
@@ -97,11 +98,23 @@ describe("the biases-and-weights page", () => {
 
   it("says which outer product has V's shape, and that both do when vocab = hidden", async () => {
     const { page, problems } = await open();
-    const fits = () => cellOf(page, "outer").locator("tbody tr td:nth-child(3)").allTextContents();
+    const fits = () => cellOf(page, "outerProductOrders").locator("tbody tr td:nth-child(3)").allTextContents();
     expect(await fits()).toEqual(["yes", "yes", "no"]);
     await page.getByLabel("Hidden size").fill("8");
     await expect.poll(fits).toEqual(["yes", "yes", "yes"]);
     expect(await page.locator(".check-fail").count()).toBe(0);
+    await page.close();
+    expect(problems).toEqual([]);
+  });
+
+  it("has Edit under every live cell, and an experiment of §3.3, §3.4, §3.6 and §3.7 fails its cell's check until Reset", async () => {
+    const { page, problems } = await open();
+    expect(await cellsWithoutEdit(page)).toEqual([]);
+    expect(await page.locator(".live-cell").count()).toBe(16);
+    await breakAndReset(page, "gradCDummySum", 0, "Drop the sum over t: keep the last use of c only");
+    await breakAndReset(page, "gradBDiagForm", 0, "Drop the sum over t: assign each step's term instead of adding it");
+    await breakAndReset(page, "gradWPerIndexForm", 0, "(1 − h)² for 1 − h²");
+    await breakAndReset(page, "gradUPerIndexForm", 0, "x ⊗ [bracket] written into U's [out, in] storage");
     await page.close();
     expect(problems).toEqual([]);
   });

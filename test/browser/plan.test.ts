@@ -9,6 +9,7 @@ import { buildExample, DEFAULT_CONFIG } from "../../lib/state/example.js";
 import { rnnGraph } from "../../lib/derivation/graph.js";
 import { row } from "../../lib/core/matrix.js";
 import { useSite } from "./harness.js";
+import { breakAndReset, cellsWithoutEdit } from "./experiments.js";
 
 const site = useSite();
 
@@ -102,6 +103,24 @@ describe("the plan-of-attack page", () => {
     await reset.click();
     await expect.poll(async () => (await tableRows(page)).filter((r) => r.filled).length).toBe(0);
     expect(await page.locator("#figure-1 .fig1-node.hi").count()).toBe(0);
+    await page.close();
+    expect(problems).toEqual([]);
+  });
+});
+
+describe("the plan-of-attack page's editors", () => {
+  it("has Edit under every live cell; the waves' and the plan's experiments fail their checks, and Reset restores them", async () => {
+    const { page, problems } = await open("/plan");
+    await page.waitForSelector(".live-cell[data-fn=runBackwardPlan] .edit-open");
+    await page.getByRole("button", { name: "Step", exact: true }).click();
+    await page.waitForSelector("table.partial-rows tr.current");
+    expect(await cellsWithoutEdit(page)).toEqual([]);
+    expect(await page.locator(".live-cell").count()).toBe(3);
+    await breakAndReset(page, "hiddenGradsUpTo", 0, "Run the recursion forwards in time, from t = 1");
+    await breakAndReset(page, "gradientWaves", 0, "Ready after the first child, not after all of them (min for max)");
+    await breakAndReset(page, "runBackwardPlan", 0, "Backpropagate as if h⁽ᵗ⁾ fed only o⁽ᵗ⁾ (W = 0 in the backward pass)");
+    // the stepper kept its place through the runs
+    expect(await page.locator(".stepper-status").textContent()).toMatch(/^Step 1 of /);
     await page.close();
     expect(problems).toEqual([]);
   });

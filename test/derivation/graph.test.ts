@@ -8,8 +8,9 @@ import { backward } from "../../lib/derivation/backward.js";
 import { buildExample, DEFAULT_CONFIG, numericalGradients } from "../../lib/state/example.js";
 import {
   backwardEdges, childrenOf, edgeId, firstRows, lastRows, gradientWaves, hiddenGradsUpTo, nodeId, parentsOf, paramOfOutput, recursionStep,
-  rnnGraph, runBackwardPlan, stepSuperscript, wavesInOrder,
+  rnnGraph, runBackwardPlan, stepSuperscript, wavesInNodeOrder, wavesInOrder,
 } from "../../lib/derivation/graph.js";
+import { wavesByFormula } from "../../lib/derivation/graph-checks.js";
 import { ShapeError, maxAbsDiff, row } from "../../lib/core/matrix.js";
 import { FD_TOL, ROUNDING_TOL } from "../../lib/core/tolerances.js";
 
@@ -69,17 +70,21 @@ describe("§2: the waves of the backward pass", () => {
   it.each([1, 3, 6, 12])("logits in one wave, h⁽ᵗ⁾ in wave 4 + 2(τ − t), 2τ + 6 waves, for τ = %i", (tau) => {
     const g = rnnGraph(tau);
     const w = gradientWaves(g);
-    expect(w.get("L")).toBe(0);
+    expect(w["L"]).toBe(0);
     for (let t = 1; t <= tau; t++) {
-      expect(w.get(nodeId.o(t))).toBe(3);
-      expect(w.get(nodeId.h(t))).toBe(4 + 2 * (tau - t));
+      expect(w[nodeId.o(t)]).toBe(3);
+      expect(w[nodeId.h(t)]).toBe(4 + 2 * (tau - t));
     }
-    expect(w.get("V")).toBe(4);
-    expect(w.get("c")).toBe(4);
-    expect(w.get("E")).toBe(2 * tau + 5);
+    expect(w["V"]).toBe(4);
+    expect(w["c"]).toBe(4);
+    expect(w["E"]).toBe(2 * tau + 5);
     expect(wavesInOrder(g)).toHaveLength(2 * tau + 6);
     // Every node's wave is after all its children's (the partials it needs).
-    for (const e of g.edges) expect(w.get(e.from)!).toBeGreaterThan(w.get(e.to)!);
+    for (const e of g.edges) expect(w[e.from]).toBeGreaterThan(w[e.to]!);
+    // …and they are the count of §2 written out by formula (lib/derivation/graph-checks.ts), node by node, in node order.
+    expect(w).toEqual(wavesByFormula(tau));
+    expect(Object.keys(w)).toEqual(g.nodes.map((n) => n.id));
+    expect(Array.from(wavesInNodeOrder(g, w))).toEqual(g.nodes.map((n) => wavesByFormula(tau)[n.id]));
   });
 });
 
