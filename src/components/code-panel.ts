@@ -10,27 +10,22 @@ import { diffLines } from "diff";
 import { applyExperiment } from "../lib/core/experiment.js";
 import { ROUNDING_TOL } from "../lib/core/tolerances.js";
 import { checkBadge } from "./check.js";
+import { elem } from "./dom.js";
 import { codeEditor } from "./code-editor.js";
 import { fmt } from "./format.js";
 import type { PanelHost } from "./notebook.js";
 import { TIME_LIMIT_MS } from "./sandbox.js";
 
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, props: Partial<HTMLElementTagNameMap[K]> = {}, ...kids: (Node | string)[]): HTMLElementTagNameMap[K] {
-  const e = Object.assign(document.createElement(tag), props);
-  e.append(...kids);
-  return e;
-}
-
 let panels = 0;
 
 /** What the site's code of a function changed, line by line: `+`/`−` lines, unchanged ones as context. */
 function changeView(before: string, after: string): HTMLElement {
-  const pre = el("pre", { className: "edit-diff" });
+  const pre = elem("pre", { className: "edit-diff" });
   for (const part of diffLines(before, after)) {
     const lines = part.value.replace(/\n$/, "").split("\n");
     const sign = part.added ? "+ " : part.removed ? "− " : "  ";
     const cls = part.added ? "diff-add" : part.removed ? "diff-del" : "diff-same";
-    pre.append(el("span", { className: cls }, lines.map((l) => sign + l).join("\n") + "\n"));
+    pre.append(elem("span", { className: cls }, lines.map((l) => sign + l).join("\n") + "\n"));
   }
   return pre;
 }
@@ -39,18 +34,18 @@ export function codePanel(h: PanelHost): { root: HTMLElement; refresh(): void; f
   const st = h.state;
   const id = `code-edit-${++panels}`;
   const eq = h.equation ? ` for ${h.equation}` : "";
-  const help = el("p", { className: "edit-help", id: `${id}-help` },
+  const help = elem("p", { className: "edit-help", id: `${id}-help` },
     `Your version of ${st.name}() (${st.file}) runs in place of lib/'s on this cell's inputs, in a sandbox with no network `,
     `and a ${TIME_LIMIT_MS / 1000} s limit. It sees what the function sees in lib/: its module's imports and helpers. `,
     "Escape then Tab leaves the editor; Ctrl-Enter runs.");
-  const notice = el("p", { className: "edit-notice", hidden: true });
+  const notice = elem("p", { className: "edit-notice", hidden: true });
   notice.setAttribute("role", "status");
-  const stale = el("div", { className: "edit-stale", hidden: true });
-  const editorHost = el("div", { className: "edit-editor" });
-  const result = el("div", { className: "edit-result" });
+  const stale = elem("div", { className: "edit-stale", hidden: true });
+  const editorHost = elem("div", { className: "edit-editor" });
+  const result = elem("div", { className: "edit-result" });
   result.setAttribute("aria-live", "polite");
-  const why = el("p", { className: "edit-why", hidden: true });
-  const share = el("div", { className: "edit-share" });
+  const why = elem("p", { className: "edit-why", hidden: true });
+  const share = elem("div", { className: "edit-share" });
   const editor = codeEditor({
     doc: st.edit?.code ?? st.draft ?? h.libCode,
     label: `TypeScript code of ${st.name}()${eq}`, describedBy: `${id}-help`,
@@ -63,44 +58,46 @@ export function codePanel(h: PanelHost): { root: HTMLElement; refresh(): void; f
   let resultOf: unknown;
 
   async function run(code = editor.get(), whyText?: string): Promise<void> {
-    result.replaceChildren(el("p", { className: "edit-running" }, "running…"));
+    result.replaceChildren(elem("p", { className: "edit-running" }, "running…"));
     const out = await h.apply(code, whyText);
     if ("cancelled" in out) {
       result.replaceChildren();
     } else if ("error" in out) {
-      result.replaceChildren(el("p", { className: "edit-error check-fail", role: "alert" } as Partial<HTMLParagraphElement>, `✗ ${out.error}`));
+      result.replaceChildren(elem("p", { className: "edit-error check-fail", role: "alert" } as Partial<HTMLParagraphElement>, `✗ ${out.error}`));
     } else {
       resultOf = st.edit;
       result.replaceChildren(
-        el("div", { className: "edit-checks" }, checkBadge({ against: `lib/'s ${st.name}() on the same inputs`, maxAbsError: out.diff, tolerance: ROUNDING_TOL })),
-        ...(out.bad?.indices.length ? [el("p", { className: "edit-bad-rows" },
+        elem("div", { className: "edit-checks" }, checkBadge({ against: `lib/'s ${st.name}() on the same inputs`, maxAbsError: out.diff, tolerance: ROUNDING_TOL })),
+        ...(out.bad?.indices.length ? [elem("p", { className: "edit-bad-rows" },
           `Differs from lib/'s in ${out.bad.indices.length} of ${out.bad.of} ${out.bad.what} (counting from 0): `,
-          el("strong", {}, out.bad.indices.join(", ")))] : []),
-        el("p", {}, "The cell now shows your value, and its own checks apply to it; the cells computed from it recompute and say so."),
-        el("p", { className: "edit-timing" }, `transpiled and ran in ${fmt(out.workerMs, 2)} ms in the worker, ${fmt(out.ms, 2)} ms from sending the code to its answer`),
+          elem("strong", {}, out.bad.indices.join(", ")))] : []),
+        elem("p", {}, "The cell now shows your value, and its own checks apply to it; the cells computed from it recompute and say so."),
+        elem("p", { className: "edit-timing" }, `transpiled and ran in ${fmt(out.workerMs, 2)} ms in the worker, ${fmt(out.ms, 2)} ms from sending the code to its answer`),
       );
     }
     refresh();
   }
 
-  const runBtn = el("button", { type: "button", className: "edit-run" }, "Run");
+  const runBtn = elem("button", { type: "button", className: "edit-run" }, "Run");
   runBtn.addEventListener("click", () => {
     st.why = undefined;
     void run();
   });
-  const resetBtn = el("button", { type: "button", className: "edit-reset" }, "Reset");
-  resetBtn.addEventListener("click", () => {
-    h.reset();
+  /** Back to lib/'s code: this function's (Reset) or every function's of the page (Reset all). */
+  const backToLib = (reset: () => void) => () => {
+    reset();
     editor.set(h.libCode);
     result.replaceChildren();
     refresh();
-  });
+  };
+  const resetBtn = elem("button", { type: "button", className: "edit-reset" }, "Reset");
+  resetBtn.addEventListener("click", backToLib(h.reset));
   const exps = h.experiments.map((x) => {
-    const b = el("button", { type: "button", className: "edit-experiment" }, x.label);
+    const b = elem("button", { type: "button", className: "edit-experiment" }, x.label);
     b.addEventListener("click", () => {
       const code = applyExperiment(h.libCode, x);
       if (code === null) {
-        result.replaceChildren(el("p", { className: "edit-error check-fail" }, `This experiment edits lib/'s code, which no longer contains "${x.find}".`));
+        result.replaceChildren(elem("p", { className: "edit-error check-fail" }, `This experiment edits lib/'s code, which no longer contains "${x.find}".`));
         return;
       }
       editor.set(code);
@@ -108,26 +105,21 @@ export function codePanel(h: PanelHost): { root: HTMLElement; refresh(): void; f
     });
     return b;
   });
-  const shareBtn = el("button", { type: "button", className: "edit-share-button" }, "Link to my edits");
+  const shareBtn = elem("button", { type: "button", className: "edit-share-button" }, "Link to my edits");
   shareBtn.addEventListener("click", () => {
     const url = h.shareUrl(editor.get());
-    const input = el("input", { type: "text", readOnly: true, value: url, className: "edit-share-url" });
+    const input = elem("input", { type: "text", readOnly: true, value: url, className: "edit-share-url" });
     input.setAttribute("aria-label", "Link that opens this page with your edits (they run only when Run is pressed)");
     share.replaceChildren(input);
     input.select();
-    void navigator.clipboard?.writeText(url).then(() => share.append(el("span", { className: "edit-copied" }, " copied")), () => undefined);
+    void navigator.clipboard?.writeText(url).then(() => share.append(elem("span", { className: "edit-copied" }, " copied")), () => undefined);
   });
-  const resetAllBtn = el("button", { type: "button", className: "edit-reset-all" }, "Reset all edits on this page");
-  resetAllBtn.addEventListener("click", () => {
-    h.resetAll();
-    editor.set(h.libCode);
-    result.replaceChildren();
-    refresh();
-  });
-  const actions = el("div", { className: "edit-actions" }, runBtn, resetBtn,
-    ...(exps.length ? [el("span", { className: "edit-exp-label" }, "Experiments:"), ...exps] : []), shareBtn, resetAllBtn);
-  const body = el("div", { className: "edit-body", id }, help, notice, stale, editorHost, actions, why, result, share);
-  const root = el("section", { className: "edit-cell code-panel" }, body);
+  const resetAllBtn = elem("button", { type: "button", className: "edit-reset-all" }, "Reset all edits on this page");
+  resetAllBtn.addEventListener("click", backToLib(h.resetAll));
+  const actions = elem("div", { className: "edit-actions" }, runBtn, resetBtn,
+    ...(exps.length ? [elem("span", { className: "edit-exp-label" }, "Experiments:"), ...exps] : []), shareBtn, resetAllBtn);
+  const body = elem("div", { className: "edit-body", id }, help, notice, stale, editorHost, actions, why, result, share);
+  const root = elem("section", { className: "edit-cell code-panel" }, body);
   root.setAttribute("aria-label", `Edit the code of ${st.name}()${eq}`);
   root.dataset.editFn = st.name;
 
@@ -138,7 +130,7 @@ export function codePanel(h: PanelHost): { root: HTMLElement; refresh(): void; f
       if (!st.edit) editor.set(st.draft ?? h.libCode);
     }
     if (st.failed) {
-      result.replaceChildren(el("p", { className: "edit-error check-fail", role: "alert" } as Partial<HTMLParagraphElement>, `✗ ${st.failed}`));
+      result.replaceChildren(elem("p", { className: "edit-error check-fail", role: "alert" } as Partial<HTMLParagraphElement>, `✗ ${st.failed}`));
       st.failed = undefined;
     }
     notice.textContent = st.notice ?? "";
@@ -147,19 +139,19 @@ export function codePanel(h: PanelHost): { root: HTMLElement; refresh(): void; f
     why.hidden = !st.why;
     root.classList.toggle("edit-active", !!st.edit);
     if (st.staleBase !== undefined) {
-      const keep = el("button", { type: "button", className: "edit-keep" }, "Keep my version");
+      const keep = elem("button", { type: "button", className: "edit-keep" }, "Keep my version");
       keep.addEventListener("click", () => {
         h.keepStale();
         refresh();
       });
-      const take = el("button", { type: "button", className: "edit-take" }, "Take the new code");
+      const take = elem("button", { type: "button", className: "edit-take" }, "Take the new code");
       take.addEventListener("click", () => {
         h.reset();
         editor.set(h.libCode);
         refresh();
       });
-      stale.replaceChildren(el("p", {}, "What changed in the site's code since your edit:"), changeView(st.staleBase, h.libCode),
-        el("div", { className: "edit-actions" }, keep, take));
+      stale.replaceChildren(elem("p", {}, "What changed in the site's code since your edit:"), changeView(st.staleBase, h.libCode),
+        elem("div", { className: "edit-actions" }, keep, take));
       stale.hidden = false;
     } else {
       stale.hidden = true;

@@ -1,6 +1,6 @@
 /**
- * The two element builders the components share: an HTML element with a class and text, and an SVG element with
- * attributes.
+ * The element builders the components share: an HTML element with a class and text, one with properties and
+ * children, and an SVG element with attributes.
  */
 const SVG = "http://www.w3.org/2000/svg";
 
@@ -8,6 +8,13 @@ export function el<K extends keyof HTMLElementTagNameMap>(tag: K, className?: st
   const e = document.createElement(tag);
   if (className) e.className = className;
   if (text !== undefined) e.textContent = text;
+  return e;
+}
+
+/** An HTML element with `props` assigned and `kids` appended: the editors' controls and panels. */
+export function elem<K extends keyof HTMLElementTagNameMap>(tag: K, props: Partial<HTMLElementTagNameMap[K]> = {}, ...kids: (Node | string)[]): HTMLElementTagNameMap[K] {
+  const e = Object.assign(document.createElement(tag), props);
+  e.append(...kids);
   return e;
 }
 

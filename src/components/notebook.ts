@@ -26,6 +26,7 @@ import {
 } from "../lib/state/code-edits.js";
 import { cellHooks } from "./cell.js";
 import { checkBadge } from "./check.js";
+import { elem } from "./dom.js";
 import { Sandbox } from "./sandbox.js";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a function of any arguments
@@ -41,14 +42,12 @@ interface Call {
   refused?: string;
 }
 
-type Result = { value: unknown } | { error: string };
-
 /** A reader's version of a function, in use. */
 interface Edit {
   file: string;
   code: string;
-  /** Results per content hash of the arguments (the last few only). */
-  results: Map<string, Result>;
+  /** Its values per content hash of the arguments (the last few only); a run that fails takes the edit out of use. */
+  results: Map<string, unknown>;
   pending: Set<string>;
 }
 
@@ -68,7 +67,6 @@ export interface FnState {
   /** Of the last call: the edited functions its value comes from, and how it compares with lib/'s. */
   from: Set<string>;
   pendingNow: boolean;
-  failedNow?: string;
   diff?: number;
   /** Document-order index of the cell the editor was opened under (among cells of this function). */
   ordinal: number;
@@ -125,12 +123,6 @@ function badParts(a: unknown, b: unknown, like: Like): Applied["bad"] {
 }
 
 const MAX_RESULTS = 8;
-
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, props: Partial<HTMLElementTagNameMap[K]> = {}, ...kids: (Node | string)[]): HTMLElementTagNameMap[K] {
-  const e = Object.assign(document.createElement(tag), props);
-  e.append(...kids);
-  return e;
-}
 
 function safeStorage<T>(f: () => T): T | undefined {
   try {
@@ -283,7 +275,7 @@ export function notebook(o: { page: string; sandbox: { worker: string; frame: st
         notify();
         return;
       }
-      edit.results.set(key, { value: out.value });
+      edit.results.set(key, out.value);
       while (edit.results.size > MAX_RESULTS) edit.results.delete(edit.results.keys().next().value!);
       notify();
     });
@@ -304,17 +296,14 @@ export function notebook(o: { page: string; sandbox: { worker: string; frame: st
       for (const a of args) taintOf(a, from);
       let value: unknown = lib;
       st.pendingNow = false;
-      st.failedNow = undefined;
       st.diff = undefined;
       if (st.edit && like) {
         const key = hashValue(args);
-        const r = st.edit.results.get(key);
-        if (!r) {
+        if (!st.edit.results.has(key)) {
           st.pendingNow = true;
           schedule(st, args, key, like);
-        } else if ("error" in r) st.failedNow = r.error;
-        else {
-          value = r.value;
+        } else {
+          value = st.edit.results.get(key);
           st.diff = maxDiffLike(value, lib, like);
           from.add(st.name);
         }
@@ -398,7 +387,7 @@ export function notebook(o: { page: string; sandbox: { worker: string; frame: st
           save();
           return { error: "error" in out ? out.error : "the code runner sent no value" };
         }
-        const results = new Map<string, Result>([[hashValue(call.args), { value: out.value }]]);
+        const results = new Map<string, unknown>([[hashValue(call.args), out.value]]);
         st.edit = { file: st.file, code, results, pending: new Set() };
         st.draft = undefined;
         st.notice = undefined;
@@ -472,7 +461,7 @@ export function notebook(o: { page: string; sandbox: { worker: string; frame: st
       if (!calls) callOfCell.set(cell, (calls = new Map()));
       calls.set(st.fn, st.call);
       const label = fns.length > 1 ? `Edit the code of ${st.name}()` : "Edit the code";
-      const button = el("button", { type: "button", className: "edit-open" }, label);
+      const button = elem("button", { type: "button", className: "edit-open" }, label);
       // the accessible name starts with the visible text (WCAG 2.5.3, axe's label-content-name-mismatch)
       button.setAttribute("aria-label", `Edit the code of ${st.name}(), run on this cell's inputs`);
       button.addEventListener("click", () => void open(st, cell));
@@ -483,10 +472,7 @@ export function notebook(o: { page: string; sandbox: { worker: string; frame: st
         meta.append(using(st, `your code for ${st.name}()`));
         meta.append(checkBadge({ against: `lib/'s ${st.name}() on the same inputs`, maxAbsError: st.diff, tolerance: ROUNDING_TOL }));
       } else if (st.edit && st.pendingNow) {
-        meta.append(el("span", { className: "edit-running" }, `running your code for ${st.name}()…`));
-      } else if (st.edit && st.failedNow) {
-        meta.append(el("span", { className: "edit-error check-fail", role: "alert" } as Partial<HTMLSpanElement>,
-          `✗ your ${st.name}() failed on these inputs (${st.failedNow}): lib/'s value is shown`));
+        meta.append(elem("span", { className: "edit-running" }, `running your code for ${st.name}()…`));
       }
       const others = [...st.from].filter((n) => n !== st.name);
       if (others.length) {
@@ -503,18 +489,18 @@ export function notebook(o: { page: string; sandbox: { worker: string; frame: st
   }
 
   function using(st: FnState, text: string, names: string[] = [st.name]): HTMLElement {
-    const b = el("button", { type: "button", className: "edit-reset-inline" }, `Reset ${names.map((n) => `${n}()`).join(", ")}`);
+    const b = elem("button", { type: "button", className: "edit-reset-inline" }, `Reset ${names.map((n) => `${n}()`).join(", ")}`);
     b.addEventListener("click", () => {
       for (const s of states.values()) if (names.includes(s.name)) {
         reset(s);
         s.panelApi?.refresh();
       }
     });
-    return el("span", { className: "using-badge" }, text, " ", b);
+    return elem("span", { className: "using-badge" }, text, " ", b);
   }
 
   cellHooks.decorate = decorate;
-  if (linkError) queueMicrotask(() => document.querySelector("main")?.prepend(el("p", { className: "edit-notice", role: "status" } as Partial<HTMLParagraphElement>, linkError)));
+  if (linkError) queueMicrotask(() => document.querySelector("main")?.prepend(elem("p", { className: "edit-notice", role: "status" } as Partial<HTMLParagraphElement>, linkError)));
 
   return {
     observe(f) {

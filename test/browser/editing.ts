@@ -81,3 +81,29 @@ export function withEpilogue(file: string, name: string, stmts: string): string 
 
 /** The 1-based line of the first line of `code` containing `text`. */
 export const lineOf = (code: string, text: string): number => code.split("\n").findIndex((l) => l.includes(text)) + 1;
+
+/** The live cells of the page without an Edit control (their data-fn). */
+export const cellsWithoutEdit = (page: Page) => page.evaluate(() =>
+  Array.from(document.querySelectorAll<HTMLElement>(".live-cell"))
+    .filter((c) => !c.querySelector(".edit-open"))
+    .map((c) => c.dataset.fn ?? "(a value named as text)"));
+
+/**
+ * Apply the experiment labelled `label` under the `nth` cell of `fn`: the cell says it uses the reader's code and
+ * its own checks (not only the comparison with lib/'s function) fail; then Reset brings every check back.
+ */
+export async function breakAndReset(page: Page, fn: string, nth: number, label: string): Promise<void> {
+  const c = page.locator(`.live-cell[data-fn="${fn}"]`).nth(nth);
+  await c.locator(".edit-open").click();
+  const p = page.locator(".code-panel:visible");
+  await p.locator(".cm-content").waitFor();
+  await p.getByRole("button", { name: label, exact: true }).click();
+  await poll(() => c.locator(".using-badge").count()).toBe(1);
+  const ownChecks = c.locator(".check-fail", { hasNotText: `lib/'s ${fn}()` });
+  await poll(() => ownChecks.count()).toBeGreaterThan(0);
+  await p.locator(".edit-reset").click();
+  await poll(() => page.locator(".check-fail").count()).toBe(0);
+  expect(await page.locator(".using-your-code").count()).toBe(0);
+  await c.locator(".edit-open").click(); // folds the editor away
+}
+

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { settleCells, useSite } from "./harness.js";
-import { breakAndReset, cellsWithoutEdit } from "./experiments.js";
+import { breakAndReset, cellsWithoutEdit } from "./editing.js";
 
 const site = useSite();
 

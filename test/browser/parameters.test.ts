@@ -10,7 +10,7 @@ import { maxAbs, row } from "../../lib/core/matrix.js";
 import { gradWPerStep } from "../../lib/derivation/parameters.js";
 import { fmt } from "../../src/components/format.js";
 import { useSite } from "./harness.js";
-import { breakAndReset, cellsWithoutEdit } from "./experiments.js";
+import { breakAndReset, cellsWithoutEdit } from "./editing.js";
 
 const site = useSite();
 

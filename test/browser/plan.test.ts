@@ -9,7 +9,7 @@ import { buildExample, DEFAULT_CONFIG } from "../../lib/state/example.js";
 import { rnnGraph } from "../../lib/derivation/graph.js";
 import { row } from "../../lib/core/matrix.js";
 import { useSite } from "./harness.js";
-import { breakAndReset, cellsWithoutEdit } from "./experiments.js";
+import { breakAndReset, cellsWithoutEdit } from "./editing.js";
 
 const site = useSite();
 
