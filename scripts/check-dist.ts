@@ -4,7 +4,8 @@
  * `dist/` could break for an offline reader. A Framework build exits 0 even when a page is broken, so this is
  * the first line of defence; the browser tests (test/browser/) are the second.
  *
- * Fails on: a reference to any external host (HTML attributes, CSS url()/@import, JS imports), a bare module
+ * Fails on: a reference to any external host (HTML attributes, CSS url()/@import, JS imports) — except the href of
+ * an <a> to an https address, a link the reader may follow (to a source, to the repository) that nothing loads — a bare module
  * specifier left unresolved in shipped JS, a relative import of a file that is not in dist/, a Framework error block or a KaTeX error in a page, an id used
  * twice on one page (equation anchors must be unique), and a page whose Content-Security-Policy is not exactly
  * scripts/csp.ts's (cspProblems).
@@ -26,6 +27,8 @@ function* walk(dir: string): Generator<string> {
 }
 
 const EXTERNAL_HTML = /\b(?:src|href|srcset|action|poster|data)\s*=\s*["']?\s*(?:https?:)?\/\/[^"'\s>]+/gi;
+/** An <a> element's href to an https address: a link out, which no page loads by itself. */
+const LINK_OUT = /(<a\s(?:[^>"']|"[^"]*"|'[^']*')*?\bhref\s*=\s*)(["'])https:\/\/[^"'\s>]+\2/gi;
 const EXTERNAL_CSS = /(?:url\(\s*["']?|@import\s+["'])\s*(?:https?:)?\/\/[^"')\s]+/gi;
 const EXTERNAL_JS = /(?:\bfrom\s*|\bimport\s*\(?\s*|\bfetch\s*\(\s*)["'`](?:https?:)?\/\/[^"'`]+/g;
 /**
@@ -93,7 +96,7 @@ export function checkDist(dist: string): string[] {
     if (!/\.(html|css|js)$/.test(file)) continue;
     const text = readFileSync(file, "utf8");
     if (file.endsWith(".html")) {
-      for (const m of text.matchAll(EXTERNAL_HTML)) problems.push(`${where(file)}: references an external host: ${m[0]}`);
+      for (const m of text.replace(LINK_OUT, "$1$2#link-out$2").matchAll(EXTERNAL_HTML)) problems.push(`${where(file)}: references an external host: ${m[0]}`);
       // Pages carry PAGE_CSP; the sandbox frame, a file attachment that Framework copies with a content hash, its own.
       const path = where(file).split(sep).join("/");
       if (/^_file\/_workers\/sandbox(?:\.[^/]+)?\.html$/.test(path)) problems.push(...cspProblems(text, SANDBOX_CSP, path));

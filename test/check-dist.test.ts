@@ -37,6 +37,19 @@ describe("scripts/check-dist.ts", () => {
     expect(checkDist(fixture({ ...clean, "index.html": page("", "", meta) }))).toEqual([]);
   });
 
+  it("accepts links out: an <a> to an https address, which nothing loads", () => {
+    const body = '<a class="x" href="https://d2l.ai/chapter_recurrent-neural-networks/bptt.html">D2L</a> <A HREF=\'https://example.org/repo\'>code</A>';
+    expect(checkDist(fixture({ ...clean, "index.html": page("", body) }))).toEqual([]);
+  });
+
+  it.each([
+    ["an http (not https) link out", { "index.html": page("", '<a href="http://example.org/">x</a>') }, /index.html: references an external host: href="http:\/\/example.org/],
+    ["an external image inside a link", { "index.html": page("", '<a href="https://example.org/"><img src="https://example.org/i.png"></a>') }, /references an external host: src="https:\/\/example.org\/i.png/],
+    ["an external stylesheet link", { "index.html": page('<link rel="stylesheet" href="https://cdn.example/k.css">') }, /references an external host: href="https:\/\/cdn.example/],
+  ])("still fails on %s", (_, files, pattern) => {
+    expect(checkDist(fixture({ ...clean, ...files })).join("\n")).toMatch(pattern);
+  });
+
   it.each([
     ["an external script", { "index.html": '<script src="https://cdn.example/x.js"></script>' }, /index.html: references an external host/],
     ["a protocol-relative stylesheet", { "index.html": '<link rel="stylesheet" href="//cdn.example/k.css">' }, /external host/],

@@ -1,12 +1,14 @@
 /**
  * The site's citation, generated from CITATION.cff (CFF 1.2.0) with citation-js: BibTeX, BibLaTeX, an APA-style
- * reference and CSL-JSON. Used at build time by the Cite page's data loader (src/data/citation.json.ts) and by
+ * reference and CSL-JSON. Used at build time by the Cite page (scripts/markdown-cite.ts writes it into the HTML) and by
  * test/tools/citation.test.ts; never shipped to the browser (citation-js is a dev dependency).
  *
  * citation-js's CFF plugin maps the main entry to CSL (`type: software`, `version`, `issued`, entity authors as
- * `literal`) and the `references:` to further CSL items. Two adjustments for classic BibTeX, which has no
- * `version` field and no day: the BibTeX entry carries the version in `note` and the release year and month only.
- * No Node APIs here: the caller reads the file and the commit.
+ * `literal`, `url` as `URL`) and the `references:` to further CSL items. Two adjustments for classic BibTeX, which
+ * has no `version` field and no day: the BibTeX entry carries the version in `note` and the release year and month
+ * only. The site's address comes from the build's setting (scripts/site-urls.ts) when given, overriding the file's
+ * `url`; BibLaTeX gets it with `urldate`, the day the build read it. No Node APIs here: the caller reads the file,
+ * the setting and the commit. Synchronous, so that a markdown-it plugin can call it while it renders a page.
  */
 import { Cite } from "@citation-js/core";
 import "@citation-js/plugin-cff";
@@ -29,8 +31,16 @@ export interface CslItem {
   [key: string]: unknown;
 }
 
+/** What the build knows beyond the file: the site's public address and the day it was read (ISO, for `urldate`). */
+export interface CitationOptions {
+  url?: string;
+  accessed?: string;
+}
+
 export interface Citation {
   title: string;
+  /** The site's public address (the option, else the file's `url`; "" if neither). */
+  url: string;
   version: string;
   /** ISO date of the release, from `date-released`. */
   dateReleased: string;
@@ -43,6 +53,8 @@ export interface Citation {
   csl: CslItem;
   /** The source derivations (`references:`), APA-style, in the file's order. */
   references: string[];
+  /** The same sources: title, authors as the text names them, and public address ("" where none is known). */
+  sources: { title: string; authors: string; url: string }[];
 }
 
 /** citation-js adds bookkeeping fields (`_graph`, `_cff_mainReference`) that do not belong in CSL-JSON. */
@@ -55,12 +67,16 @@ function clean(item: CslItem): CslItem {
 const authorName = (a: { literal?: string; family?: string; given?: string }) =>
   a.literal ?? [a.given, a.family].filter(Boolean).join(" ");
 
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
 /** Parses CITATION.cff (its text) and formats the site's citation. Throws if the site's entry lacks a title, authors, version or date. */
-export async function citationFromCff(cffText: string): Promise<Citation> {
-  const all = (await Cite.async(cffText)).data as CslItem[];
+export function citationFromCff(cffText: string, options: CitationOptions = {}): Citation {
+  const all = new Cite(cffText).data as CslItem[];
   const mainIndex = all.findIndex((d) => d._cff_mainReference === true);
   if (mainIndex < 0) throw new Error("CITATION.cff: citation-js found no main entry");
   const main: CslItem = { ...clean(all[mainIndex]!), id: CITATION_KEY, "citation-key": CITATION_KEY };
+  if (options.url) main.URL = options.url;
+  const url = typeof main.URL === "string" ? main.URL : "";
   const references = all.filter((_, i) => i !== mainIndex).map(clean);
 
   const version = String(main.version ?? "");
@@ -78,8 +94,16 @@ export async function citationFromCff(cffText: string): Promise<Citation> {
     issued: { "date-parts": [[year ?? "", ...(month ? [month] : [])]] },
     note: `Version ${version}`,
   };
-  const bibtex = (new Cite(forBibtex).format("bibtex") as string).trim();
-  const biblatex = (new Cite(main).format("biblatex") as string).trim();
+  // citation-js repeats the address in `howpublished`, as bare text that LaTeX would choke on (`_`, `%`, `#`):
+  // `url` alone is what the url-aware styles (plainnat, apalike…) print.
+  const bibtex = (new Cite(forBibtex).format("bibtex") as string).trim().replace(/^\s*howpublished = \{[^\n]*\},\n/m, "");
+  const accessed = options.accessed ? ISO_DATE.exec(options.accessed) : null;
+  if (options.accessed && !accessed) throw new Error(`citation: accessed "${options.accessed}" is not a date YYYY-MM-DD`);
+  const forBiblatex: CslItem = accessed && url
+    ? { ...main, accessed: { "date-parts": [[Number(accessed[1]), Number(accessed[2]), Number(accessed[3])]] } }
+    : main;
+  // citation-js also writes the access date as a BibTeX-style note; biblatex has `urldate` for it.
+  const biblatex = (new Cite(forBiblatex).format("biblatex") as string).trim().replace(/^\s*note = \{\[Online; accessed [^\]]*\]\},\n/m, "");
   const apa = (new Cite(main).format("bibliography", { format: "text", template: "apa" }) as string).trim();
   const refs = references.map((r) =>
     (new Cite(r).format("bibliography", { format: "text", template: "apa" }) as string).trim());
@@ -97,6 +121,12 @@ export async function citationFromCff(cffText: string): Promise<Citation> {
     apa,
     csl: main,
     references: refs,
+    sources: references.map((r) => ({
+      title: String(r.title ?? ""),
+      authors: (r.author ?? []).map(authorName).join(", "),
+      url: typeof r.URL === "string" ? r.URL : "",
+    })),
+    url,
   };
 }
 

@@ -4,12 +4,14 @@
  * configuration on the clipboard, the copied link reopens the same numbers, and without clipboard permission the
  * link is offered selected in a text field. The pages with their own settings (/stacked, /d2l, /vanishing,
  * /truncation) keep them in the URL and their copied links the same way; a link with a bad setting shows one
- * message and exactly the settings the numbers were computed with. Plus the Cite page's generated citation.
+ * message and exactly the settings the numbers were computed with. Plus the Cite page's generated citation, which
+ * the build writes into the HTML: it reads the same with JavaScript off.
  */
 import { readFileSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { BrowserContext, Page } from "playwright-core";
 import { parse } from "yaml";
+import { siteUrls } from "../../scripts/site-urls.js";
 import { navigationPaths } from "./navigation.js";
 import { settleCells, useSite } from "./harness.js";
 
@@ -226,5 +228,36 @@ describe("the Cite page", () => {
     await page.locator("button", { hasText: "Copy" }).first().click();
     await expect.poll(() => page.evaluate(() => navigator.clipboard.readText())).toBe(shown.bibtex);
     await page.close();
+  });
+
+  it("is in the built HTML, read with JavaScript off: BibTeX with the site's url, BibLaTeX, APA, the repository link", async () => {
+    const cff = parse(readFileSync("CITATION.cff", "utf8")) as { title: string; version: string };
+    const { site: url, repo } = siteUrls();
+    const ctx = await site.browser.newContext({ javaScriptEnabled: false });
+    const page = await ctx.newPage();
+    await page.goto(`${site.base}/cite`, { waitUntil: "load" });
+    const shown = await page.evaluate(() => ({
+      bibtex: document.querySelector("#cite-bibtex")?.textContent ?? "",
+      biblatex: document.querySelector("#cite-biblatex")?.textContent ?? "",
+      apa: document.querySelector("#cite-apa")?.textContent ?? "",
+      csl: document.querySelector("#cite-csl")?.textContent ?? "",
+      repo: Array.from(document.querySelectorAll("main a"), (a) => a.getAttribute("href")),
+      footer: Array.from(document.querySelectorAll("footer a"), (a) => a.getAttribute("href")),
+      buttons: document.querySelectorAll("main button").length,
+    }));
+    await ctx.close();
+    expect(shown.bibtex).toMatch(/^@misc\{bpttcompanion,/);
+    expect(shown.bibtex).toContain(`url = {${url}}`);
+    expect(shown.bibtex).toContain(`note = {Version ${cff.version}}`);
+    expect(shown.biblatex).toMatch(/^@software\{bpttcompanion,/);
+    expect(shown.biblatex).toContain(`url = {${url}}`);
+    expect(shown.biblatex).toMatch(/urldate = \{\d{4}-\d{2}-\d{2}\}/);
+    expect(shown.apa).toContain(`(Version ${cff.version})`);
+    expect(shown.apa).toContain(url);
+    expect(JSON.parse(shown.csl)[0]).toMatchObject({ title: cff.title, URL: url });
+    expect(shown.repo).toContain(repo);
+    expect(shown.footer).toContain(repo);
+    // The Copy buttons come with JavaScript only; without it the text is there to select.
+    expect(shown.buttons).toBe(0);
   });
 });

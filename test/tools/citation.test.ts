@@ -47,6 +47,11 @@ describe("CITATION.cff", () => {
     expect(cff.authors).toEqual([{ name: "bptt-companion contributors" }]);
   });
 
+  it("gives the site's public address and the repository's (the defaults of scripts/site-urls.ts's setting)", () => {
+    expect(String(cff.url)).toMatch(/^https:\/\/[^/]+\/.*\/$/);
+    expect(String(cff["repository-code"])).toMatch(/^https:\/\/[^/]+\/[^/]+\/[^/]+$/);
+  });
+
   it("lists the four source derivations under references, each a valid CFF reference", () => {
     const refs = cff.references as Record<string, unknown>[];
     expect(Array.isArray(refs)).toBe(true);
@@ -72,8 +77,8 @@ describe("CITATION.cff", () => {
 });
 
 describe("the citation generated from CITATION.cff (the Cite page's data loader)", () => {
-  it("gives BibTeX that parses back to the file's title, version, authors and year", async () => {
-    const c = await citationFromCff(text);
+  it("gives BibTeX that parses back to the file's title, version, authors, year and address", async () => {
+    const c = citationFromCff(text);
     const parsed = (await Cite.async(c.bibtex)).data as Record<string, unknown>[];
     expect(parsed).toHaveLength(1);
     const entry = parsed[0]!;
@@ -84,15 +89,38 @@ describe("the citation generated from CITATION.cff (the Cite page's data loader)
     expect(authors).toEqual((cff.authors as { name: string }[]).map((a) => a.name));
     const year = (entry.issued as { "date-parts": number[][] })["date-parts"][0]![0];
     expect(year).toBe(Number(String(cff["date-released"]).slice(0, 4)));
+    expect(entry.URL).toBe(cff.url);
+    // LaTeX would choke on a bare address in howpublished (`_`, `#`): url alone carries it.
+    expect(c.bibtex).not.toContain("howpublished");
   });
 
-  it("gives APA-style text, BibLaTeX and CSL-JSON with the version, date and licences", async () => {
-    const c = await citationFromCff(text);
+  it("takes the site's address from the build's setting over the file's, with urldate for BibLaTeX", () => {
+    const c = citationFromCff(text, { url: "https://example.org/bptt/", accessed: "2026-12-02" });
+    expect(c.url).toBe("https://example.org/bptt/");
+    expect(c.bibtex).toContain("url = {https://example.org/bptt/}");
+    expect(c.biblatex).toContain("url = {https://example.org/bptt/}");
+    expect(c.biblatex).toContain("urldate = {2026-12-02}");
+    expect(c.biblatex).not.toContain("[Online; accessed");
+    expect(c.apa).toMatch(/ https:\/\/example\.org\/bptt\/$/);
+    expect(c.csl.URL).toBe("https://example.org/bptt/");
+    expect(() => citationFromCff(text, { accessed: "2 December" })).toThrow(/accessed "2 December" is not a date/);
+  });
+
+  it("gives each source's public address where the file has one, and none for Vera's note", () => {
+    const c = citationFromCff(text);
+    expect(c.sources.map((s) => s.title)).toEqual((cff.references as { title: string }[]).map((r) => r.title));
+    expect(c.sources.map((s) => s.url)).toEqual((cff.references as { url?: string }[]).map((r) => r.url ?? ""));
+    expect(c.sources[1]!.url).toBe("");
+    for (const s of c.sources.filter((x) => x.url)) expect(s.url).toMatch(/^https:\/\//);
+  });
+
+  it("gives APA-style text, BibLaTeX and CSL-JSON with the version, date and licences", () => {
+    const c = citationFromCff(text);
     expect(c.version).toBe(pkg.version);
     expect(c.dateReleased).toBe("2026-11-22");
     expect(c.authors).toEqual(["bptt-companion contributors"]);
     expect(c.licenses).toEqual(["MIT", "CC-BY-4.0"]);
-    expect(c.apa).toBe(`bptt-companion contributors. (2026). ${String(cff.title)} (Version ${pkg.version}) [Computer software].`);
+    expect(c.apa).toBe(`bptt-companion contributors. (2026). ${String(cff.title)} (Version ${pkg.version}) [Computer software]. ${String(cff.url)}`);
     expect(c.biblatex).toMatch(/^@software\{bpttcompanion,/);
     expect(c.biblatex).toContain(`version = {${pkg.version}}`);
     expect(c.biblatex).toContain("date = {2026-11-22}");
@@ -102,7 +130,7 @@ describe("the citation generated from CITATION.cff (the Cite page's data loader)
     expect(c.references[0]).toContain("Singh");
   });
 
-  it("fails loudly on a file without a title and authors", async () => {
-    await expect(citationFromCff("cff-version: 1.2.0\nmessage: x\n")).rejects.toThrow();
+  it("fails loudly on a file without a title and authors", () => {
+    expect(() => citationFromCff("cff-version: 1.2.0\nmessage: x\n")).toThrow();
   });
 });
