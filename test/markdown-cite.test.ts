@@ -69,6 +69,17 @@ describe("```cite NAME``` blocks", () => {
   });
 });
 
+describe("links out from the pages", () => {
+  it("go to the sources' public addresses in CITATION.cff, and each source with one is linked from a page", () => {
+    const { citation } = citeData();
+    const known = citation.sources.map((s) => s.url).filter(Boolean);
+    const pages = readdirSync(join(ROOT, "src")).filter((f) => f.endsWith(".md")).map((f) => readFileSync(join(ROOT, "src", f), "utf8"));
+    const out = pages.flatMap((text) => Array.from(text.matchAll(/\]\((https?:\/\/[^)\s]+)\)/g), (m) => m[1]!));
+    for (const url of out) expect(known, `${url} is not a source's url in CITATION.cff`).toContain(url);
+    expect([...new Set(out)].sort()).toEqual([...known].sort());
+  });
+});
+
 describe("the Cite page's example anchors", () => {
   it("each exist on the page they name", () => {
     const cite = readFileSync(join(ROOT, "src/cite.md"), "utf8");
