@@ -45,6 +45,12 @@ export const LIMITS = {
   vocab: [1, 32], text: [1, 32], dModel: [1, 8], hidden: [1, 16], seed: [0, 4294967295],
 } as const;
 
+/** Why the text is limited, said where the limit bites (the message of a long text, the form's hint). */
+const TEXT_LIMIT_WHY = `τ ≤ ${LIMITS.text[1]} steps keeps the full finite-difference check of every edit fast`;
+
+/** The form's hint under the input text: with next-token targets, τ = length − 1, hence one character more. */
+export const TEXT_HINT = `At most ${LIMITS.text[1] + 1} characters: ${TEXT_LIMIT_WHY}.`;
+
 /** The sizes, seed and h⁽⁰⁾ of a configuration, in the order they are checked (`tokensOf` checks the texts). */
 const SIZE_FIELDS: Schema<Pick<ExampleConfig, "dModel" | "hidden" | "seed" | "h0">> = {
   dModel: integer(LIMITS.dModel, "d_model"), hidden: integer(LIMITS.hidden), seed: integer(LIMITS.seed),
@@ -103,10 +109,14 @@ export function tokensOf(config: ExampleConfig): { labels: string[]; inputs: num
     if (ids.length < 2) {
       throw new InputError(`text: has ${ids.length} character${ids.length === 1 ? "" : "s"}: next-token targets need at least 2 (τ = length − 1)`, "text");
     }
-    if (ids.length > hi + 1) throw new InputError(`text: has ${ids.length} characters: expected at most ${hi + 1}`, "text");
+    if (ids.length > hi + 1) {
+      throw new InputError(`text: has ${ids.length} characters: expected at most ${hi + 1} (τ = length − 1, and ${TEXT_LIMIT_WHY})`, "text");
+    }
     return { labels, inputs: ids.slice(0, -1), targets: ids.slice(1) };
   }
-  if (ids.length < lo || ids.length > hi) throw new InputError(`text: has ${ids.length} characters: expected ${lo} to ${hi}`, "text");
+  if (ids.length < lo || ids.length > hi) {
+    throw new InputError(`text: has ${ids.length} characters: expected ${lo} to ${hi} (one step per character, and ${TEXT_LIMIT_WHY})`, "text");
+  }
   const targets = encode("targets", config.targets, labels);
   if (targets.length !== ids.length) {
     throw new InputError(`targets: has ${targets.length} characters but text has ${ids.length}: expected one target per input (or none for next-token targets)`, "targets");

@@ -8,18 +8,18 @@
  * only wires them to the DOM.
  */
 import {
-  DEFAULT_CONFIG, EXAMPLE_QUERY, type Example, LIMITS, SHARED_CONFIG_PAGES, buildExample, configFromRaw, configToQuery,
+  DEFAULT_CONFIG, EXAMPLE_QUERY, type Example, LIMITS, SHARED_CONFIG_PAGES, TEXT_HINT, buildExample, configFromRaw, configToQuery,
 } from "../lib/state/example.js";
 import { type FormField, settingsForm } from "./settings-form.js";
 
 const FIELDS: FormField[] = [
-  { key: "text", label: "Input text", type: "text" },
+  { key: "text", label: "Input text", type: "text", hint: TEXT_HINT },
   { key: "targets", label: "Targets", type: "text", placeholder: "next token" },
   { key: "vocab", label: "Vocabulary", type: "text" },
   { key: "dModel", label: "d_model", min: LIMITS.dModel[0], max: LIMITS.dModel[1] },
   { key: "hidden", label: "Hidden size", min: LIMITS.hidden[0], max: LIMITS.hidden[1] },
   { key: "seed", label: "Seed", min: LIMITS.seed[0], max: LIMITS.seed[1] },
-  { key: "h0", label: "h⁽⁰⁾", type: "select", options: [["zeros", "zeros"], ["point-one", "0.1 · ones (source code)"]] },
+  { key: "h0", label: "h⁽⁰⁾", type: "select", options: [["zeros", "zeros"], ["point-one", "0.1 · ones, as in the derivation's companion code"]] },
 ];
 
 /** The page a relative link opens, as SHARED_CONFIG_PAGES names it ("index" for the folder itself). */

@@ -26,6 +26,8 @@ export interface FormField {
   max?: number;
   step?: string;
   placeholder?: string;
+  /** A line under the field saying what it accepts and why (a limit explained where it bites). */
+  hint?: string;
 }
 
 export interface SettingsFormOptions<V> {
@@ -85,6 +87,14 @@ export function settingsForm<V>(o: SettingsFormOptions<V>): HTMLFormElement & { 
     input.name = f.key;
     inputs.set(f.key, input);
     wrap.append(label, input);
+    if (f.hint) {
+      const hint = document.createElement("small");
+      hint.className = "field-hint";
+      hint.id = `${id}-${f.key}-hint`;
+      hint.textContent = f.hint;
+      input.setAttribute("aria-describedby", hint.id);
+      wrap.append(hint);
+    }
     form.append(wrap);
   }
   const message = document.createElement("p");
