@@ -21,6 +21,7 @@ import { fdCheck } from "./check.js";
 import { heatClass, virtualGrid } from "./check-grid.js";
 import { type TextSource, bytesText, exampleCaseText, textSource } from "./check-source.js";
 import { fmt } from "./format.js";
+import { notation } from "./notation.js";
 
 export interface CheckPage {
   caseInput: TextSource;
@@ -303,7 +304,7 @@ function summaryTables(c: AnswerResult): HTMLElement {
     c.quantities.map((q) => {
       const i = info(q.key);
       return el("tr", { class: q.wrongCount ? "row-wrong" : "row-ok", "data-quantity": q.key },
-        el("th", { scope: "row" }, i.name), el("td", {}, el("code", {}, q.key)), el("td", {}, eqLink(i)),
+        el("th", { scope: "row" }, ...notation(i.name)), el("td", {}, el("code", {}, q.key)), el("td", {}, eqLink(i)),
         el("td", {}, String(q.checked)), el("td", {}, count(q.wrongCount)), el("td", {}, fmt(q.maxError, 3)));
     }));
   const byEquation = table("summary-by-equation", "Per equation",
@@ -334,7 +335,7 @@ function labeller(axis: QuantityInfo["axes"][number] | null, vocab: string[] | u
 const axisName = (axis: QuantityInfo["axes"][number] | null) => (axis === null ? "" : axis === "t" ? "t − 1" : axis);
 
 function quantityBlock(info: QuantityInfo, q: QuantityData, r: CaseResult, mine: QuantityComparison | null): HTMLElement {
-  const head = el("h3", { id: `key-${info.key}` }, `${info.name} `, el("code", {}, info.key), " ",
+  const head = el("h3", { id: `key-${info.key}` }, ...notation(info.name), " ", el("code", {}, info.key), " ",
     ...(info.equation ? ["— ", el("a", { href: info.href }, `eq ${info.equation}`)] : ["— given in the case"]));
   const section = el("section", { class: "key-quantity" }, head);
   const rowAxis = info.axes.length === 2 ? info.axes[0]! : null;

@@ -1,7 +1,9 @@
 /**
  * The header printed at the top of every page: the page title, the permalink of the current
  * configuration (`location.href`, which the configuration form keeps up to date with history.replaceState), the
- * settings of the page's controls (which are not printed themselves) and the date of printing. On screen it is
+ * settings of the page's settings forms — the model and the example (text, sizes, seed, h⁽⁰⁾…), which the forms are
+ * not printed themselves — and the date of printing. A display toggle (full precision, a step picker) is not a
+ * setting: it changes how numbers are shown, not which, so the header leaves it out. On screen it is
  * hidden (src/print.css); it exists so that a printed handout says exactly which numbers it shows and how to get
  * them back.
  *
@@ -38,12 +40,13 @@ function valueOf(el: HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement)
   return v.length > MAX_VALUE ? `${v.slice(0, MAX_VALUE - 1)}…` : v;
 }
 
-/** "Label: value" for every visible-on-screen control of the page (at most one entry per label). */
+/** The controls that are settings: those of a settings form (src/components/settings-form.ts, class config-form). */
+const SETTINGS = ["input", "select", "textarea"].map((t) => `#observablehq-main .config-form ${t}`).join(", ");
+
+/** "Label: value" for every control of the page's settings forms (at most one entry per label). */
 export function controlSettings(root: ParentNode = document): string[] {
   const out = new Map<string, string>();
-  for (const el of root.querySelectorAll<HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement>(
-    "#observablehq-main input, #observablehq-main select, #observablehq-main textarea",
-  )) {
+  for (const el of root.querySelectorAll<HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement>(SETTINGS)) {
     // Read-only fields show results (a TSV copy of a table), not settings.
     if (el.closest(".print-header") || (el as HTMLInputElement).readOnly) continue;
     const value = valueOf(el);

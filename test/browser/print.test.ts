@@ -158,4 +158,18 @@ describe("the print header follows the configuration", () => {
     expect(text).toContain("seed=11");
     expect(text).toMatch(/Seed: 11/);
   });
+
+  it("lists the model's and the example's settings only, not display toggles (/embedding)", async () => {
+    const page = await open("/embedding");
+    await page.emulateMedia({ media: "print" });
+    await page.waitForFunction(() => !!document.querySelector(".print-header .print-values")?.textContent, undefined, { timeout: 3_000 });
+    const settings = await page.locator(".print-header .print-values").innerText();
+    const toggles = await page.evaluate(() =>
+      Array.from(document.querySelectorAll("#observablehq-main input, #observablehq-main select"))
+        .filter((el) => !el.closest(".config-form") && !el.closest(".print-header")).length);
+    await page.close();
+    expect(toggles, "/embedding has display controls outside its settings form").toBeGreaterThan(0);
+    expect(settings).toMatch(/^Input text: cabbage · .*Seed: 7 · h⁽⁰⁾: zeros$/);
+    expect(settings).not.toMatch(/full precision|2·a/i);
+  });
 });
