@@ -7,6 +7,7 @@
  * label column are part of it, so they stay put. Only grids near the viewport have cells, and one grid is drawn
  * per frame, so no task lays out more than one grid's worth.
  */
+import { notation } from "./notation.js";
 
 
 export interface GridOptions {
@@ -62,7 +63,7 @@ export function virtualGrid(o: GridOptions): HTMLElement {
   table.setAttribute("aria-colcount", String(o.cols + 1));
   const caption = table.createCaption();
   caption.className = "sr-only";
-  caption.textContent = o.label;
+  caption.replaceChildren(...notation(o.label));
   const colgroup = document.createElement("colgroup");
   const head = table.createTHead().insertRow();
   const body = table.createTBody();

@@ -13,6 +13,7 @@ import { checkBadge } from "./check.js";
 import { elem } from "./dom.js";
 import { codeEditor } from "./code-editor.js";
 import { fmt } from "./format.js";
+import { notation } from "./notation.js";
 import type { PanelHost } from "./notebook.js";
 import { TIME_LIMIT_MS } from "./sandbox.js";
 
@@ -135,7 +136,7 @@ export function codePanel(h: PanelHost): { root: HTMLElement; refresh(): void; f
     }
     notice.textContent = st.notice ?? "";
     notice.hidden = !st.notice;
-    why.textContent = st.why ? `Why it fails: ${st.why}` : "";
+    why.replaceChildren(...(st.why ? notation(`Why it fails: ${st.why}`) : []));
     why.hidden = !st.why;
     root.classList.toggle("edit-active", !!st.edit);
     if (st.staleBase !== undefined) {
