@@ -12,7 +12,9 @@
  * Any other NAME fails the build. Framework's own fence rule handles every other fence.
  *
  * It also resolves links written `[text](repo:PATH)` (PATH may be empty) to that file of the repository, from the
- * same setting: a page or a note names a file of the code without knowing where the code is published.
+ * same setting: a page or a note names a file of the code without knowing where the code is published. And a code
+ * block shown as code (a ```sh fence) gets tabindex="0": it scrolls sideways when wider than the column, and a
+ * keyboard reader must be able to scroll it too.
  */
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
@@ -110,7 +112,7 @@ export default function markdownCite(md: MarkdownIt): void {
   const next = md.renderer.rules.fence!;
   md.renderer.rules.fence = (tokens, i, options, env, self) => {
     const m = /^cite\s+(\S+)\s*$/.exec(tokens[i]!.info.trim());
-    if (!m) return next(tokens, i, options, env, self);
+    if (!m) return next(tokens, i, options, env, self).replace(/^<pre(?![^>]*\btabindex=)/, '<pre tabindex="0"');
     const store = env as { citeData?: CiteData };
     store.citeData ??= citeData();
     return citeBlock(m[1]!, store.citeData);

@@ -47,8 +47,9 @@ export function notePage(name: string, markdown: string, titles: Record<string, 
   const out: string[] = [];
   let fence: string | null = null;
   for (const line of markdown.split("\n")) {
+    // CommonMark: a backtick fence's info string has no backtick (a line may start with a code span instead).
     const f = /^(\s*)(`{3,}|~{3,})(.*)$/.exec(line);
-    if (f && (fence === null || f[2]!.startsWith(fence))) {
+    if (f && !(f[2]![0] === "`" && f[3]!.includes("`")) && (fence === null || f[2]!.startsWith(fence))) {
       if (fence === null) {
         fence = f[2]!;
         out.push(f[3]!.trim() === "ts" ? `${f[1]}${f[2]}typescript` : line);
@@ -63,7 +64,8 @@ export function notePage(name: string, markdown: string, titles: Record<string, 
       i % 2 === 1 ? part : part.replace(/\[([^\]]*)\]\(([^)\s]+)\)/g, (_, text: string, href: string) => relink(text, href))).join(""));
   }
   const body = out.join("\n").replace(/^# .+\n/m, (h) => `${h}\n*A note of the repository ([\`docs/${name}.md\`](repo:docs/${name}.md)), shown here as a page of the site.*\n`);
-  return `---\ntitle: ${JSON.stringify(title)}\n---\n\n${body}`;
+  // The blank lines around the markdown let it be parsed as markdown inside the <div> (src/notes.css styles it).
+  return `---\ntitle: ${JSON.stringify(title)}\n---\n\n<div class="note-page">\n\n${body}\n\n</div>\n`;
 }
 
 /** The navigation entries of the notes: title and path. */

@@ -62,6 +62,8 @@ describe("```cite NAME``` blocks", () => {
   it("fail the build on an unknown name, and leave other fences to the next rule", () => {
     expect(() => md.render("```cite bibtext\n```\n")).toThrow(/```cite bibtext: expected one of bibtex, biblatex, apa, csl, facts/);
     expect(md.render("```js\n1\n```\n")).toContain("<code");
+    // A code block shown as code scrolls sideways when wide: the keyboard must reach it.
+    expect(md.render("```sh\nnpm test\n```\n")).toMatch(/^<pre tabindex="0"><code class="language-sh">/);
   });
 
   it("resolve [text](repo:PATH) links in any page", () => {

@@ -30,9 +30,12 @@ describe("scripts/notes.ts", () => {
 
   it("writes the page: title, where it comes from, links renamed to titles, ts fences shown and not run", () => {
     const page = notePage("x", "# A note\n\nSee [pytorch.md](pytorch.md) and `[a](b.md)`.\n\n```ts\nconst x = 1;\n```\n", { pytorch: "PyTorch" });
-    expect(page).toMatch(/^---\ntitle: "A note"\n---\n\n# A note\n\n\*A note of the repository \(\[`docs\/x.md`\]\(repo:docs\/x.md\)\)/);
+    expect(page).toMatch(/^---\ntitle: "A note"\n---\n\n<div class="note-page">\n\n# A note\n\n\*A note of the repository \(\[`docs\/x.md`\]\(repo:docs\/x.md\)\)/);
     expect(page).toContain("See [PyTorch](./pytorch) and `[a](b.md)`.");
     expect(page).toContain("```typescript\nconst x = 1;\n```");
+    expect(page).toMatch(/\n<\/div>\n$/);
+    // A line that starts with a code span holding backticks is a paragraph, not a fence: its links still change.
+    expect(notePage("x", "# T\n\n```` ```ts ```` and [pytorch.md](pytorch.md)\n")).toContain("```` ```ts ```` and [pytorch.md](./pytorch)");
     expect(() => notePage("x", "no title")).toThrow(/docs\/x.md: no "# Title" heading/);
   });
 });

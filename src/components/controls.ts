@@ -19,7 +19,7 @@ const FIELDS: FormField[] = [
   { key: "dModel", label: "d_model", min: LIMITS.dModel[0], max: LIMITS.dModel[1] },
   { key: "hidden", label: "Hidden size", min: LIMITS.hidden[0], max: LIMITS.hidden[1] },
   { key: "seed", label: "Seed", min: LIMITS.seed[0], max: LIMITS.seed[1] },
-  { key: "h0", label: "h⁽⁰⁾", type: "select", options: [["zeros", "zeros"], ["point-one", "0.1 · ones, as in the derivation's companion code"]] },
+  { key: "h0", label: "h⁽⁰⁾", type: "select", options: [["zeros", "zeros"], ["point-one", "0.1 · ones, as in Singh's code"]] },
 ];
 
 /** The page a relative link opens, as SHARED_CONFIG_PAGES names it ("index" for the folder itself). */
