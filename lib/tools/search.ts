@@ -27,15 +27,19 @@ export interface SearchEntry {
   text: string;
 }
 
-/** The fields a query is matched against, and those a result carries back for display. */
-export const SEARCH_FIELDS = ["tag", "title", "section", "page", "text"] as const;
+/**
+ * The fields a query is matched against, and those a result carries back for display. The page's title is shown,
+ * not searched: every entry of /embedding would otherwise match "embedding", and its page entry already does.
+ */
+export const SEARCH_FIELDS = ["tag", "title", "section", "text"] as const;
 export const STORED_FIELDS = ["kind", "tag", "title", "section", "page"] as const;
 
 /**
  * How much a match in each field counts: a number query must put the equation with that number first, above a
- * section whose prose cites it; a heading's words count above the same words in running text.
+ * section whose prose cites it; a heading's words count above the same words in running text, and below them the
+ * words of the heading an equation sits under (the heading's own entry should come first).
  */
-export const FIELD_BOOST: Record<(typeof SEARCH_FIELDS)[number], number> = { tag: 10, title: 3, section: 1.5, page: 1, text: 1 };
+export const FIELD_BOOST: Record<(typeof SEARCH_FIELDS)[number], number> = { tag: 10, title: 3, section: 0.5, text: 1 };
 
 /** Edits allowed per character of a word for a fuzzy match (MiniSearch's fraction); never for numbers. */
 export const FUZZY_FRACTION = 0.2;
@@ -93,7 +97,7 @@ export function resultLabel(entry: Pick<SearchEntry, "kind" | "tag" | "title" | 
     return { main: `(${entry.tag})`, where: entry.section ? `${entry.section} · ${entry.page}` : entry.page };
   }
   if (entry.kind === "section") return { main: entry.title, where: entry.page };
-  return { main: entry.title, where: "page" };
+  return { main: entry.title, where: "the whole page" };
 }
 
 /** The part of a MiniSearch index a query needs (the box and the tests share `findEntries`). */
