@@ -143,11 +143,15 @@ export async function attachSearch(input: HTMLInputElement): Promise<void> {
     if (!box.contains(event.relatedTarget as Node | null)) setOpen(false);
   });
 
+  // Busy while the index loads (a screen reader waits; the tests wait for "false").
+  box.setAttribute("aria-busy", "true");
   try {
     index = await loadIndex();
   } catch {
     message.textContent = "The search index could not be loaded; reload the page to try again.";
     return;
+  } finally {
+    box.setAttribute("aria-busy", "false");
   }
   if (document.activeElement === input) render();
 }

@@ -15,6 +15,8 @@ import { settleCells, useSite } from "./harness.js";
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 const PHONE = 390;
 const DESKTOP = 1280;
+/** The width of the button another part of the site puts after the search box. */
+const ROOM_FOR_BUTTON = "2rem";
 /** Overflow tolerated at a phone's width, as in quality.test.ts (sub-pixel rounding). */
 const OVERFLOW_PX = 1;
 
@@ -70,8 +72,7 @@ describe("site search", () => {
     const searchFiles = (list: string[]) => list.filter((p) => /search-panel|minisearch|_search|index\.[0-9a-f]+\.json/.test(p));
     expect(searchFiles(requested), "requests before any interaction").toEqual([]);
     await page.focus("#site-search-input");
-    await page.waitForFunction(() => !document.querySelector(".site-search-message")?.textContent?.startsWith("Loading"));
-    await page.waitForLoadState("networkidle");
+    await page.waitForSelector('.site-search[aria-busy="false"]', { state: "attached" });
     expect(searchFiles(requested).length, `requests after focus: ${searchFiles(requested).join(", ")}`).toBeGreaterThanOrEqual(3);
     await page.close();
   });
@@ -188,6 +189,14 @@ describe("the header at a phone's width and at a desktop's", () => {
     it(`${width} px: the open menu and the open results stay within the screen`, async () => {
       mkdirSync("screenshots", { recursive: true });
       const page = await open("/embedding", width);
+      // The header leaves room at its right for a small button (the theme toggle comes after the search box).
+      await page.evaluate((w) => {
+        const button = document.createElement("button");
+        button.textContent = "◐";
+        button.setAttribute("aria-label", "A button after the search box");
+        button.style.cssText = `flex: none; width: ${w}`;
+        document.querySelector("#observablehq-header")!.append(button);
+      }, ROOM_FOR_BUTTON);
       const overflow = () => page.evaluate(() => {
         const sticking = [".site-menu nav", ".site-search-panel", "#site-search-input", ".site-menu summary"]
           .map((s) => document.querySelector(s))
@@ -204,13 +213,18 @@ describe("the header at a phone's width and at a desktop's", () => {
       await search(page, "embedding");
       await page.screenshot({ path: join("screenshots", `header-search-${width}.png`) });
       expect(await overflow(), `results open at ${width}px`).toBeLessThanOrEqual(OVERFLOW_PX);
-      // The title, the menu and the box share one row, with room after the box for a button at the right.
+      // The title, the menu, the box and the button share the header's one row, inside the screen.
       const row = await page.evaluate(() => {
         const header = document.querySelector("#observablehq-header")!.getBoundingClientRect();
-        const tops = [".site-title", ".site-menu summary", "#site-search-input"].map((s) => document.querySelector(s)!.getBoundingClientRect());
-        return { rows: new Set(tops.map((r) => Math.round(r.top / 10))).size, headerBottom: header.bottom, bottoms: Math.max(...tops.map((r) => r.bottom)) };
+        const boxes = [".site-title", ".site-menu summary", "#site-search-input", "#observablehq-header > button"]
+          .map((s) => document.querySelector(s)!.getBoundingClientRect());
+        return {
+          inHeader: boxes.every((r) => r.top >= header.top && r.bottom <= header.bottom),
+          right: Math.max(...boxes.map((r) => r.right)) - window.innerWidth,
+        };
       });
-      expect(row.bottoms).toBeLessThanOrEqual(row.headerBottom);
+      expect(row.inHeader, "all on the header's row").toBe(true);
+      expect(row.right, "the button's right edge within the screen").toBeLessThanOrEqual(0);
       await page.close();
     });
   }
