@@ -74,6 +74,8 @@ export default {
     `<link rel="icon" href="data:,">` +
     // The copy-link button on every equation (src/components/permalink.ts); Framework bundles the module.
     `<script type="module" src="/components/permalink.js"></script>` +
+    // The header's skip link and search box; the search itself loads on first use (src/components/site-header.ts).
+    `<script type="module" src="/components/site-header.js"></script>` +
     // The header that only print shows: title, permalink with the configuration, date (src/components/print-header.ts).
     `<script type="module" src="/components/print-header.js"></script>`,
   // No web fonts from a CDN: the site must work offline.

@@ -58,6 +58,37 @@ for (const engine of ENGINES) {
       expect(report.failed, `failed checks on ${where}`).toEqual([]);
     });
 
+    it('the search box: "4.9" typed on / opens /summary at (4.9), in view', async () => {
+      const visit = await site.open("/");
+      // Typed as events in the page (the engines' drivers share no keyboard API); Enter comes after the evaluation
+      // returns, since it navigates away.
+      const first = await visit.page.evaluate(async () => {
+        const input = document.querySelector<HTMLInputElement>("#site-search-input")!;
+        input.focus();
+        input.value = "4.9";
+        input.dispatchEvent(new Event("input", { bubbles: true }));
+        for (let i = 0; i < 200 && !document.querySelector("#site-search-results [role=option]"); i++) {
+          await new Promise((r) => setTimeout(r, 50));
+        }
+        setTimeout(() => input.dispatchEvent(new KeyboardEvent("keydown", { key: "Enter", bubbles: true })), 100);
+        return document.querySelector("#site-search-results [role=option]")?.textContent ?? "";
+      });
+      expect(first, `${engine.name}: first result for 4.9`).toMatch(/^\(4\.9\)/);
+      let landed = { address: "", inView: false };
+      for (let i = 0; i < 100 && !(landed.address === "/summary#eq-4-9" && landed.inView); i++) {
+        await new Promise((r) => setTimeout(r, 200));
+        landed = await visit.page.evaluate(() => {
+          const el = document.getElementById("eq-4-9");
+          const r = el?.getBoundingClientRect();
+          return { address: location.pathname + location.hash, inView: !!r && r.top >= 0 && r.bottom <= window.innerHeight };
+        }).catch(() => landed); // the page is navigating
+      }
+      const problems = await visit.problems();
+      await visit.page.close();
+      expect(landed, `${engine.name}: where Enter led`).toEqual({ address: "/summary#eq-4-9", inView: true });
+      expect(problems, `${engine.name}: problems`).toEqual([]);
+    });
+
     it.skipIf(!engine.proxyRecordsAreProblems)("made no request to another host, page or browser, all session long", () => {
       expect(site.serverLog().filter((l) => l.startsWith("request to another host"))).toEqual([]);
     });
