@@ -58,6 +58,34 @@ for (const engine of ENGINES) {
       expect(report.failed, `failed checks on ${where}`).toEqual([]);
     });
 
+    it("the header's theme button turns the page dark, and the next page opens dark (src/theme.css)", async () => {
+      const read = () => ({
+        theme: document.documentElement.dataset.theme ?? "",
+        background: getComputedStyle(document.documentElement).backgroundColor,
+      });
+      // Mean channel of the background: the site's light theme is white, its dark one near black.
+      const brightness = (rgb: string) => (rgb.match(/[\d.]+/g) ?? []).slice(0, 3).map(Number).reduce((a, b) => a + b, 0) / 3;
+      const first = await site.open("/");
+      // The engines run with a light system preference: System → Light → Dark.
+      await first.page.evaluate(() => {
+        const button = document.querySelector<HTMLButtonElement>(".theme-toggle")!;
+        button.click();
+        button.click();
+      });
+      const seen = await first.page.evaluate(read);
+      expect(await first.problems(), `problems on ${engine.name} /`).toEqual([]);
+      await first.page.close();
+      const next = await site.open("/summary");
+      const remembered = await next.page.evaluate(read);
+      // Back to System, so that the rest of the session sees the site as a new reader does.
+      await next.page.evaluate(() => document.querySelector<HTMLButtonElement>(".theme-toggle")!.click());
+      await next.page.close();
+      expect(seen.theme).toBe("dark");
+      expect(brightness(seen.background), `${engine.name}: background ${seen.background} under Dark`).toBeLessThan(64);
+      expect(remembered.theme, `${engine.name} remembers Dark on the next page`).toBe("dark");
+      expect(brightness(remembered.background), `${engine.name}: next page's background ${remembered.background}`).toBeLessThan(64);
+    });
+
     it.skipIf(!engine.proxyRecordsAreProblems)("made no request to another host, page or browser, all session long", () => {
       expect(site.serverLog().filter((l) => l.startsWith("request to another host"))).toEqual([]);
     });
