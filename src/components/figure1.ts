@@ -123,7 +123,7 @@ const STYLE = `
 .fig1 .fig1-scroll { overflow-x: auto; max-width: 100%; }
 .fig1 .fig1-scroll > svg { display: block; font: 13px var(--sans-serif); }
 .fig1 .fig1-node rect { fill: var(--theme-background, #fff); stroke: light-dark(#555, #999); stroke-width: 1.2; }
-.fig1 .fig1-node.param rect { fill: light-dark(#eef2f7, #26303d); stroke: light-dark(#4a5f7a, #8a9bb3); }
+.fig1 .fig1-node.param rect, .fig1 .fig1-param-swatch { fill: light-dark(#eef2f7, #26303d); stroke: light-dark(#4a5f7a, #8a9bb3); }
 .fig1 .fig1-node.given rect { stroke-dasharray: 3 2; }
 .fig1 .fig1-node.loss rect { fill: light-dark(#f3f3f3, #2b2b2b); }
 .fig1 .fig1-node text { text-anchor: middle; dominant-baseline: central; fill: var(--theme-foreground); }
@@ -155,7 +155,7 @@ function arrowMarker(id: string, colour: string): SVGMarkerElement {
 function legendSwatch(kind: "forward" | "backward" | "param" | "hi"): SVGSVGElement {
   const s = svgEl("svg", { width: 34, height: 12, "aria-hidden": "true" });
   if (kind === "param") {
-    s.append(svgEl("rect", { x: 10, y: 0.5, width: 14, height: 11, rx: 3, fill: "#eef2f7", stroke: "#4a5f7a" }));
+    s.append(svgEl("rect", { x: 10, y: 0.5, width: 14, height: 11, rx: 3, class: "fig1-param-swatch" }));
     return s;
   }
   const colour = { forward: "#6b6b6b", backward: "#d2691e", hi: "#b8420f" }[kind];
