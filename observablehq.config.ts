@@ -5,6 +5,7 @@ import { type NavSection, siteHeader } from "./scripts/site-header.js";
 import { PAGE_CSP, PREVIEW_CSP, cspMeta } from "./scripts/csp.js";
 import { notePages } from "./scripts/notes.js";
 import { siteUrls } from "./scripts/site-urls.js";
+import { themeHeadScript, themeToggle } from "./scripts/theme-toggle.js";
 
 // The preview server's live reload needs eval (scripts/csp.ts says why); a build gets PAGE_CSP. Framework's CLI
 // takes its command as the first argument (`observable preview --port …`).
@@ -65,11 +66,13 @@ export default {
   pages,
   // Our own header menu instead of Framework's sidebar, whose markup fails axe-core (scripts/site-header.ts).
   sidebar: false,
-  header: ({ path }: { path: string }) => siteHeader(title, pages, path),
+  header: ({ path }: { path: string }) => siteHeader(title, pages, path) + themeToggle(),
   // `rel="… external"` keeps Framework from resolving the link itself: the file is copied by scripts/check-dist.ts.
   head: ({ path }: { path: string }) =>
     // First, so that it governs everything the head loads after it (scripts/csp.ts says what it allows and why).
     cspMeta(policy) +
+    // The remembered light or dark theme, set before the first paint (scripts/theme-toggle.ts).
+    themeHeadScript() +
     `<link rel="stylesheet external" href="${up(path)}_file/_katex/katex.css">` +
     `<link rel="icon" href="data:,">` +
     // The copy-link button on every equation (src/components/permalink.ts); Framework bundles the module.
@@ -77,7 +80,9 @@ export default {
     // The header's skip link and search box; the search itself loads on first use (src/components/site-header.ts).
     `<script type="module" src="/components/site-header.js"></script>` +
     // The header that only print shows: title, permalink with the configuration, date (src/components/print-header.ts).
-    `<script type="module" src="/components/print-header.js"></script>`,
+    `<script type="module" src="/components/print-header.js"></script>` +
+    // The header's theme button (src/components/theme.ts).
+    `<script type="module" src="/components/theme.js"></script>`,
   // No web fonts from a CDN: the site must work offline.
   globalStylesheets: [],
   style: "style.css",

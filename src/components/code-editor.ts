@@ -5,9 +5,10 @@
  */
 import { defaultKeymap, history, historyKeymap, indentWithTab, temporarilySetTabFocusMode } from "@codemirror/commands";
 import { javascript } from "@codemirror/lang-javascript";
-import { bracketMatching, defaultHighlightStyle, indentOnInput, syntaxHighlighting } from "@codemirror/language";
+import { bracketMatching, indentOnInput, syntaxHighlighting } from "@codemirror/language";
 import { EditorState } from "@codemirror/state";
 import { EditorView, highlightActiveLine, keymap, lineNumbers } from "@codemirror/view";
+import { classHighlighter } from "@lezer/highlight";
 
 export interface CodeEditor {
   view: EditorView;
@@ -15,6 +16,25 @@ export interface CodeEditor {
   set(code: string): void;
   focus(): void;
 }
+
+/**
+ * The editor's colours in the site's theme variables, so that it follows the light or dark theme like the page
+ * (src/theme.css): CodeMirror's own light theme has fixed colours (a black caret, a light grey gutter). Tokens
+ * get Lezer's tok-… classes, coloured by src/style.css exactly as the lib/ code shown after each cell.
+ */
+const siteTheme = EditorView.theme({
+  ".cm-content": { caretColor: "var(--theme-foreground)" },
+  ".cm-cursor, .cm-dropCursor": { borderLeftColor: "var(--theme-foreground)" },
+  ".cm-gutters": {
+    backgroundColor: "var(--theme-background-alt)", color: "var(--theme-foreground-muted)", borderColor: "var(--theme-foreground-faintest)",
+  },
+  ".cm-activeLine": { backgroundColor: "color-mix(in srgb, var(--theme-foreground-focus) 7%, transparent)" },
+  ".cm-activeLineGutter": { backgroundColor: "color-mix(in srgb, var(--theme-foreground-focus) 14%, var(--theme-background-alt))" },
+  ".cm-selectionBackground": { background: "color-mix(in srgb, var(--theme-foreground) 16%, transparent)" },
+  "&.cm-focused > .cm-scroller > .cm-selectionLayer .cm-selectionBackground": {
+    background: "color-mix(in srgb, var(--theme-foreground-focus) 28%, transparent)",
+  },
+});
 
 export function codeEditor(o: {
   doc: string; label: string; describedBy?: string; onRun?: () => void; onChange?: (code: string) => void;
@@ -32,7 +52,8 @@ export function codeEditor(o: {
         indentOnInput(),
         bracketMatching(),
         highlightActiveLine(),
-        syntaxHighlighting(defaultHighlightStyle, { fallback: true }),
+        syntaxHighlighting(classHighlighter),
+        siteTheme,
         javascript({ typescript: true }),
         keymap.of([
           { key: "Escape", run: temporarilySetTabFocusMode },

@@ -122,21 +122,21 @@ const STYLE = `
 .fig1 { margin: 0.5rem 0 1rem; max-width: none; }
 .fig1 .fig1-scroll { overflow-x: auto; max-width: 100%; }
 .fig1 .fig1-scroll > svg { display: block; font: 13px var(--sans-serif); }
-.fig1 .fig1-node rect { fill: var(--theme-background, #fff); stroke: #555; stroke-width: 1.2; }
-.fig1 .fig1-node.param rect { fill: #eef2f7; stroke: #4a5f7a; }
+.fig1 .fig1-node rect { fill: var(--theme-background, #fff); stroke: light-dark(#555, #999); stroke-width: 1.2; }
+.fig1 .fig1-node.param rect, .fig1 .fig1-param-swatch { fill: light-dark(#eef2f7, #26303d); stroke: light-dark(#4a5f7a, #8a9bb3); }
 .fig1 .fig1-node.given rect { stroke-dasharray: 3 2; }
-.fig1 .fig1-node.loss rect { fill: #f3f3f3; }
-.fig1 .fig1-node text { text-anchor: middle; dominant-baseline: central; fill: #222; }
+.fig1 .fig1-node.loss rect { fill: light-dark(#f3f3f3, #2b2b2b); }
+.fig1 .fig1-node text { text-anchor: middle; dominant-baseline: central; fill: var(--theme-foreground); }
 .fig1 .fig1-edge { fill: none; stroke-width: 1.3; }
 .fig1 .fig1-edge.forward { stroke: #6b6b6b; }
 .fig1 .fig1-edge.forward.from-param { stroke: #8a9bb3; }
 .fig1 .fig1-edge.backward { stroke: #d2691e; stroke-dasharray: 5 3; }
-.fig1 .fig1-tokens text { text-anchor: middle; fill: #666; font-size: 12px; }
+.fig1 .fig1-tokens text { text-anchor: middle; fill: var(--theme-foreground-muted); font-size: 12px; }
 .fig1 svg.active .fig1-edge { opacity: 0.3; }
 .fig1 svg.active .fig1-edge.hi { opacity: 1; stroke: #b8420f; stroke-width: 3; stroke-dasharray: none; }
 .fig1 svg.active .fig1-node rect { opacity: 0.55; }
-.fig1 .fig1-node.done rect { fill: #fde3cf; opacity: 1; }
-.fig1 svg.active .fig1-node.hi rect { fill: #ffd0a8; stroke: #b8420f; stroke-width: 2.4; opacity: 1; }
+.fig1 .fig1-node.done rect { fill: light-dark(#fde3cf, #5b3416); opacity: 1; }
+.fig1 svg.active .fig1-node.hi rect { fill: light-dark(#ffd0a8, #7d3c0c); stroke: #b8420f; stroke-width: 2.4; opacity: 1; }
 .fig1 .fig1-legend { display: flex; flex-wrap: wrap; gap: 0.3rem 1.2rem; font: 12px var(--sans-serif); color: var(--theme-foreground-muted); margin: 0.3rem 0; }
 .fig1 .fig1-legend svg { display: inline-block; vertical-align: middle; margin-right: 0.3rem; }
 .fig1 figcaption { font: 13px var(--sans-serif); color: var(--theme-foreground-muted); margin-top: 0.3rem; max-width: 640px; }
@@ -155,7 +155,7 @@ function arrowMarker(id: string, colour: string): SVGMarkerElement {
 function legendSwatch(kind: "forward" | "backward" | "param" | "hi"): SVGSVGElement {
   const s = svgEl("svg", { width: 34, height: 12, "aria-hidden": "true" });
   if (kind === "param") {
-    s.append(svgEl("rect", { x: 10, y: 0.5, width: 14, height: 11, rx: 3, fill: "#eef2f7", stroke: "#4a5f7a" }));
+    s.append(svgEl("rect", { x: 10, y: 0.5, width: 14, height: 11, rx: 3, class: "fig1-param-swatch" }));
     return s;
   }
   const colour = { forward: "#6b6b6b", backward: "#d2691e", hi: "#b8420f" }[kind];
@@ -314,7 +314,7 @@ const STEPPER_STYLE = `
 .partial-rows caption { text-align: left; font: 12px var(--sans-serif); color: var(--theme-foreground-muted); }
 .partial-rows td { min-width: 4.5em; }
 .partial-rows th, .partial-rows td { padding: 2px 7px; text-align: right; border-bottom: 1px solid var(--theme-foreground-faintest); }
-.partial-rows tr.pending td, .partial-rows tr.pending th { color: var(--theme-foreground-faint); background: #f4f4f4; }
+.partial-rows tr.pending td, .partial-rows tr.pending th { color: var(--theme-foreground-faint); background: var(--theme-background-alt); }
 .partial-rows tr.current th { outline: 2px solid #b8420f; outline-offset: -2px; }
 .partial-rows tr.current td:last-child { box-shadow: inset -2px 0 #b8420f; }
 `;

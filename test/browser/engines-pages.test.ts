@@ -89,6 +89,37 @@ for (const engine of ENGINES) {
       expect(problems, `${engine.name}: problems`).toEqual([]);
     });
 
+    it("the header's theme button turns the page dark, and the next page opens in the remembered theme (src/theme.css)", async () => {
+      const read = () => ({
+        theme: document.documentElement.dataset.theme ?? "",
+        background: getComputedStyle(document.documentElement).backgroundColor,
+      });
+      // Mean channel of the background: the site's light theme is white, its dark one near black.
+      const brightness = (rgb: string) => (rgb.match(/[\d.]+/g) ?? []).slice(0, 3).map(Number).reduce((a, b) => a + b, 0) / 3;
+      const first = await site.open("/");
+      // The engines run with a light system preference: System → Light → Dark.
+      await first.page.evaluate(() => {
+        const button = document.querySelector<HTMLButtonElement>(".theme-toggle")!;
+        button.click();
+        button.click();
+      });
+      const seen = await first.page.evaluate(read);
+      expect(await first.problems(), `problems on ${engine.name} /`).toEqual([]);
+      await first.page.close();
+      // Chromium opens each page in a fresh playwright context (engines.ts), with storage of its own: the next page
+      // is a new reader's, in System. Firefox and WebKit keep one profile for the session, as a reader's browser does.
+      const expected = engine.name === "chromium" ? "system" : "dark";
+      const next = await site.open("/summary");
+      const remembered = await next.page.evaluate(read);
+      // Back to System (Firefox, WebKit), so that the rest of the session sees the site as a new reader does.
+      if (expected === "dark") await next.page.evaluate(() => document.querySelector<HTMLButtonElement>(".theme-toggle")!.click());
+      await next.page.close();
+      expect(seen.theme).toBe("dark");
+      expect(brightness(seen.background), `${engine.name}: background ${seen.background} under Dark`).toBeLessThan(64);
+      expect(remembered.theme, `${engine.name}: the theme on the next page`).toBe(expected);
+      expect(brightness(remembered.background) < 64, `${engine.name}: next page's background ${remembered.background}`).toBe(expected === "dark");
+    });
+
     it.skipIf(!engine.proxyRecordsAreProblems)("made no request to another host, page or browser, all session long", () => {
       expect(site.serverLog().filter((l) => l.startsWith("request to another host"))).toEqual([]);
     });

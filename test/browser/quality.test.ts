@@ -11,6 +11,7 @@ import type { Page } from "playwright-core";
 import { resolveFile } from "./serve.js";
 import { DIST, navigationPaths } from "./navigation.js";
 import { settleCells, useSite } from "./harness.js";
+import { THEME_KEY } from "../../src/components/theme.js";
 
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 
@@ -21,16 +22,35 @@ const EDIT_FAIL_FACTOR = 3;
 
 const site = useSite();
 
-async function open(path: string, width = 1280): Promise<Page> {
-  const page = await site.browser.newPage({ viewport: { width, height: 900 } });
+/**
+ * The ways a reader can see a page's colours (src/theme.css): the system's light or dark preference, and the
+ * header's button choosing Dark (remembered in localStorage) over a light system.
+ */
+const THEMES = {
+  light: { colorScheme: "light", stored: null },
+  dark: { colorScheme: "dark", stored: null },
+  "dark by the toggle": { colorScheme: "light", stored: "dark" },
+} as const;
+type ThemeName = keyof typeof THEMES;
+
+/** Whether a computed `rgb(…)` colour is dark (mean channel below the middle grey). */
+const isDark = (rgb: string) => {
+  const [r, g, b] = (rgb.match(/[\d.]+/g) ?? []).map(Number);
+  return (r! + g! + b!) / 3 < 128;
+};
+
+async function open(path: string, width = 1280, theme: ThemeName = "light"): Promise<Page> {
+  const { colorScheme, stored } = THEMES[theme];
+  const page = await site.browser.newPage({ viewport: { width, height: 900 }, colorScheme });
+  if (stored) await page.addInitScript(([key, value]) => localStorage.setItem(key, value), [THEME_KEY, stored] as const);
   await page.goto(site.base + path, { waitUntil: "networkidle" });
   await settleCells(page);
   return page;
 }
 
 describe.each(navigationPaths())("page %s", (path) => {
-  it("has no accessibility violation of any impact (axe-core)", async () => {
-    const page = await open(path);
+  it.each(Object.keys(THEMES) as ThemeName[])("has no accessibility violation of any impact (axe-core), %s theme", async (theme) => {
+    const page = await open(path, 1280, theme);
     await page.addScriptTag({ content: AXE_SOURCE });
     const violations = await page.evaluate(async () => {
       // @ts-expect-error axe is injected above
@@ -39,8 +59,11 @@ describe.each(navigationPaths())("page %s", (path) => {
         (v) => `${v.impact} ${v.id}: ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(", ")}`,
       );
     });
+    const background = await page.evaluate(() => getComputedStyle(document.documentElement).backgroundColor);
     await page.close();
-    expect(violations, `axe on ${path}`).toEqual([]);
+    // axe must have seen the theme it was meant to see, or this test would pass without checking it.
+    expect(isDark(background), `${path}'s background ${background} in the ${theme} theme`).toBe(theme !== "light");
+    expect(violations, `axe on ${path}, ${theme} theme`).toEqual([]);
   });
 
   it("lets a keyboard reach every control, and gives every heatmap a text alternative", async () => {

@@ -1,0 +1,27 @@
+/**
+ * The header's theme button and the head's script that applies the remembered theme before anything paints
+ * (src/components/theme.ts answers the button; src/theme.css draws both themes; docs/theme.md).
+ */
+import { THEME_KEY } from "../src/components/theme.js";
+
+/**
+ * A classic inline script, so it runs while the head is parsed, before the body exists and before the first
+ * paint: <html data-theme> is the stored choice, or "system". It mirrors parseChoice in src/components/theme.ts;
+ * test/browser/theme.test.ts checks the two agree.
+ */
+export const themeHeadScript = (): string =>
+  `<script>(function(){var c="system";try{var s=localStorage.getItem(${JSON.stringify(THEME_KEY)});` +
+  `if(s==="light"||s==="dark")c=s}catch(e){}document.documentElement.setAttribute("data-theme",c)})()</script>`;
+
+/**
+ * One button whose label is the current choice: src/theme.css shows the span matching <html data-theme>, so the
+ * label is right from the first paint. A click moves to the next choice; the status line says which, for a
+ * screen reader.
+ */
+export function themeToggle(): string {
+  const label = (choice: string) =>
+    `<span data-choice="${choice.toLowerCase()}"><span class="theme-word">Theme: </span>${choice}</span>`;
+  return `<button type="button" class="theme-toggle" title="Colour theme: System, Light or Dark">` +
+    `${label("System")}${label("Light")}${label("Dark")}</button>` +
+    `<span class="theme-status" role="status"></span>`;
+}
