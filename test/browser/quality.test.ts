@@ -15,6 +15,11 @@ import { THEME_KEY } from "../../src/components/theme.js";
 
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 
+/**
+ * axe on the longest page (/stacked: some 20,000 px of heatmaps and tables) took 50–65 s with the machine shared
+ * (load 13 on 2 cores), past the suite's 60 s per test; each page is now checked in three themes.
+ */
+const AXE_TIMEOUT_MS = 180_000;
 /** Median time from an edit of the input text to the last dependent cell updating (ms). */
 const EDIT_BUDGET_MS = 50;
 /** "Fails when exceeded by a wide margin": the machine is noisy, so only a 3× overrun is a failure. */
@@ -64,7 +69,7 @@ describe.each(navigationPaths())("page %s", (path) => {
     // axe must have seen the theme it was meant to see, or this test would pass without checking it.
     expect(isDark(background), `${path}'s background ${background} in the ${theme} theme`).toBe(theme !== "light");
     expect(violations, `axe on ${path}, ${theme} theme`).toEqual([]);
-  });
+  }, AXE_TIMEOUT_MS);
 
   it("lets a keyboard reach every control, and gives every heatmap a text alternative", async () => {
     const page = await open(path);
