@@ -20,6 +20,12 @@ const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replac
 const same = (navPath: string, pagePath: string) =>
   navPath === pagePath || (navPath.endsWith("/") && `${navPath}index` === pagePath);
 
+/** "BPTT companion" → its first word, and the rest in a span a phone's header hides from view (not from the name). */
+const shortTitle = (title: string) => {
+  const cut = title.indexOf(" ");
+  return cut < 0 ? esc(title) : `${esc(title.slice(0, cut))}<span class="site-title-rest">${esc(title.slice(cut))}</span>`;
+};
+
 export function siteHeader(title: string, pages: (NavPage | NavSection)[], path: string): string {
   const link = (p: NavPage) =>
     `<li><a href="${esc(p.path)}"${same(p.path, path) ? ' aria-current="page"' : ""}>${esc(p.name)}</a></li>`;
@@ -31,7 +37,7 @@ export function siteHeader(title: string, pages: (NavPage | NavSection)[], path:
   // rel="external" keeps Framework from validating the skip link: it checks anchors against the page's body, and
   // <main> belongs to its template.
   return `<a class="skip-link" href="#observablehq-main" rel="external">Skip to content</a>` +
-    `<a class="site-title" href="/">${esc(title)}</a>` +
+    `<a class="site-title" href="/">${shortTitle(title)}</a>` +
     `<details class="site-menu"><summary>Contents</summary>` +
     `<nav aria-label="All pages"><ul>${groups.join("")}</ul></nav></details>` +
     SEARCH_BOX;

@@ -15,8 +15,6 @@ import { settleCells, useSite } from "./harness.js";
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 const PHONE = 390;
 const DESKTOP = 1280;
-/** The width of the button another part of the site puts after the search box. */
-const ROOM_FOR_BUTTON = "2rem";
 /** Overflow tolerated at a phone's width, as in quality.test.ts (sub-pixel rounding). */
 const OVERFLOW_PX = 1;
 
@@ -189,14 +187,6 @@ describe("the header at a phone's width and at a desktop's", () => {
     it(`${width} px: the open menu and the open results stay within the screen`, async () => {
       mkdirSync("screenshots", { recursive: true });
       const page = await open("/embedding", width);
-      // The header leaves room at its right for a small button (the theme toggle comes after the search box).
-      await page.evaluate((w) => {
-        const button = document.createElement("button");
-        button.textContent = "◐";
-        button.setAttribute("aria-label", "A button after the search box");
-        button.style.cssText = `flex: none; width: ${w}`;
-        document.querySelector("#observablehq-header")!.append(button);
-      }, ROOM_FOR_BUTTON);
       const overflow = () => page.evaluate(() => {
         const sticking = [".site-menu nav", ".site-search-panel", "#site-search-input", ".site-menu summary"]
           .map((s) => document.querySelector(s))
@@ -213,10 +203,10 @@ describe("the header at a phone's width and at a desktop's", () => {
       await search(page, "embedding");
       await page.screenshot({ path: join("screenshots", `header-search-${width}.png`) });
       expect(await overflow(), `results open at ${width}px`).toBeLessThanOrEqual(OVERFLOW_PX);
-      // The title, the menu, the box and the button share the header's one row, inside the screen.
+      // The title, the menu, the box and the theme button share the header's one row, inside the screen.
       const row = await page.evaluate(() => {
         const header = document.querySelector("#observablehq-header")!.getBoundingClientRect();
-        const boxes = [".site-title", ".site-menu summary", "#site-search-input", "#observablehq-header > button"]
+        const boxes = [".site-title", ".site-menu summary", "#site-search-input", ".theme-toggle"]
           .map((s) => document.querySelector(s)!.getBoundingClientRect());
         return {
           inHeader: boxes.every((r) => r.top >= header.top && r.bottom <= header.bottom),
