@@ -68,7 +68,9 @@ export default {
     // The copy-link button on every equation (src/components/permalink.ts); Framework bundles the module.
     `<script type="module" src="/components/permalink.js"></script>` +
     // The header that only print shows: title, permalink with the configuration, date (src/components/print-header.ts).
-    `<script type="module" src="/components/print-header.js"></script>`,
+    `<script type="module" src="/components/print-header.js"></script>` +
+    // The code blocks that repeat a function shown above on the page, filled in from the first (scripts/lib-code.ts).
+    `<script type="module" src="/components/code-copies.js"></script>`,
   // No web fonts from a CDN: the site must work offline.
   globalStylesheets: [],
   style: "style.css",
