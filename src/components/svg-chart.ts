@@ -32,27 +32,36 @@ export function siText(v: number): string {
   return `${Number((v / unit).toPrecision(12))}${SI[k + 8]}`;
 }
 
+/** More ticks than any axis here shows: a bound on the loops below whatever the domain. */
+const MAX_TICKS = 400;
+
+/**
+ * The power of ten at or below v > 0, by repeated ×10 and ÷10; never below 1e-300, so that a subnormal v (ρ = 0 on
+ * /truncation gives such norms) cannot drive it to zero and the tick loops stay finite.
+ */
+function decade(v: number): number {
+  let p = 1;
+  for (let i = 0; i < MAX_TICKS && p > v && p > 1e-300; i++) p /= 10;
+  for (let i = 0; i < MAX_TICKS && p * 10 <= v; i++) p *= 10;
+  return p;
+}
+
 /** About `count` round values (1, 2 or 5 × a power of ten apart) inside [lo, hi], as d3's ticks choose them. */
 export function linearTicks(lo: number, hi: number, count: number): number[] {
-  if (!(hi > lo)) return [lo];
+  if (!(hi > lo) || !Number.isFinite(hi - lo)) return [lo];
   const raw = (hi - lo) / Math.max(1, count);
-  let p = 1;
-  while (p > raw) p /= 10;
-  while (p * 10 <= raw) p *= 10;
-  const r = raw / p;
+  const p = decade(raw), r = raw / p;
   const step = p * (r >= 7.07 ? 10 : r >= 3.16 ? 5 : r >= 1.41 ? 2 : 1);
   const out: number[] = [];
-  for (let k = Math.ceil(lo / step); k * step <= hi * (1 + 1e-12); k++) out.push(Number((k * step).toPrecision(12)));
+  for (let k = Math.ceil(lo / step); k * step <= hi * (1 + 1e-12) && out.length < MAX_TICKS; k++) out.push(Number((k * step).toPrecision(12)));
   return out;
 }
 
 /** Powers of ten inside [lo, hi]; where fewer than three fit, also their 2× and 5×. */
 export function logTicks(lo: number, hi: number): number[] {
-  let p = 1;
-  while (p > lo) p /= 10;
-  while (p * 10 <= lo) p *= 10;
+  if (!(lo > 0 && hi >= lo && Number.isFinite(hi))) return [];
   const powers: number[] = [];
-  for (let q = p; q <= hi * (1 + 1e-12); q *= 10) powers.push(Number(q.toPrecision(12)));
+  for (let q = decade(lo); q <= hi * (1 + 1e-12) && powers.length < MAX_TICKS; q *= 10) powers.push(Number(q.toPrecision(12)));
   const ticks = powers.length >= 3 ? powers : powers.flatMap((q) => [q, 2 * q, 5 * q]);
   return ticks.filter((t) => t >= lo * (1 - 1e-12) && t <= hi * (1 + 1e-12));
 }
