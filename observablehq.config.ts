@@ -82,7 +82,9 @@ export default {
     // The header that only print shows: title, permalink with the configuration, date (src/components/print-header.ts).
     `<script type="module" src="/components/print-header.js"></script>` +
     // The header's theme button (src/components/theme.ts).
-    `<script type="module" src="/components/theme.js"></script>`,
+    `<script type="module" src="/components/theme.js"></script>` +
+    // The code blocks that repeat a function shown above on the page, filled in from the first (scripts/lib-code.ts).
+    `<script type="module" src="/components/code-copies.js"></script>`,
   // No web fonts from a CDN: the site must work offline.
   globalStylesheets: [],
   style: "style.css",

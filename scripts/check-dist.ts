@@ -15,6 +15,7 @@ import { dirname, join, relative, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { initSync, parse } from "es-module-lexer";
 import { PAGE_CSP, SANDBOX_CSP } from "./csp.js";
+import { subsetKatexFonts } from "./katex-subset.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -144,6 +145,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
     process.exit(1);
   }
   cpSync(katex, join(dist, "_file", "_katex"), { recursive: true });
+  console.log(await subsetKatexFonts(dist, join(dist, "_file", "_katex", "fonts"), [...walk(dist)].filter((f) => f.endsWith(".html"))));
   for (const file of walk(dist)) if (file.endsWith(".html")) writeFileSync(file, patchHtml(readFileSync(file, "utf8")));
   const problems = checkDist(dist);
   if (problems.length > 0) {

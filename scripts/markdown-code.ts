@@ -4,7 +4,7 @@
  * Framework's own fence rule still turns the cell into a live cell; this only appends static HTML after it.
  */
 import type MarkdownIt from "markdown-it";
-import { libCodeBlock, libRefsOf } from "./lib-code.js";
+import { type ShownCode, libCodeBlock, libRefsOf } from "./lib-code.js";
 
 export default function markdownCode(md: MarkdownIt): void {
   const cell = md.renderer.rules.fence!;
@@ -14,7 +14,9 @@ export default function markdownCode(md: MarkdownIt): void {
     if (token.info.trim() !== "ts") return html;
     try {
       const equation = (env as { equation?: { id: string; tag: string } } | undefined)?.equation;
-      return html + libRefsOf(token.content).map((ref) => libCodeBlock(ref, equation)).join("\n");
+      const page = env as { libCodeShown?: ShownCode };
+      const shown = (page.libCodeShown ??= new Map());
+      return html + libRefsOf(token.content).map((ref) => libCodeBlock(ref, equation, shown)).join("\n");
     } catch (error) {
       const where = env?.path ? ` in ${env.path} (line ${(token.map?.[0] ?? 0) + 1} after the front matter)` : "";
       throw new Error(`The code of a live cell${where}: ${(error as Error).message}`);

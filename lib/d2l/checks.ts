@@ -66,9 +66,13 @@ export function statesFrom(p: D2LParams, s: D2LSequence, opts: D2LOptions | unde
   return out;
 }
 
-/** L with h at 0-based step `step` replaced by hAlt: the total derivative of eqs 2.3–2.4 counts every later step. */
-export function lossFromHidden(p: D2LParams, s: D2LSequence, opts: D2LOptions | undefined, step: number, hAlt: Vector): number {
-  const f = d2lForward(p, s, opts);
+/**
+ * L with h at 0-based step `step` replaced by hAlt: the total derivative of eqs 2.3–2.4 counts every later step.
+ * `f` is the unperturbed forward pass (the steps before `step`), computed here unless the caller already has it.
+ */
+export function lossFromHidden(
+  p: D2LParams, s: D2LSequence, opts: D2LOptions | undefined, step: number, hAlt: Vector, f = d2lForward(p, s, opts),
+): number {
   let L = 0;
   for (let t = 0; t < step; t++) L += f.weights[t]! * f.l[t]!;
   statesFrom(p, s, opts, step, hAlt).forEach((h, k) => {
@@ -83,7 +87,8 @@ export function numericalHiddenGradsD2L(p: D2LParams, s: D2LSequence, opts?: D2L
   const f = d2lForward(p, s, opts);
   return f.h.map((ht, t) => {
     const h = ht.slice(), g = new Float64Array(h.length);
-    for (let k = 0; k < h.length; k++) g[k] = centralDifference(h, k, () => lossFromHidden(p, s, opts, t, h), eps);
+    // The unperturbed pass is shared by every difference: one per entry made /vanishing's check its slowest cell.
+    for (let k = 0; k < h.length; k++) g[k] = centralDifference(h, k, () => lossFromHidden(p, s, opts, t, h, f), eps);
     return g;
   });
 }

@@ -56,8 +56,13 @@ function assemble(pc: ForwardModePieces, flat: Vector, W_qh: Matrix, p: D2LParam
   };
 }
 
+/** Computed once per set of pieces: the Monte-Carlo and exact moments ask for it once per draw or pattern. */
+const wqhOf = new WeakMap<ForwardModePieces, { s: D2LSequence; W_qh: Matrix }>();
+
 function exactWqh(pc: ForwardModePieces, s: D2LSequence): Matrix {
-  return gradW_qh(outputGrads(pc.f, s.targets), pc.f.h);
+  let known = wqhOf.get(pc);
+  if (known?.s !== s) wqhOf.set(pc, (known = { s, W_qh: gradW_qh(outputGrads(pc.f, s.targets), pc.f.h) }));
+  return { rows: known.W_qh.rows, cols: known.W_qh.cols, data: known.W_qh.data.slice() };
 }
 
 /** out += cᵀ D (D is h × P). */

@@ -2,12 +2,11 @@
  * The embedding page's own pictures (§3.8 of "BPTT Derivations"): eq 3.20's stacked tensor with the row each block
  * gives, and one token's terms of eq 3.21 added up as a waterfall. Drawing only: every number comes from lib/.
  */
-import * as Plot from "@observablehq/plot";
-import { asImage } from "./plot-a11y.js";
 import { el } from "./dom.js";
 import { fmt } from "./format.js";
 import type { MatrixLike } from "./heatmap.js";
 import { entry, patternGrid } from "./pattern-grid.js";
+import { SERIES_COLOURS, esc, legend, linearTicks, scale, svgOf } from "./svg-chart.js";
 
 export interface StackedTensorOptions {
   /** Block labels: the vocabulary. */
@@ -82,26 +81,40 @@ export function contributionStack(o: ContributionStackOptions): HTMLElement {
       at += r[c]!;
     });
   });
-  const totals = Array.from(o.target, (v, c) => ({ j: o.colLabels[c]!, v }));
-  const plot = Plot.plot({
-    width: Math.max(220, 70 + (22 + 14 * o.rows.length) * o.colLabels.length),
-    height: 200,
-    marginLeft: 50,
-    style: { fontSize: "11px" },
-    fx: { domain: o.colLabels, label: "component j", padding: 0.15 },
-    x: { domain: o.stepLabels, axis: null, padding: 0.1 },
-    y: { grid: true, label: null, tickFormat: (v: number) => fmt(v, 2) },
-    color: { domain: o.stepLabels, scheme: "observable10", legend: true },
-    marks: [
-      Plot.ruleY([0], { stroke: "#999" }),
-      Plot.barY(data, {
-        fx: "j", x: "step", y1: "y1", y2: "y2", fill: "step",
-        title: (d: { step: string; v: number }) => `${d.step}: ${fmt(d.v, 6)}`,
-      }),
-      Plot.tickY(totals, { fx: "j", y: "v", stroke: "currentColor", strokeWidth: 2.5 }),
-    ],
-  }) as HTMLElement;
-  asImage(plot, `The rows added for token ${o.token}, accumulated per component, ending on its row of (DL)_E (black tick); numbers in the table.`);
+  const steps = o.stepLabels.length, cols = o.colLabels.length;
+  const width = Math.max(220, 70 + (22 + 14 * steps) * cols), height = 200, left = 50, right = 10, top = 20, bottom = 30;
+  let lo = 0, hi = 0;
+  for (const d of data) lo = Math.min(lo, d.y1, d.y2), hi = Math.max(hi, d.y1, d.y2);
+  for (const v of o.target) lo = Math.min(lo, v), hi = Math.max(hi, v);
+  const py = scale({ domain: [lo, hi] }, height - bottom, top);
+  // Plot's domain was the steps in the given order (not sorted), coloured in that order.
+  const colours = new Map(o.stepLabels.map((s, k) => [s, SERIES_COLOURS[k % SERIES_COLOURS.length]!]));
+  const parts: string[] = [];
+  for (const t of linearTicks(lo, hi, (height - top - bottom) / 35)) {
+    const y = py(t).toFixed(1);
+    parts.push(`<line x1="${left}" x2="${width - right}" y1="${y}" y2="${y}" stroke="currentColor" stroke-opacity="0.1"></line>`,
+      `<text x="${left - 6}" y="${y}" dy="0.32em" text-anchor="end">${esc(fmt(t, 2))}</text>`);
+  }
+  // One facet per component j (Plot's fx, padding 0.15), one bar per step inside it (padding 0.1).
+  const facet = (width - left - right) / cols, inner = facet * 0.85, band = inner / steps;
+  parts.push(`<text x="${left + (width - left - right) / 2}" y="${height - 3}" text-anchor="middle">component j</text>`);
+  o.colLabels.forEach((j, c) => {
+    const x0 = left + c * facet + (facet - inner) / 2;
+    parts.push(`<text x="${(x0 + inner / 2).toFixed(1)}" y="${height - bottom + 9}" dy="0.71em" text-anchor="middle">${esc(j)}</text>`,
+      `<line x1="${x0.toFixed(1)}" x2="${(x0 + inner).toFixed(1)}" y1="${py(0).toFixed(1)}" y2="${py(0).toFixed(1)}" stroke="#999"></line>`);
+    data.filter((d) => d.j === j).forEach((d, k) => {
+      const y = Math.min(py(d.y1), py(d.y2));
+      parts.push(`<rect x="${(x0 + k * band + band * 0.05).toFixed(1)}" y="${y.toFixed(1)}" width="${(band * 0.9).toFixed(1)}" ` +
+        `height="${Math.abs(py(d.y2) - py(d.y1)).toFixed(1)}" fill="${colours.get(d.step)}">` +
+        `<title>${esc(`${d.step}: ${fmt(d.v, 6)}`)}</title></rect>`);
+    });
+    const ty = py(o.target[c]!).toFixed(1);
+    parts.push(`<line x1="${x0.toFixed(1)}" x2="${(x0 + inner).toFixed(1)}" y1="${ty}" y2="${ty}" stroke="currentColor" stroke-width="2.5"></line>`);
+  });
+  const plot = el("div", "stack-chart");
+  plot.append(legend(colours));
+  plot.insertAdjacentHTML("beforeend", svgOf(width, height, parts,
+    `The rows added for token ${o.token}, accumulated per component, ending on its row of (DL)_E (black tick); numbers in the table.`));
   const table = el("table", "stack-table");
   table.createCaption().textContent = `token ${o.token}`;
   const head = table.createTHead().insertRow();

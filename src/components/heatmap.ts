@@ -59,7 +59,7 @@ const RDBU = ["#67001f", "#b2182b", "#d6604d", "#f4a582", "#fddbc7", "#f7f7f7", 
   .map((h) => [1, 3, 5].map((k) => parseInt(h.slice(k, k + 2), 16)));
 
 /** The colour of u ∈ [0, 1] on RdBu, interpolated linearly between the eleven classes. */
-function rdbu(u: number): string {
+export function rdbu(u: number): string {
   if (!Number.isFinite(u)) return "#ccc";
   const x = Math.min(1, Math.max(0, u)) * (RDBU.length - 1);
   const i = Math.min(RDBU.length - 2, Math.floor(x)), f = x - i;

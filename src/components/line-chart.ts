@@ -2,8 +2,7 @@
  * A line chart (log or linear y) that always comes with a table of the plotted numbers, so that every point can be
  * read exactly and by a screen reader.
  */
-import * as Plot from "@observablehq/plot";
-import { asImage } from "./plot-a11y.js";
+import { coloursOf, frame, legend, svgOf } from "./svg-chart.js";
 import { numberTable } from "./number-table.js";
 
 export interface Series {
@@ -22,19 +21,30 @@ export function lineChart(o: {
   const log = o.log ?? true;
   const rows = o.series.flatMap((s) =>
     Array.from(s.y, (y, i) => ({ series: s.name, x: o.x[i]!, y })).filter((d) => Number.isFinite(d.y) && (!log || d.y > 0)));
-  const chart = Plot.plot({
-    width: 640, height: 260, marginLeft: 60,
-    x: { label: o.xLabel },
-    y: { type: log ? "log" : "linear", label: o.yLabel, grid: true },
-    color: { legend: o.series.length > 1 },
-    marks: [Plot.line(rows, { x: "x", y: "y", stroke: "series" }), Plot.dot(rows, { x: "x", y: "y", fill: "series", r: 2 })],
+  const xs = rows.map((d) => d.x), ys = rows.map((d) => d.y);
+  const width = 640, height = 260;
+  const f = frame({
+    width, height, left: 60, right: 20, top: 20, bottom: 30,
+    x: { domain: [Math.min(...xs), Math.max(...xs)], label: o.xLabel },
+    y: { domain: [Math.min(...ys), Math.max(...ys)], log, label: o.yLabel },
+  });
+  const colours = coloursOf(o.series.map((s) => s.name));
+  o.series.forEach((s) => {
+    const pts = rows.filter((d) => d.series === s.name).map((d) => `${f.px(d.x).toFixed(1)},${f.py(d.y).toFixed(1)}`);
+    const colour = colours.get(s.name);
+    if (pts.length > 1) f.parts.push(`<polyline points="${pts.join(" ")}" fill="none" stroke="${colour}" stroke-width="1.5"></polyline>`);
+    for (const p of pts) {
+      const [cx, cy] = p.split(",");
+      f.parts.push(`<circle cx="${cx}" cy="${cy}" r="2" fill="${colour}"></circle>`);
+    }
   });
   const fig = document.createElement("div");
   fig.className = "spectral-chart";
   const plotBox = document.createElement("div");
   plotBox.className = "scroll-x";
   plotBox.style.overflowX = "auto";
-  plotBox.append(asImage(chart as unknown as HTMLElement, o.label));
+  if (o.series.length > 1) plotBox.append(legend(colours));
+  plotBox.insertAdjacentHTML("beforeend", rows.length ? svgOf(width, height, f.parts, o.label) : "");
   const details = document.createElement("details");
   const summary = document.createElement("summary");
   summary.textContent = `The plotted numbers: ${o.caption ?? o.label}`;

@@ -2,9 +2,8 @@
  * Compact pictures of large, mostly-zero matrices: a grid of small coloured squares with groups of rows or columns
  * separated and labelled, for 0/1 Jacobians too large for a numbered heatmap. Drawing only.
  */
-import * as Plot from "@observablehq/plot";
 import { el, svgEl } from "./dom.js";
-import { type MatrixLike, asMatrix, matrixTable } from "./heatmap.js";
+import { type MatrixLike, asMatrix, matrixTable, rdbu } from "./heatmap.js";
 
 export const entry = (m: MatrixLike, i: number, j: number) => m.data[i * m.cols + j]!;
 
@@ -38,7 +37,7 @@ export function patternGrid(value: MatrixLike | Float64Array, o: PatternOptions)
   const cell = o.cell ?? Math.max(3, Math.min(14, Math.floor(560 / Math.max(m.cols, 1))));
   let extent = 0;
   for (const v of m.data) extent = Math.max(extent, Math.abs(v));
-  const color = Plot.scale({ color: { type: "diverging", scheme: "RdBu", domain: [-(extent || 1), extent || 1] } });
+  const scaleTo = extent || 1;
   const left = o.rowGroups ? 28 : 2, top = o.colGroups ? 16 : 2;
   const w = left + cell * m.cols + 2, h = top + cell * m.rows + 2;
   const svg = svgEl("svg", { width: w, height: h, viewBox: `0 0 ${w} ${h}`, role: "img", class: "pattern-grid" });
@@ -57,7 +56,7 @@ export function patternGrid(value: MatrixLike | Float64Array, o: PatternOptions)
       const v = entry(m, i, j);
       svg.append(svgEl("rect", {
         x: left + j * cell, y: top + i * cell, width: cell, height: cell,
-        fill: v === 0 ? "#fff" : String(color.apply(v)), class: "pattern-cell",
+        fill: v === 0 ? "#fff" : rdbu(0.5 + v / (2 * scaleTo)), class: "pattern-cell",
       }));
     }
   }

@@ -3,12 +3,12 @@
  * progress messages of the worker (src/workers/train.ts). No maths here: every number comes from the worker, which
  * runs lib/fast/charrnn.ts. Drawing is throttled: read-outs at most once per animation frame, the chart twice a second.
  */
-import * as Plot from "@observablehq/plot";
 import type { LiveOptions, TrainConfig } from "../lib/fast/charrnn.js";
 import { initialLoss, needsReset } from "../lib/fast/charrnn.js";
 // Type-only: erased when Framework bundles this file, so the page does not load the worker's code.
 import type { Progress } from "../lib/fast/charrnn.js";
 import { el } from "./dom.js";
+import { frame as chartFrame, svgOf } from "./svg-chart.js";
 
 type State = "idle" | "running" | "paused";
 
@@ -159,23 +159,21 @@ export function trainingView(o: {
       table.replaceChildren();
       return;
     }
-    const data = points.map(([step, loss, smooth]) => ({ step, loss, smooth }));
-    const width = Math.max(280, Math.min(800, plotBox.clientWidth || chart.clientWidth || 640));
+    const width = Math.max(280, Math.min(800, plotBox.clientWidth || chart.clientWidth || 640)), height = 240;
     const start = initialLoss(vocab.length);
-    const plot = Plot.plot({
-      width, height: 240, marginLeft: 44,
-      x: { label: "step", grid: true },
-      y: { label: "loss", grid: true, domain: [0, Math.max(start, ...data.map((d) => d.loss)) * 1.05] },
-      marks: [
-        Plot.ruleY([start], { stroke: "currentColor", strokeDasharray: "4,3", strokeOpacity: 0.5 }),
-        Plot.line(data, { x: "step", y: "loss", stroke: "#9a9a9a", strokeWidth: 1 }),
-        Plot.line(data, { x: "step", y: "smooth", stroke: "#2166ac", strokeWidth: 2.5 }),
-      ],
+    let top = start;
+    for (const p of points) top = Math.max(top, p[1]);
+    const f = chartFrame({
+      width, height, left: 44, right: 20, top: 20, bottom: 30, xGrid: true,
+      x: { domain: [points[0]![0], points.at(-1)![0]], label: "step" },
+      y: { domain: [0, top * 1.05], label: "loss" },
     });
-    for (const e of plot.querySelectorAll("[aria-label]")) e.removeAttribute("aria-label");
-    plot.setAttribute("role", "img");
-    plot.setAttribute("aria-label", `Loss curve: ${points.length} points up to step ${points.at(-1)![0]}, smoothed loss ${f3(points.at(-1)![2])}.`);
-    plotBox.replaceChildren(plot);
+    const line = (k: 1 | 2) => points.map((p) => `${f.px(p[0]).toFixed(1)},${f.py(p[k]).toFixed(1)}`).join(" ");
+    f.parts.push(`<line x1="44" x2="${width - 20}" y1="${f.py(start).toFixed(1)}" y2="${f.py(start).toFixed(1)}" stroke="currentColor" stroke-dasharray="4,3" stroke-opacity="0.5"></line>`,
+      `<polyline points="${line(1)}" fill="none" stroke="#9a9a9a" stroke-width="1"></polyline>`,
+      `<polyline points="${line(2)}" fill="none" stroke="#2166ac" stroke-width="2.5"></polyline>`);
+    plotBox.innerHTML = svgOf(width, height, f.parts,
+      `Loss curve: ${points.length} points up to step ${points.at(-1)![0]}, smoothed loss ${f3(points.at(-1)![2])}.`);
     // The table: up to eleven evenly spaced points.
     const pick = Array.from(new Set(Array.from({ length: 11 }, (_, k) => Math.round((k * (points.length - 1)) / 10))));
     const cap = table.createCaption();
