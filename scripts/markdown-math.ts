@@ -108,14 +108,20 @@ const COMMANDS: Record<string, string> = {
  * A symbol's TeX as plain text, the accessible name of its button ("(DL)_{h⁽ᵗ⁾}", the notation the site's labels
  * use): superscripts in Unicode where every character has one, subscripts kept in braces.
  */
-export function texToText(tex: string): string {
+export function texToText(source: string): string {
+  // Font commands change nothing a name says: \mathbf{h}_t is h_t, \mathbf{W}_\textrm{hx} is W_{hx}.
+  const tex = source.replace(/\\(?:mathbf|mathrm|textrm|text|boldsymbol)\s*(?=\{)/g, "");
   let out = "";
   for (let i = 0; i < tex.length; ) {
     const c = tex[i]!;
     if (c === "\\") {
       const name = /^[A-Za-z]+/.exec(tex.slice(i + 1))?.[0] ?? tex[i + 1] ?? "";
       i += 1 + name.length;
-      if (name === "hat" || name === "widehat") {
+      if (name === "frac") {
+        const num = braced(tex, i, "a symbol"), den = braced(tex, num.end, "a symbol");
+        out += `${texToText(num.body)}/${texToText(den.body)}`;
+        i = den.end;
+      } else if (name === "hat" || name === "widehat") {
         const arg = tex[i] === "{" ? braced(tex, i, "a symbol") : { body: tex[i] ?? "", end: i + 1 };
         out += `${texToText(arg.body)}\u0302`;
         i = arg.end;

@@ -71,5 +71,7 @@ describe("build-time KaTeX (scripts/markdown-math.ts)", () => {
     expect(texToText("h^{(\\tau)}")).toBe("h⁽τ⁾");
     expect(texToText("W^{\\top}")).toBe("Wᵀ");
     expect(texToText("(DL)_{o_i^{(t)}}")).toBe("(DL)_{o_i⁽ᵗ⁾}");
+    expect(texToText("\\frac{\\partial L}{\\partial \\mathbf{W}_\\textrm{hx}}")).toBe("∂L/∂W_{hx}");
+    expect(texToText("\\mathbf{h}_{t-1}")).toBe("h_{t-1}");
   });
 });

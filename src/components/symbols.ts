@@ -154,13 +154,21 @@ const symbolAt = (t: EventTarget | null): HTMLElement | null => (t instanceof El
 
 function install(): void {
   prepareTooltip();
+  /** The symbol whose tooltip the pointer opened, closed when the pointer is over anything else. */
+  let hovered: HTMLElement | null = null;
   document.addEventListener("pointerover", (e) => {
-    const el = symbolAt(e.target);
-    if (el) activate(el);
-  });
-  document.addEventListener("pointerout", (e) => {
-    const el = symbolAt(e.target);
-    if (el && !el.contains(e.relatedTarget as Node | null) && document.activeElement !== el) hideTooltip();
+    let el = symbolAt(e.target);
+    // KaTeX stacks boxes (fractions, aligned columns) whose empty layers can lie over a symbol: look beneath them.
+    if (!el && e.target instanceof Element && e.target.closest(".katex-html")) {
+      el = document.elementsFromPoint(e.clientX, e.clientY).map(symbolAt).find(Boolean) ?? null;
+    }
+    if (el) {
+      hovered = el;
+      activate(el);
+    } else if (hovered && !symbolAt(document.activeElement)) {
+      hovered = null;
+      hideTooltip();
+    }
   });
   document.addEventListener("focusin", (e) => {
     const el = symbolAt(e.target);
