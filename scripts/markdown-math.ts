@@ -8,6 +8,11 @@
  * A display equation carrying `\tag{3.21}` is wrapped in `<div class="equation" id="eq-3-21">` with a link to
  * itself, so the source's numbering is the citation anchor: `…/embedding#eq-3-21`. Equations of the other sources
  * choose their anchor after the closing delimiter, `$$ {#d2l-2-4}`, keeping the source's own number in \tag.
+ *
+ * `\sym{id}{tex}` marks a symbol that names a live value on the page (docs/symbols.md): KaTeX draws it as a span
+ * with `data-sym="id"` (its `\htmlData`, trusted for that command only), and a display with marked symbols gets a
+ * row of buttons after it, one per symbol, for the keyboard and screen readers — KaTeX's HTML is aria-hidden, so
+ * nothing inside it may take focus. src/components/symbols.ts does the rest in the browser.
  */
 import katex from "katex";
 import type MarkdownIt from "markdown-it";
@@ -16,12 +21,137 @@ import type StateInline from "markdown-it/lib/rules_inline/state_inline.mjs";
 
 const DOLLAR = 0x24, BACKSLASH = 0x5c, LBRACE = 0x7b;
 
-export function renderTex(tex: string, displayMode: boolean, where: string): string {
+/** A symbol's id: what `data-sym` holds and a page registers its value under. */
+const SYM_ID = /^[A-Za-z][\w.-]*$/;
+
+const KATEX_OPTIONS = {
+  throwOnError: true,
+  // `\htmlData` is an HTML extension (strict mode refuses it) and untrusted by default: allow it, and nothing else.
+  strict: (code: string) => (code === "htmlExtension" ? "ignore" : "error"),
+  trust: (context: { command: string }) => {
+    if (context.command === "\\htmlData") return true;
+    // Untrusted, KaTeX would draw the command's name in red and carry on: a build must fail instead.
+    throw new Error(`${context.command} is not allowed (only \\htmlData, through \\sym, is trusted)`);
+  },
+  macros: { "\\sym": "\\htmlData{sym=#1}{#2}" },
+} as const;
+
+export interface MarkedSymbol {
+  id: string;
+  /** The TeX of its first occurrence, drawn in the button. */
+  tex: string;
+}
+
+/** The argument in braces that starts at `open` (a "{"), and the index after its closing brace. */
+function braced(tex: string, open: number, where: string): { body: string; end: number } {
+  if (tex[open] !== "{") throw new Error(`\\sym needs two arguments in braces in ${where} ${JSON.stringify(tex)}`);
+  let depth = 0;
+  for (let i = open; i < tex.length; i++) {
+    if (tex[i] === "\\") i++;
+    else if (tex[i] === "{") depth++;
+    else if (tex[i] === "}" && --depth === 0) return { body: tex.slice(open + 1, i), end: i + 1 };
+  }
+  throw new Error(`unbalanced braces after \\sym in ${where} ${JSON.stringify(tex)}`);
+}
+
+/** Every `\sym{id}{tex}` of a formula, each id once, in order of first appearance. */
+export function markedSymbols(tex: string, where = "math"): MarkedSymbol[] {
+  const found = new Map<string, string>();
+  for (let i = tex.indexOf("\\sym{"); i >= 0; i = tex.indexOf("\\sym{", i + 1)) {
+    const id = braced(tex, i + 4, where);
+    const body = braced(tex, id.end, where);
+    if (!SYM_ID.test(id.body)) throw new Error(`\\sym id ${JSON.stringify(id.body)} is not a name (letters, digits, _ . -) in ${where}`);
+    if (!found.has(id.body)) found.set(id.body, body.body);
+  }
+  return [...found].map(([id, t]) => ({ id, tex: t }));
+}
+
+/** The formula without its marks, as a reader would copy it: `\sym{h}{h^{(t)}}` → `h^{(t)}`. */
+export function withoutMarks(tex: string): string {
+  let out = "";
+  let from = 0;
+  for (let i = tex.indexOf("\\sym{"); i >= 0; i = tex.indexOf("\\sym{", from)) {
+    const id = braced(tex, i + 4, "math");
+    const body = braced(tex, id.end, "math");
+    out += tex.slice(from, i) + withoutMarks(body.body);
+    from = body.end;
+  }
+  return out + tex.slice(from);
+}
+
+const escapeHtml = (s: string) =>
+  s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&#x27;");
+
+export function renderTex(tex: string, displayMode: boolean, where: string, output: "htmlAndMathml" | "html" = "htmlAndMathml"): string {
+  let html: string;
   try {
-    return katex.renderToString(tex, { displayMode, throwOnError: true, strict: "error", output: "htmlAndMathml" });
+    html = katex.renderToString(tex, { ...KATEX_OPTIONS, displayMode, output, macros: { ...KATEX_OPTIONS.macros } });
   } catch (error) {
     throw new Error(`KaTeX could not render ${where} ${JSON.stringify(tex)}: ${(error as Error).message}`);
   }
+  // The TeX annotation is what a reader's tools copy: without the marks, which mean nothing outside this site.
+  if (!tex.includes("\\sym{")) return html;
+  const annotation = `<annotation encoding="application/x-tex">${escapeHtml(tex)}</annotation>`;
+  return html.replace(annotation, `<annotation encoding="application/x-tex">${escapeHtml(withoutMarks(tex))}</annotation>`);
+}
+
+const SUPERSCRIPT: Record<string, string> = {
+  "0": "⁰", "1": "¹", "2": "²", "3": "³", "4": "⁴", "5": "⁵", "6": "⁶", "7": "⁷", "8": "⁸", "9": "⁹",
+  "+": "⁺", "-": "⁻", "(": "⁽", ")": "⁾", t: "ᵗ", k: "ᵏ", l: "ˡ", n: "ⁿ", i: "ⁱ", j: "ʲ", T: "ᵀ", "ᵀ": "ᵀ", "τ": "τ",
+};
+const COMMANDS: Record<string, string> = {
+  tau: "τ", top: "ᵀ", sum: "Σ", odot: "⊙", cdot: "·", theta: "θ", alpha: "α", beta: "β", sigma: "σ", ell: "ℓ",
+  partial: "∂", nabla: "∇", lambda: "λ", rho: "ρ", pi: "π", dots: "…", ldots: "…", infty: "∞", prime: "′",
+};
+
+/**
+ * A symbol's TeX as plain text, the accessible name of its button ("(DL)_{h⁽ᵗ⁾}", the notation the site's labels
+ * use): superscripts in Unicode where every character has one, subscripts kept in braces.
+ */
+export function texToText(source: string): string {
+  // Font commands change nothing a name says: \mathbf{h}_t is h_t, \mathbf{W}_\textrm{hx} is W_{hx}.
+  const tex = source.replace(/\\(?:mathbf|mathrm|textrm|text|boldsymbol)\s*(?=\{)/g, "");
+  let out = "";
+  for (let i = 0; i < tex.length; ) {
+    const c = tex[i]!;
+    if (c === "\\") {
+      const name = /^[A-Za-z]+/.exec(tex.slice(i + 1))?.[0] ?? tex[i + 1] ?? "";
+      i += 1 + name.length;
+      if (name === "frac") {
+        const num = braced(tex, i, "a symbol"), den = braced(tex, num.end, "a symbol");
+        out += `${texToText(num.body)}/${texToText(den.body)}`;
+        i = den.end;
+      } else if (name === "hat" || name === "widehat") {
+        const arg = tex[i] === "{" ? braced(tex, i, "a symbol") : { body: tex[i] ?? "", end: i + 1 };
+        out += `${texToText(arg.body)}\u0302`;
+        i = arg.end;
+      } else out += COMMANDS[name] ?? "";
+    } else if (c === "^" || c === "_") {
+      const arg = tex[i + 1] === "{" ? braced(tex, i + 1, "a symbol") : { body: tex[i + 1] ?? "", end: i + 2 };
+      const text = texToText(arg.body);
+      const sup = [...text].map((ch) => SUPERSCRIPT[ch]);
+      out += c === "^" && sup.every(Boolean) ? sup.join("") : `${c}${text.length === 1 ? text : `{${text}}`}`;
+      i = arg.end;
+    } else if (c === "{" || c === "}" || c === " ") i++;
+    else {
+      out += c;
+      i++;
+    }
+  }
+  return out;
+}
+
+/**
+ * The row after a display with marked symbols: a button per symbol, which src/components/symbols.ts brings to life.
+ * Its name is the plain text in a visually hidden span, not an aria-label: KaTeX's drawing is visible text that an
+ * aria-label would have to contain (axe: label-content-name-mismatch), and aria-hidden keeps it out of the name.
+ */
+export function symbolRow(symbols: readonly MarkedSymbol[], where: string): string {
+  if (symbols.length === 0) return "";
+  const buttons = symbols.map((s) =>
+    `<button type="button" class="sym-button" data-sym="${s.id}"><span class="sr-only">${escapeHtml(texToText(s.tex))}</span>` +
+    `${renderTex(s.tex, false, where, "html")}</button>`);
+  return `<p class="eq-symbols"><span class="eq-symbols-lead">Symbols:</span> ${buttons.join(" ")}</p>`;
 }
 
 /** `\tag{3.21}` → "3.21"; `\tag*{…}` and untagged displays have no anchor. */
@@ -98,14 +228,16 @@ export default function markdownMath(md: MarkdownIt): void {
   md.renderer.rules.math_inline = (tokens, i, _o, env) => renderTex(tokens[i]!.content, false, where("inline math", env));
   md.renderer.rules.math_block = (tokens, i, _o, env) => {
     const tex = tokens[i]!.content;
-    const html = renderTex(tex, true, where("display math", env, tokens[i]!.map?.[0]));
+    const at = where("display math", env, tokens[i]!.map?.[0]);
+    const html = renderTex(tex, true, at);
+    const row = symbolRow(markedSymbols(tex, at), at);
     const explicit = (tokens[i]!.meta as { id?: string } | null)?.id;
     // Other sources number equations like (2.4b) or (2.1 (5)): with an explicit id any \tag is the label.
     const tag = explicit ? (/\\tag\{([^}]*)\}/.exec(tex)?.[1] ?? null) : equationTag(tex);
     const id = explicit ?? (tag ? equationId(tag) : null);
     // The code blocks after the next cells name the equation they compute (scripts/markdown-code.ts).
     if (env && tag && id) (env as { equation?: { id: string; tag: string } }).equation = { id, tag };
-    if (!tag || !id) return `<div class="equation"${id ? ` id="${id}"` : ""}>${html}</div>\n`;
-    return `<div class="equation" id="${id}">${html}<a class="eq-link" href="#${id}" aria-label="Link to equation (${tag})">#</a></div>\n`;
+    if (!tag || !id) return `<div class="equation"${id ? ` id="${id}"` : ""}>${html}</div>\n${row}`;
+    return `<div class="equation" id="${id}">${html}<a class="eq-link" href="#${id}" aria-label="Link to equation (${tag})">#</a></div>\n${row}`;
   };
 }

@@ -1,6 +1,6 @@
 import MarkdownIt from "markdown-it";
 import { describe, expect, it } from "vitest";
-import markdownMath, { equationId, equationTag } from "../scripts/markdown-math.js";
+import markdownMath, { equationId, equationTag, markedSymbols, texToText, withoutMarks } from "../scripts/markdown-math.js";
 
 const md = () => new MarkdownIt({ html: true }).use(markdownMath);
 
@@ -40,5 +40,38 @@ describe("build-time KaTeX (scripts/markdown-math.ts)", () => {
     expect(equationTag("L = 1 \\tag{1.2}")).toBe("1.2");
     expect(equationTag("L = 1")).toBeNull();
     expect(equationId("3.21")).toBe("eq-3-21");
+  });
+
+  it("draws \\sym{id}{tex} as a span with data-sym in the aria-hidden HTML, and a button per symbol after the display", () => {
+    const html = md().render("$$\n\\sym{dL_dh}{(DL)_{h^{(t)}}} = \\sym{h}{h^{(t+1)}} W + \\sym{h}{h^{(t)}} \\tag{3.6}\n$$\n");
+    const [katexPart = "", row = ""] = html.split('<p class="eq-symbols">');
+    expect(katexPart).toMatch(/<span class="katex-html" aria-hidden="true">.*data-sym="dL_dh".*data-sym="h"/s);
+    // Nothing focusable inside KaTeX's aria-hidden half; the buttons come after the equation, each symbol once.
+    expect(katexPart).not.toContain("<button");
+    expect(row.match(/<button/g)).toHaveLength(2);
+    expect(row).toContain('data-sym="dL_dh"><span class="sr-only">(DL)_{h⁽ᵗ⁾}</span><span class="katex"><span class="katex-html" aria-hidden="true">');
+    expect(row).toContain('data-sym="h"><span class="sr-only">h⁽ᵗ⁺¹⁾</span>');
+    // What a reader copies (the TeX annotation) has no marks; the MathML twin has no data attributes.
+    expect(katexPart).toContain("<annotation encoding=\"application/x-tex\">(DL)_{h^{(t)}} = h^{(t+1)} W + h^{(t)} \\tag{3.6}</annotation>");
+    expect(katexPart.split('class="katex-html"')[0]).not.toContain("data-sym");
+  });
+
+  it("keeps trust to \\htmlData alone and fails on a malformed mark", () => {
+    expect(() => md().render("$$\n\\href{https://example.org}{x}\n$$\n")).toThrow(/KaTeX could not render/);
+    expect(() => md().render("$$\n\\htmlClass{x}{y}\n$$\n")).toThrow(/KaTeX could not render/);
+    expect(() => md().render("$$\n\\sym{1h}{h}\n$$\n")).toThrow(/is not a name/);
+    expect(() => md().render("$$\n\\sym{h}{h\n$$\n")).toThrow(/unbalanced braces|KaTeX could not render/);
+    expect(md().render("a $\\sym{h}{h}$ b")).not.toContain("eq-symbols");
+  });
+
+  it("reads marks, removes them, and names symbols in plain text", () => {
+    expect(markedSymbols("\\sym{a}{x_{\\sym{b}{y}}} + \\sym{a}{z}")).toEqual([{ id: "a", tex: "x_{\\sym{b}{y}}" }, { id: "b", tex: "y" }]);
+    expect(withoutMarks("\\sym{a}{x_{\\sym{b}{y}}} + \\sym{a}{z}")).toBe("x_{y} + z");
+    expect(texToText("\\hat{y}^{(t)}")).toBe("y\u0302⁽ᵗ⁾");
+    expect(texToText("h^{(\\tau)}")).toBe("h⁽τ⁾");
+    expect(texToText("W^{\\top}")).toBe("Wᵀ");
+    expect(texToText("(DL)_{o_i^{(t)}}")).toBe("(DL)_{o_i⁽ᵗ⁾}");
+    expect(texToText("\\frac{\\partial L}{\\partial \\mathbf{W}_\\textrm{hx}}")).toBe("∂L/∂W_{hx}");
+    expect(texToText("\\mathbf{h}_{t-1}")).toBe("h_{t-1}");
   });
 });

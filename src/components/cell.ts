@@ -5,6 +5,7 @@
 import { fnv1a } from "../lib/core/hash.js";
 import { type CheckResult, checkBadge } from "./check.js";
 import { shapeText } from "./format.js";
+import { linkCell } from "./symbols.js";
 
 export interface LiveCellOptions {
   /** The value, already drawn (a heatmap, a table, a number). */
@@ -19,6 +20,13 @@ export interface LiveCellOptions {
   file: string;
   /** Independent computations of the same value, each shown as a ✓/✗ badge (build them with check.ts's helpers). */
   checks?: readonly CheckResult[];
+  /**
+   * The symbol(s) of the equation above that this cell shows, the ids of its `\sym{id}{…}` marks (docs/symbols.md):
+   * the k-th id names the k-th heatmap of the value, or the cell itself when it draws none.
+   */
+  symbol?: string | readonly string[];
+  /** The number a cell without a heatmap shows, for its symbol's tooltip. */
+  scalar?: number;
 }
 
 /**
@@ -56,6 +64,7 @@ export function liveCell(o: LiveCellOptions): HTMLElement {
   value.className = "live-value";
   value.append(o.value);
   el.append(value, meta);
+  if (o.symbol) linkCell(el, typeof o.symbol === "string" ? [o.symbol] : o.symbol, o.shape, o.scalar);
   if (typeof o.fn !== "string") cellHooks.decorate?.(el, typeof o.fn === "function" ? [o.fn] : o.fn, o.file);
   return el;
 }

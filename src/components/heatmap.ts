@@ -3,6 +3,7 @@
  * behind a <details> as the text alternative, for screen readers and for copying into coursework.
  */
 import { fmt } from "./format.js";
+import { registerHeatmap } from "./heatmap-entry.js";
 
 export interface MatrixLike {
   rows: number;
@@ -20,6 +21,8 @@ export interface HeatmapOptions {
   colName?: string;
   /** Rows to mark (e.g. tokens seen in the input). */
   markedRows?: Set<number>;
+  /** The symbol(s) of an equation this heatmap shows, space-separated ids of `\sym{id}{…}` (docs/symbols.md). */
+  symbol?: string;
 }
 
 export const asMatrix = (v: Float64Array | MatrixLike): MatrixLike =>
@@ -101,13 +104,18 @@ export function heatmap(value: Float64Array | MatrixLike, o: HeatmapOptions): HT
   }
   const figure = document.createElement("figure");
   figure.className = "heatmap";
-  figure.innerHTML = `<svg width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" ` +
-    `aria-label="${esc(`Heatmap of ${o.label}, ${m.rows} by ${m.cols}; the same numbers are in the table below.`).replace(/"/g, "&quot;")}">` +
+  // Focusable, with its grid's geometry for heatmap-entry.ts: the arrow keys and the pointer read single entries.
+  figure.innerHTML = `<svg width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" tabindex="0" ` +
+    `data-grid="${left},${top},${cw},${ch}" ` +
+    `aria-label="${esc(`Heatmap of ${o.label}, ${m.rows} by ${m.cols}; arrow keys read its entries one at a time, ` +
+      `and the same numbers are in the table below.`).replace(/"/g, "&quot;")}">` +
     `${parts.join("")}</svg>`;
   const details = document.createElement("details");
   const summary = document.createElement("summary");
   summary.textContent = "Table of values";
   details.append(summary, matrixTable(m, o));
   figure.append(details);
+  if (o.symbol) figure.dataset.symbols = o.symbol;
+  registerHeatmap(figure, m, o);
   return figure;
 }
