@@ -1,9 +1,10 @@
 /**
  * A matrix as a small labelled heatmap (SVG), with its numbers printed in the cells and a table
- * behind a <details> as the text alternative, for screen readers and for copying into coursework.
+ * behind a <details> (built when first opened) as the text alternative, for screen readers and for copying into coursework.
  */
 import { fmt } from "./format.js";
 import { registerHeatmap } from "./heatmap-entry.js";
+import { notation } from "./notation.js";
 
 export interface MatrixLike {
   rows: number;
@@ -34,7 +35,7 @@ export function matrixTable(m: MatrixLike, o: HeatmapOptions): HTMLTableElement 
   const table = document.createElement("table");
   table.className = "matrix-table";
   const caption = table.createCaption();
-  caption.textContent = o.label;
+  caption.replaceChildren(...notation(o.label));
   const head = table.createTHead().insertRow();
   const corner = document.createElement("th");
   corner.textContent = `${o.rowName ?? "row"} \\ ${o.colName ?? "col"}`;
@@ -113,7 +114,12 @@ export function heatmap(value: Float64Array | MatrixLike, o: HeatmapOptions): HT
   const details = document.createElement("details");
   const summary = document.createElement("summary");
   summary.textContent = "Table of values";
-  details.append(summary, matrixTable(m, o));
+  details.append(summary);
+  // Built when first opened: a page redraws a dozen heatmaps on every edit, and their tables were a third of that
+  // work for something a reader opens rarely (closed, the table is neither seen, printed nor read out).
+  details.addEventListener("toggle", () => {
+    if (details.open && !details.querySelector("table")) details.append(matrixTable(m, o));
+  });
   figure.append(details);
   if (o.symbol) figure.dataset.symbols = o.symbol;
   registerHeatmap(figure, m, o);

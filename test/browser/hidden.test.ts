@@ -23,6 +23,7 @@ function cellValuesAfter(page: Page, id: string): Promise<number[][]> {
     for (let n = eq.nextElementSibling; n; n = n.nextElementSibling) {
       const cell = n.matches(".live-cell") ? n : n.querySelector(".live-cell");
       if (!cell) continue;
+      for (const d of cell.querySelectorAll<HTMLDetailsElement>("figure.heatmap > details")) { d.open = true; d.dispatchEvent(new Event("toggle")); } // a heatmap builds its table when opened
       return Array.from(cell.querySelectorAll("table.matrix-table tbody tr"), (tr) =>
         Array.from(tr.querySelectorAll("td"), (td) => Number(td.textContent)));
     }

@@ -33,6 +33,7 @@ const cellOf = (page: Page, fn: string): Locator =>
 
 /** The rows of the value table behind a cell's heatmap, as label → cell texts. */
 async function tableRows(cell: Locator): Promise<Record<string, string[]>> {
+  await cell.evaluate((c) => { for (const d of c.querySelectorAll<HTMLDetailsElement>("figure.heatmap > details")) { d.open = true; d.dispatchEvent(new Event("toggle")); } });
   return cell.locator(".matrix-table").first().evaluate((t) => Object.fromEntries(
     Array.from(t.querySelectorAll("tbody tr"), (tr) => [tr.querySelector("th")!.textContent!, Array.from(tr.querySelectorAll("td"), (td) => td.textContent!)]),
   ));

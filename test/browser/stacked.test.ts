@@ -25,6 +25,7 @@ function cellAfter(page: Page, id: string) {
     for (let n = eq.nextElementSibling; n && !n.matches(".equation, h1, h2, h3"); n = n.nextElementSibling) {
       const cell = n.matches(".live-cell") ? n : n.querySelector(".live-cell");
       if (!cell) continue;
+      for (const d of cell.querySelectorAll<HTMLDetailsElement>("figure.heatmap > details")) { d.open = true; d.dispatchEvent(new Event("toggle")); } // a heatmap builds its table when opened
       return {
         text: cell.textContent ?? "",
         asWritten: !!cell.querySelector(".as-written"),
