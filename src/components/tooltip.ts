@@ -27,6 +27,7 @@ function elements(): { tip: HTMLElement; live: HTMLElement } {
   if (!live || !live.isConnected) {
     live = document.createElement("div");
     live.className = "sr-only";
+    live.id = "value-announce";
     live.setAttribute("aria-live", "polite");
     container().append(live);
   }

@@ -104,7 +104,7 @@ describe("symbols linked to values (Chromium)", () => {
     for (let k = 0; k < J; k++) await page.keyboard.press("ArrowRight");
     const want = diagForm.data[I * hidden + J]!;
     expect((await tooltip(page))?.[0]).toBe(fmt(want, 17));
-    const said = await page.evaluate(() => document.querySelector("[aria-live=polite].sr-only")?.textContent);
+    const said = await page.evaluate(() => document.getElementById("value-announce")?.textContent);
     expect(said).toBe(`${place(I, J)}: ${fmt(want, 17)}`);
     expect(await page.locator(".sym-target rect.hm-active").count()).toBe(1);
     await page.close();
