@@ -13,7 +13,7 @@ import { pathToFileURL } from "node:url";
 import { ROOT } from "./site-urls.js";
 
 /** The notes, in the order of the site's navigation: for lecturers and students first, then for maintainers. */
-export const NOTES = ["teaching", "pytorch", "notation", "architecture", "editing", "training", "performance"] as const;
+export const NOTES = ["teaching", "pytorch", "notation", "symbols", "architecture", "editing", "theme", "training", "performance"] as const;
 
 export const NOTES_OUT = join(ROOT, "src", "notes");
 

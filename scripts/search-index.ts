@@ -87,7 +87,8 @@ function leanMath(md: MarkdownIt): MarkdownIt {
   return md;
 }
 const EQUATION_OPEN = /^<div class="equation"(?: id="[^"]*")?>/;
-const EQUATION_LINK = /<a class="eq-link"[^>]*>#<\/a><\/div>\s*$/;
+// Not anchored at the end: an equation with marked symbols is followed by its row of symbol buttons.
+const EQUATION_LINK = /<a class="eq-link"[^>]*>#<\/a><\/div>/;
 
 /** Every page of the navigation, as Framework names it ("/index" for "/"). */
 export function navigationPaths(pages: { path: string }[] | { pages: { path: string }[] }[]): string[] {
