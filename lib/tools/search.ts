@@ -117,7 +117,7 @@ export function findEntries(index: Searchable, query: string): SearchHit[] {
   // An equation whose number is asked for comes first, whatever the prose around other numbers scores (a note's
   // table of equations mentions "3.21" as often as the equation's own page does).
   const numbers = tokenize(query).filter(isNumberTerm);
-  const asked = (h: { tag?: unknown }) => numbers.length > 0 && tokenize(String(h.tag ?? "")).some((t) => numbers.includes(t));
+  const asked = (h: Record<string, unknown>) => numbers.length > 0 && tokenize(String(h.tag ?? "")).some((t) => numbers.includes(t));
   const hits = numbers.length ? [...found.filter(asked), ...found.filter((h) => !asked(h))] : found;
   return hits.slice(0, MAX_RESULTS).map((h) => ({
     id: String(h.id), kind: h.kind as SearchKind, tag: String(h.tag), title: String(h.title),
