@@ -5,6 +5,7 @@
 import { el } from "./dom.js";
 import { fmt } from "./format.js";
 import { type MatrixLike, asMatrix } from "./heatmap.js";
+import { notation } from "./notation.js";
 
 const entry = (m: MatrixLike, i: number, j: number) => m.data[i * m.cols + j]!;
 
@@ -53,7 +54,7 @@ export function gradTable(value: MatrixLike, o: GradTableOptions): HTMLElement {
 
   const table = el("table", "grad-table");
   if (o.id) table.id = o.id;
-  table.createCaption().textContent = o.caption;
+  table.createCaption().replaceChildren(...notation(o.caption));
   const head = table.createTHead().insertRow();
   for (const text of [o.rowName, ...o.colLabels]) {
     const th = el("th", undefined, text);

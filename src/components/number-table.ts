@@ -1,5 +1,6 @@
 /** A table of numbers and words with a header row and an optional caption, in a sideways-scrolling box. */
 import { fmt } from "./format.js";
+import { notation } from "./notation.js";
 
 /** Numbers are formatted with fmt (4 significant digits), strings shown as they are. */
 export function numberTable(head: string[], rows: (number | string)[][], caption?: string): HTMLElement {
@@ -13,7 +14,7 @@ export function numberTable(head: string[], rows: (number | string)[][], caption
   table.className = "number-table";
   if (caption) {
     const c = document.createElement("caption");
-    c.textContent = caption;
+    c.replaceChildren(...notation(caption));
     c.style.textAlign = "left";
     table.append(c);
   }
