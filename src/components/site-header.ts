@@ -27,9 +27,18 @@ document.querySelector<HTMLAnchorElement>(".skip-link")?.addEventListener("click
 const HOLD_MS = 10_000;
 const RELEASE_EVENTS = ["wheel", "touchstart", "keydown", "pointerdown", "hashchange"] as const;
 
+/** The element a fragment names, or null: a malformed one (a `#code=` link cut short) names none, and must not throw. */
+function fragmentTarget(hash: string): HTMLElement | null {
+  try {
+    const id = decodeURIComponent(hash.slice(1));
+    return id ? document.getElementById(id) : null;
+  } catch {
+    return null;
+  }
+}
+
 function holdFragmentInView(): void {
-  const id = decodeURIComponent(location.hash.slice(1));
-  const target = id ? document.getElementById(id) : null;
+  const target = fragmentTarget(location.hash);
   if (!target || !main) return;
   const observer = new ResizeObserver(() => target.scrollIntoView());
   const release = () => {
