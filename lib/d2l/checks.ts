@@ -33,9 +33,17 @@ export function numericalWeightGrads(
   p: D2LParams, s: D2LSequence, opts?: D2LOptions, eps = FD_EPSILON,
   loss: (q: D2LParams) => number = (q) => d2lLoss(q, s, opts),
 ): WeightGrads {
+  return numericalWeightGradsOf(WEIGHT_NAMES, p, s, opts, eps, loss) as WeightGrads;
+}
+
+/** The same for some of the weights only: each entry's difference is the same, whichever others are computed. */
+function numericalWeightGradsOf<N extends keyof D2LParams>(
+  names: readonly N[], p: D2LParams, s: D2LSequence, opts: D2LOptions | undefined, eps: number,
+  loss: (q: D2LParams) => number,
+): Pick<WeightGrads, N> {
   const q = cloneParams(p);
-  const out = {} as WeightGrads;
-  for (const n of WEIGHT_NAMES) {
+  const out = {} as Pick<WeightGrads, N>;
+  for (const n of names) {
     const g = zeros(q[n].rows, q[n].cols);
     for (let k = 0; k < g.data.length; k++) g.data[k] = centralDifference(q[n].data, k, () => loss(q), eps);
     out[n] = g;
@@ -112,7 +120,7 @@ export function numericalDhdw(p: D2LParams, s: D2LSequence, opts?: D2LOptions, n
   for (const n of layout.names) {
     const theta = q[n].data;
     for (let k = 0; k < theta.length; k++) {
-      const column = differenceColumn(theta, k, T * hidden, () => flatSteps(d2lForward(q, s, opts).h), eps);
+      const column = differenceColumn(theta, k, T * hidden, () => flatSteps(hiddenStates(q, s, opts)), eps);
       const col = layout.offset[n]! + k;
       for (let t = 0; t < T; t++) for (let i = 0; i < hidden; i++) out[t]!.data[i * layout.P + col] = column[t * hidden + i]!;
     }
@@ -120,7 +128,22 @@ export function numericalDhdw(p: D2LParams, s: D2LSequence, opts?: D2LOptions, n
   return out;
 }
 
-const flatSteps = (vs: readonly Vector[]): Float64Array => Float64Array.from(vs.flatMap((v) => Array.from(v)));
+/**
+ * h_1 … h_T alone: eq 2a's recursion with the same operations as d2lForward (so the same bits), without the outputs
+ * and losses that ∂h/∂w does not need — /vanishing runs it twice per entry of W_hh on every edit.
+ */
+function hiddenStates(p: D2LParams, s: D2LSequence, opts: D2LOptions | undefined): Vector[] {
+  const { activation } = optionsOf(opts);
+  const Wx = mv(p.W_hx, s.xs[0]!), Wh = mv(p.W_hh, s.h0);
+  return statesFrom(p, s, opts, 0, activate(activation, Wx.map((v, i) => v + Wh[i]!)));
+}
+
+function flatSteps(vs: readonly Vector[]): Float64Array {
+  const out = new Float64Array(vs.reduce((n, v) => n + v.length, 0));
+  let at = 0;
+  for (const v of vs) { out.set(v, at); at += v.length; }
+  return out;
+}
 
 /**
  * The surrogate loss whose ordinary gradient at q = p is the gated estimator: for each loss term l_t, the states
@@ -152,9 +175,14 @@ export function numericalGatedGrads(p: D2LParams, s: D2LSequence, opts: D2LOptio
   return numericalWeightGrads(p, s, opts, eps, (q) => gatedLoss(p, q, s, opts, gate));
 }
 
-/** ∂L/∂W for the intuition page's L = Σ_t l_t (its sum, not D2L's mean) by central differences. */
-export function numericalSumLossGrads(p: D2LParams, s: D2LSequence, opts?: D2LOptions): WeightGrads {
-  return numericalWeightGrads(p, s, opts, FD_EPSILON, (q) => {
+/**
+ * ∂L/∂W for the intuition page's L = Σ_t l_t (its sum, not D2L's mean) by central differences; `names` limits it to
+ * the weights a page checks (its Step 3 is about W_hh alone).
+ */
+export function numericalSumLossGrads<N extends keyof D2LParams = keyof D2LParams>(
+  p: D2LParams, s: D2LSequence, opts?: D2LOptions, names: readonly N[] = WEIGHT_NAMES as unknown as readonly N[],
+): Pick<WeightGrads, N> {
+  return numericalWeightGradsOf(names, p, s, opts, FD_EPSILON, (q) => {
     let sum = 0;
     for (const v of d2lForward(q, s, opts).l) sum += v;
     return sum;

@@ -68,7 +68,8 @@ export function rdbu(u: number): string {
   const x = Math.min(1, Math.max(0, u)) * (RDBU.length - 1);
   const i = Math.min(RDBU.length - 2, Math.floor(x)), f = x - i;
   const [a, b] = [RDBU[i]!, RDBU[i + 1]!];
-  return `rgb(${a.map((v, k) => Math.round(v + (b[k]! - v) * f)).join(",")})`;
+  const c = (k: number) => Math.round(a[k]! + (b[k]! - a[k]!) * f);
+  return `rgb(${c(0)},${c(1)},${c(2)})`;
 }
 
 const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;");

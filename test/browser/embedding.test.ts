@@ -79,7 +79,7 @@ describe("the embedding page", () => {
     expectTableFor(await readTable(page), text);
     await expect.poll(() => page.locator(".row-facts").textContent()).toContain(`${want.length} of 8 rows are non-zero: ${want.join(", ")}.`);
     expect(await page.locator(".check-fail").count()).toBe(0);
-    expect(new URL(page.url()).searchParams.get("text")).toBe(text);
+    await expect.poll(() => new URL(page.url()).searchParams.get("text")).toBe(text);
 
     // full precision shows the float64 value itself
     await page.locator(".grad-table-view input[type=checkbox]").check();

@@ -140,7 +140,8 @@ describe("the forward-pass page", () => {
     const want = buildExample({ ...DEFAULT_CONFIG, text: "faced", seed: 7, h0: "point-one" }).fwd.loss;
     const shown = async () => Number((await page.locator(".live-value", { hasText: "L = " }).textContent())!.replace(/^.*L = /, ""));
     await expect.poll(shown).toBeCloseTo(want, 9);
-    expect(new URL(page.url()).search).toBe("?text=faced&seed=7&h0=point-one");
+    // The address is written once the frame that shows the edit is drawn (settings-form.ts).
+    await expect.poll(() => new URL(page.url()).search).toBe("?text=faced&seed=7&h0=point-one");
     // Links to the other pages carry the configuration.
     const next = await page.locator("a[rel=next]").first().getAttribute("href");
     expect(next).toContain("?text=faced&seed=7&h0=point-one");
