@@ -150,11 +150,14 @@ function flatSteps(vs: readonly Vector[]): Float64Array {
  * are re-run with weights q, but the change of h_{j−1} (relative to the unperturbed run with p) enters step j
  * multiplied by g(t, j): h̃_j = φ(W_hx' x_j + W_hh' (h_{j−1} + g(t,j)(h̃_{j−1} − h_{j−1}))). At q = p every
  * h̃ equals h, and d h̃_t/dq = Σ_i (Π_{j=i+1}^t g(t,j) J_j) A_i by the chain rule. Finite differences of this
- * function in q give an oracle for every estimator of lib/d2l/truncation.ts.
+ * function in q give an oracle for every estimator of lib/d2l/truncation.ts. `f` is the unperturbed forward pass
+ * (with p), computed here unless the caller already has it.
  */
-export function gatedLoss(p: D2LParams, q: D2LParams, s: D2LSequence, opts: D2LOptions | undefined, gate: Gate): number {
+export function gatedLoss(
+  p: D2LParams, q: D2LParams, s: D2LSequence, opts: D2LOptions | undefined, gate: Gate, f = d2lForward(p, s, opts),
+): number {
   const { activation } = optionsOf(opts);
-  const f = d2lForward(p, s, opts), T = s.xs.length;
+  const T = s.xs.length;
   let L = 0;
   for (let t = 1; t <= T; t++) {
     if (f.weights[t - 1] === 0) continue;
@@ -172,7 +175,9 @@ export function gatedLoss(p: D2LParams, q: D2LParams, s: D2LSequence, opts: D2LO
 
 /** The gated estimator by central differences of `gatedLoss`. */
 export function numericalGatedGrads(p: D2LParams, s: D2LSequence, opts: D2LOptions | undefined, gate: Gate, eps = FD_EPSILON): WeightGrads {
-  return numericalWeightGrads(p, s, opts, eps, (q) => gatedLoss(p, q, s, opts, gate));
+  // The unperturbed run (p, not q) is the same for every difference: computed once, not twice per entry.
+  const f = d2lForward(p, s, opts);
+  return numericalWeightGrads(p, s, opts, eps, (q) => gatedLoss(p, q, s, opts, gate, f));
 }
 
 /**

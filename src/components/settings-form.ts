@@ -56,6 +56,9 @@ const asRaw = (o: object): Raw =>
 
 let uid = 0;
 
+/** How long after the last edit the address is rewritten (ms). */
+const URL_DELAY_MS = 200;
+
 export function settingsForm<V>(o: SettingsFormOptions<V>): HTMLFormElement & { value: V } {
   const form = document.createElement("form") as HTMLFormElement & { value: V };
   form.className = `config-form${o.className ? ` ${o.className}` : ""}`;
@@ -128,15 +131,16 @@ export function settingsForm<V>(o: SettingsFormOptions<V>): HTMLFormElement & { 
     const q = queryOf(o.query, read(), defaults);
     history.replaceState(history.state, "", `${location.pathname}${q ? `?${q}` : ""}${location.hash}`);
   };
-  // Chromium lays the page out inside replaceState (it stores the scroll position), and at the start of an edit the
-  // layout is dirty: on /parameters that was 3–12 ms of every edit. After the cells have run and the frame is drawn
-  // the layout is clean and the call costs nothing; several edits in one frame write the address once.
-  let urlPending = false;
+  // replaceState is slow on a long page: Chromium stores the scroll position, laying the page out if it is dirty —
+  // and at the start of an edit it is: on /parameters that was 20–35 ms inside every edit, on /stacked 14 ms after
+  // it. So the address is written once the edits pause (typing a number is several edits), never in the frame
+  // that shows them; leaving the page writes what is pending.
+  let urlTimer = 0;
   const writeUrlSoon = () => {
-    if (urlPending) return;
-    urlPending = true;
-    requestAnimationFrame(() => setTimeout(() => { urlPending = false; writeUrl(); }));
+    clearTimeout(urlTimer);
+    urlTimer = window.setTimeout(() => { urlTimer = 0; writeUrl(); }, URL_DELAY_MS);
   };
+  addEventListener("pagehide", () => { if (urlTimer) { clearTimeout(urlTimer); urlTimer = 0; writeUrl(); } });
   const nameOf = new Map(o.query?.map(([param, key]) => [key, param]));
   const link: LinkReading = o.query ? readLink(location.search, o.query) : { raw: o.initial ?? {}, problems: [] };
   const start = settle({ defaults, link, validate: o.validate, fieldOf, nameOf: (k) => o.names?.[k] ?? nameOf.get(k) ?? k });
