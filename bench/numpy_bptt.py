@@ -3,17 +3,11 @@ The forward and backward pass of "BPTT Derivations" (eqs 1.1-1.7, 4.1-4.9) in fl
 min-char-rnn writes its BPTT: one column vector per step, np.dot per step, outer products accumulated per step.
 It is the peer `npm run bench` times ours against, in the same run, alternating with ours.
 
-Protocol (one JSON object per line on stdin, one reply per line on stdout):
-  {"cmd": "load", "E": [[...]], "U": ..., "W": ..., "b": [...], "V": ..., "c": [...],
-   "inputs": [...], "targets": [...], "h0": [...]}          -> {"ok": true}
-  {"cmd": "grads"}                                          -> {"loss": L, "E": [[...]], ...}
-  {"cmd": "time", "reps": n}                                -> {"seconds": total for n evaluations}
+It speaks bench/peer_protocol.py's line protocol.
 """
-import json
-import sys
-import time
-
 import numpy as np
+
+from peer_protocol import serve
 
 
 def loss_and_grads(E, U, W, b, V, c, inputs, targets, h0):
@@ -48,28 +42,15 @@ def loss_and_grads(E, U, W, b, V, c, inputs, targets, h0):
     return loss / tau, {"E": dE, "U": dU, "W": dW, "b": db, "V": dV, "c": dc}
 
 
-def main():
-    model = None
-    for line in sys.stdin:
-        msg = json.loads(line)
-        if msg["cmd"] == "load":
-            arr = {k: np.array(msg[k], dtype=np.float64) for k in ("E", "U", "W", "b", "V", "c", "h0")}
-            model = (arr["E"], arr["U"], arr["W"], arr["b"], arr["V"], arr["c"],
-                     list(msg["inputs"]), list(msg["targets"]), arr["h0"])
-            reply = {"ok": True, "numpy": np.__version__}
-        elif msg["cmd"] == "grads":
-            loss, g = loss_and_grads(*model)
-            reply = {"loss": loss, **{k: v.tolist() for k, v in g.items()}}
-        elif msg["cmd"] == "time":
-            t0 = time.perf_counter()
-            for _ in range(msg["reps"]):
-                loss_and_grads(*model)
-            reply = {"seconds": time.perf_counter() - t0}
-        else:
-            reply = {"error": "unknown command " + str(msg["cmd"])}
-        sys.stdout.write(json.dumps(reply) + "\n")
-        sys.stdout.flush()
+def load(msg):
+    arr = {k: np.array(msg[k], dtype=np.float64) for k in ("E", "U", "W", "b", "V", "c", "h0")}
+    return (arr["E"], arr["U"], arr["W"], arr["b"], arr["V"], arr["c"], list(msg["inputs"]), list(msg["targets"]), arr["h0"])
+
+
+def grads(model):
+    loss, g = loss_and_grads(*model)
+    return {"loss": loss, **{k: v.tolist() for k, v in g.items()}}
 
 
 if __name__ == "__main__":
-    main()
+    serve(load, grads, lambda model: loss_and_grads(*model))

@@ -1,6 +1,7 @@
 /**
  * A peer engine in a long-lived child process, driven line by line so that its timings alternate with ours: python3
- * running bench/numpy_bptt.py, or node running bench/tfjs-peer.ts. Each times its own batches.
+ * running bench/numpy_bptt.py, Debian's python3 running bench/torch_bptt.py, or node running bench/tfjs-peer.ts.
+ * Each times its own batches.
  */
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { createInterface } from "node:readline";
@@ -9,6 +10,17 @@ import type { Params } from "../lib/derivation/model.js";
 
 export function numpyAvailable(): string | null {
   const r = spawnSync("python3", ["-c", "import numpy; print(numpy.__version__)"], { encoding: "utf8" });
+  return r.status === 0 ? r.stdout.trim() : null;
+}
+
+/**
+ * PyTorch is Debian's python3-torch, installed for Debian's /usr/bin/python3 (the first python3 on PATH may be
+ * another interpreter without it); BPTT_PYTHON names another interpreter, as for the tests (test/torch.ts).
+ */
+export const TORCH_PYTHON = process.env.BPTT_PYTHON ?? "/usr/bin/python3";
+
+export function torchAvailable(): string | null {
+  const r = spawnSync(TORCH_PYTHON, ["-c", "import torch; print(torch.__version__)"], { encoding: "utf8" });
   return r.status === 0 ? r.stdout.trim() : null;
 }
 

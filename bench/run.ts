@@ -1,10 +1,11 @@
 /**
  * `npm run bench`: our forward + backward (lib/fast/fast.ts, eqs 1.1–1.7 and 4.1–4.9) against its peers, side by side in
  * one run — TF.js CPU autodiff of the same model and weights (a node child: see bench/tfjs-peer.ts for why not in
- * this process), a float64 numpy BPTT in the min-char-rnn style (a python3 child) when python3 has numpy, and this
- * machine's scalar peak (a 4-accumulator Float64Array dot product), all four alternating round by round. Also the
- * tiny size's absolute time and the full finite-difference check (lib/derivation/gradcheck.ts) at tiny size. Prints a table,
- * then one JSON line of ratios.
+ * this process), a float64 numpy BPTT in the min-char-rnn style (a python3 child) when python3 has numpy, PyTorch
+ * autograd of torch.nn modules in float64 and in float32 on one thread (bench/torch_bptt.py, two children of Debian's
+ * python3) when it has torch, and this machine's scalar peak (a 4-accumulator Float64Array dot product), all
+ * alternating round by round. Also the tiny size's absolute time and the full finite-difference check
+ * (lib/derivation/gradcheck.ts) at tiny size. Prints a table, then one JSON line of ratios.
  *
  * Every figure is the median over rounds of the per-evaluation time of a batch; each engine's gradients are
  * compared with ours first, so the timings are of the same computation. docs/performance.md records a run.
@@ -17,8 +18,8 @@ import { lossAndGrads, makeWorkspace } from "../lib/fast/fast.js";
 import { numericalParamGrads } from "../lib/derivation/gradcheck.js";
 import { PARAM_NAMES, type Params, type Sizes, initParams, initialHidden } from "../lib/derivation/model.js";
 import { makeRng } from "../lib/core/rng.js";
-import { ROUNDING_TOL, TFJS_REL_TOL } from "../lib/core/tolerances.js";
-import { type Peer, numpyAvailable, startPeer } from "./peer.js";
+import { ROUNDING_TOL, TFJS_REL_TOL, TORCH_REL_TOL } from "../lib/core/tolerances.js";
+import { type Peer, TORCH_PYTHON, numpyAvailable, startPeer, torchAvailable } from "./peer.js";
 
 const QUICK = process.env.BENCH_QUICK === "1";
 const ROUNDS = QUICK ? 3 : 9;
@@ -123,11 +124,15 @@ function relErr(ours: Record<string, { length: number; [i: number]: number } | {
   return num / den;
 }
 
-interface Row {
-  size: string; macs: number; oursUs: number; gflops: number; peakFraction: number;
-  tfjsUs: number; vsTfjs: number; tfjsErr: number;
-  numpyUs: number | null; vsNumpy: number | null; numpyErr: number | null;
-}
+/**
+ * A peer that runs in this bench: its key in the JSON line (`vs<Key>`), its columns' header, and the largest relative
+ * difference of its gradients from ours that its arithmetic explains.
+ */
+interface PeerRun { key: string; label: string; peer: Peer; tol: number }
+/** A peer's figures at one size: µs per evaluation, its time over ours, and its gradients' relative difference. */
+interface PeerFigures { us: number; vs: number; err: number }
+
+interface Row { size: string; macs: number; oursUs: number; gflops: number; peakFraction: number; peers: Record<string, PeerFigures> }
 
 /** Per-evaluation seconds of one batch of a peer, calibrated to about BATCH_MS after a warm-up. */
 async function peerTimer(peer: Peer): Promise<() => Promise<number>> {
@@ -145,53 +150,60 @@ async function main(): Promise<void> {
   const started = performance.now();
   const here = dirname(fileURLToPath(import.meta.url));
   const numpyVersion = numpyAvailable();
+  const torchVersion = torchAvailable();
   // One BLAS thread: every engine here computes on one core (and an idle OpenBLAS thread spins on the other core,
   // which is the one our batches would run beside).
   const oneThread = { OPENBLAS_NUM_THREADS: "1", OMP_NUM_THREADS: "1", MKL_NUM_THREADS: "1" };
-  const numpy = numpyVersion ? startPeer("numpy", "python3", [join(here, "numpy_bptt.py")], oneThread) : null;
-  const tfjs = startPeer("TF.js", process.execPath, [...process.execArgv, join(here, "tfjs-peer.ts")]);
+  const torchPeer = (dtype: string) => startPeer(`PyTorch ${dtype}`, TORCH_PYTHON, [join(here, "torch_bptt.py"), dtype], oneThread);
+  // In the order of the table's columns; a peer whose engine is missing here has no process and empty columns.
+  // PyTorch float32 computes in TF.js's arithmetic, so TF.js's bound is its own.
+  const peers: (Omit<PeerRun, "peer"> & { peer: Peer | null })[] = [
+    { key: "Tfjs", label: "TF.js", peer: startPeer("TF.js", process.execPath, [...process.execArgv, join(here, "tfjs-peer.ts")]), tol: TFJS_REL_TOL },
+    { key: "Numpy", label: "numpy", peer: numpyVersion ? startPeer("numpy", "python3", [join(here, "numpy_bptt.py")], oneThread) : null, tol: ROUNDING_TOL },
+    { key: "Torch64", label: "PyTorch f64", peer: torchVersion ? torchPeer("float64") : null, tol: TORCH_REL_TOL },
+    { key: "Torch32", label: "PyTorch f32", peer: torchVersion ? torchPeer("float32") : null, tol: TFJS_REL_TOL },
+  ];
+  const running = peers.filter((p): p is PeerRun => p.peer !== null);
   const peak = dotPeak();
   const peaks: number[] = [];
   const rows: Row[] = [];
   for (const { name, sizes, tau } of SIZES) {
-    // Every engine runs on the float32-rounded weights TF.js sees, so the three share one model exactly.
+    // Every engine runs on the float32-rounded weights TF.js sees, so all of them share one model exactly.
     const { p: p64, inputs, targets, h0 } = problem(sizes, tau, 20261122);
     const p = f32(p64);
     const ws = makeWorkspace(sizes, tau);
     const ours = () => void lossAndGrads(p, inputs, targets, h0, ws);
     lossAndGrads(p, inputs, targets, h0, ws);
     // A benchmark of a wrong gradient is worthless: stop if a peer disagrees beyond its arithmetic's rounding.
-    await tfjs.load(p, inputs, targets, h0);
-    const tfjsErr = relErr(ws.grads, flatGrads(await tfjs.grads()));
-    if (!(tfjsErr <= TFJS_REL_TOL)) throw new Error(`bench: ${name}: TF.js gradients differ from ours by ${tfjsErr} (relative), more than ${TFJS_REL_TOL}`);
-    let numpyErr: number | null = null;
-    if (numpy) {
-      await numpy.load(p, inputs, targets, h0);
-      numpyErr = relErr(ws.grads, flatGrads(await numpy.grads()));
-      if (!(numpyErr <= ROUNDING_TOL)) throw new Error(`bench: ${name}: numpy gradients differ from ours by ${numpyErr} (relative), more than ${ROUNDING_TOL}`);
+    const errs: number[] = [];
+    for (const { label, peer, tol } of running) {
+      await peer.load(p, inputs, targets, h0);
+      const err = relErr(ws.grads, flatGrads(await peer.grads()));
+      if (!(err <= tol)) throw new Error(`bench: ${name}: ${label} gradients differ from ours by ${err} (relative), more than ${tol}`);
+      errs.push(err);
     }
     const oursReps = calibrate(ours);
-    const tfTime = await peerTimer(tfjs);
-    const npTime = numpy ? await peerTimer(numpy) : null;
+    const timers: (() => Promise<number>)[] = [];
+    for (const { peer } of running) timers.push(await peerTimer(peer));
     // Round by round, every engine and the scalar peak in turn, so that drifts of the machine's speed (they reach
     // 2× on these shared machines) hit all of them alike; the ratios are of medians.
-    const oursT: number[] = [], tfT: number[] = [], npT: number[] = [], peakT: number[] = [];
+    const oursT: number[] = [], peakT: number[] = [];
+    const peerT: number[][] = running.map(() => []);
     for (let r = 0; r < ROUNDS; r++) {
       oursT.push(batch(ours, oursReps));
-      tfT.push(await tfTime());
-      if (npTime) npT.push(await npTime());
+      for (let i = 0; i < timers.length; i++) peerT[i]!.push(await timers[i]!());
       peakT.push(peak.run());
     }
-    const o = median(oursT), t = median(tfT), n = npTime ? median(npT) : null, pk = median(peakT);
+    const o = median(oursT), pk = median(peakT);
     peaks.push(pk);
     const gflops = (2 * macs(sizes, tau)) / o / 1e9;
-    rows.push({
-      size: name, macs: macs(sizes, tau), oursUs: o * 1e6, gflops, peakFraction: gflops / pk,
-      tfjsUs: t * 1e6, vsTfjs: t / o, tfjsErr, numpyUs: n === null ? null : n * 1e6, vsNumpy: n === null ? null : n / o, numpyErr,
-    });
+    const figures = Object.fromEntries(running.map(({ key }, i) => {
+      const t = median(peerT[i]!);
+      return [key, { us: t * 1e6, vs: t / o, err: errs[i]! }];
+    }));
+    rows.push({ size: name, macs: macs(sizes, tau), oursUs: o * 1e6, gflops, peakFraction: gflops / pk, peers: figures });
   }
-  numpy?.close();
-  tfjs.close();
+  for (const { peer } of running) peer.close();
 
   // The full finite-difference check of every parameter at tiny size, as the pages run it (2 losses per entry).
   const tiny = problem(SIZES[0]!.sizes, SIZES[0]!.tau, 20261122);
@@ -200,29 +212,33 @@ async function main(): Promise<void> {
   const fdMs = median(Array.from({ length: ROUNDS }, () => batch(fd, fdReps))) * 1e3;
   const peakGflops = median(peaks);
 
-  const fmt = (x: number | null, d = 1) => (x === null ? "—" : x >= 100 ? x.toFixed(0) : x.toFixed(d));
-  const sci = (x: number | null) => (x === null ? "—" : x.toExponential(0));
+  const fmt = (x: number | undefined, d = 1) => (x === undefined ? "—" : x >= 100 ? x.toFixed(0) : x.toFixed(d));
+  const sci = (x: number | undefined) => (x === undefined ? "—" : x.toExponential(0));
   console.log(`bptt-companion bench · node ${process.version} · ${cpus().length} cores · ${cpus()[0]?.model ?? "?"}`);
   console.log(`numpy: ${numpyVersion ?? "not available (python3 with numpy not found): numpy columns skipped"}`);
+  console.log(`PyTorch: ${torchVersion ? `${torchVersion}, one thread (${TORCH_PYTHON})` : `not available (${TORCH_PYTHON} cannot import torch): PyTorch columns skipped`}`);
   console.log(`ours: lib/fast/fast.ts with ${makeWorkspace({ vocab: 1, dModel: 1, hidden: 1 }, 1).k.kind === "wasm" ? "WebAssembly SIMD" : "JavaScript (no WebAssembly SIMD here)"} products`);
   console.log(`scalar peak (4-accumulator Float64Array dot, n = 256), median over the run: ${peakGflops.toFixed(2)} GFLOP/s`);
   console.log("");
-  console.log("| size | (V, d, H, τ) | MACs | ours µs | GFLOP/s | % of peak | TF.js µs | × TF.js | numpy µs | × numpy | rel. diff TF.js / numpy |");
-  console.log("|---|---|---|---|---|---|---|---|---|---|---|");
+  const peerHeads = peers.map(({ label }) => `${label} µs | × ${label}`).join(" | ");
+  console.log(`| size | (V, d, H, τ) | MACs | ours µs | GFLOP/s | % of peak | ${peerHeads} | rel. diff ${peers.map((x) => x.label).join(" / ")} |`);
+  console.log(`|---|---|---|---|---|---|${peers.map(() => "---|---|").join("")}---|`);
   for (const r of rows) {
     const s = SIZES.find((x) => x.name === r.size)!;
+    const cells = peers.map(({ key }) => `${fmt(r.peers[key]?.us)} | ${fmt(r.peers[key]?.vs, key === "Tfjs" ? 1 : 2)}`).join(" | ");
     console.log(
       `| ${r.size} | (${s.sizes.vocab}, ${s.sizes.dModel}, ${s.sizes.hidden}, ${s.tau}) | ${r.macs} | ${fmt(r.oursUs, 2)} | ${r.gflops.toFixed(2)} | ` +
-      `${(100 * r.peakFraction).toFixed(0)}% | ${fmt(r.tfjsUs)} | ${fmt(r.vsTfjs)} | ${fmt(r.numpyUs)} | ${fmt(r.vsNumpy, 2)} | ${sci(r.tfjsErr)} / ${sci(r.numpyErr)} |`,
+      `${(100 * r.peakFraction).toFixed(0)}% | ${cells} | ${peers.map(({ key }) => sci(r.peers[key]?.err)).join(" / ")} |`,
     );
   }
   console.log("");
   console.log(`tiny forward + backward: ${rows[0]!.oursUs.toFixed(2)} µs; full finite-difference check at tiny (${2 * (8 * 4 + 6 * 4 + 36 + 6 + 8 * 6 + 8)} losses): ${fdMs.toFixed(3)} ms`);
   console.log(`${ROUNDS} rounds, batches ≥ ${BATCH_MS} ms, medians; total ${((performance.now() - started) / 1000).toFixed(0)} s`);
-  const by = <K extends keyof Row>(k: K) => Object.fromEntries(rows.map((r) => [r.size, r[k] === null ? null : Number((r[k] as number).toPrecision(3))]));
+  const round3 = (x: number) => Number(x.toPrecision(3));
+  const by = (f: (r: Row) => number | undefined) => Object.fromEntries(rows.map((r) => [r.size, f(r) === undefined ? null : round3(f(r)!)]));
   console.log(JSON.stringify({
-    vsTfjs: by("vsTfjs"), vsNumpy: by("vsNumpy"), peakFraction: by("peakFraction"),
-    tinyMicros: Number(rows[0]!.oursUs.toPrecision(3)), fdCheckMillis: Number(fdMs.toPrecision(3)), peakGflops: Number(peakGflops.toPrecision(3)),
+    ...Object.fromEntries(peers.map(({ key }) => [`vs${key}`, by((r) => r.peers[key]?.vs)])), peakFraction: by((r) => r.peakFraction),
+    tinyMicros: round3(rows[0]!.oursUs), fdCheckMillis: round3(fdMs), peakGflops: round3(peakGflops),
   }));
 }
 

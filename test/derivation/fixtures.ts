@@ -3,10 +3,10 @@
  * (τ = 1, one hidden unit, a one-token vocabulary, repeated and unseen tokens), each under both h⁽⁰⁾ conventions.
  */
 import { expect } from "vitest";
-import { backward } from "../../lib/derivation/backward.js";
+import { type Gradients, backward } from "../../lib/derivation/backward.js";
 import { forward } from "../../lib/derivation/forward.js";
 import { ShapeError } from "../../lib/core/matrix.js";
-import { type H0Kind, H0_KINDS, type Sizes, initParams, initialHidden } from "../../lib/derivation/model.js";
+import { type H0Kind, H0_KINDS, type ParamName, type Sizes, initParams, initialHidden } from "../../lib/derivation/model.js";
 import { makeRng } from "../../lib/core/rng.js";
 import { DEFAULT_CONFIG, buildExample } from "../../lib/state/example.js";
 
@@ -80,3 +80,13 @@ export const EXAMPLES = [
   { ...DEFAULT_CONFIG, text: "ab", hidden: 1, dModel: 1 }, // τ = 1
   { ...DEFAULT_CONFIG, text: "hell", vocab: "ehlo", targets: "elol", hidden: 3, seed: 9 }, // explicit targets
 ].map(buildExample);
+
+/** Each parameter's gradient in `Gradients` and the equation that gives it, for the tests against the oracles. */
+export const GRAD_OF: Record<ParamName, { eq: string; field: keyof Gradients }> = {
+  c: { eq: "eq 4.4", field: "dL_dc" },
+  b: { eq: "eq 4.5", field: "dL_db" },
+  V: { eq: "eq 4.6", field: "dL_dV" },
+  W: { eq: "eq 4.7", field: "dL_dW" },
+  U: { eq: "eq 4.8", field: "dL_dU" },
+  E: { eq: "eq 4.9", field: "dL_dE" },
+};

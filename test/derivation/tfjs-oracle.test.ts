@@ -16,6 +16,7 @@ import { type Matrix, type Vector } from "../../lib/core/matrix.js";
 import { type H0Kind, type ParamName, type Params, H0_KINDS, PARAM_NAMES, initParams, initialHidden } from "../../lib/derivation/model.js";
 import { makeRng } from "../../lib/core/rng.js";
 import { TFJS_REL_TOL } from "../../lib/core/tolerances.js";
+import { GRAD_OF } from "./fixtures.js";
 
 /**
  * Largest accepted relative error ‖ours − tfjs‖₂ / (‖ours‖₂ + ‖tfjs‖₂) (lib/core/fd.ts `discrepancy`). TF.js's
@@ -102,15 +103,6 @@ function setup(c: Case, kind: H0Kind): Setup {
 }
 
 const asF64 = (a: Float32Array) => Float64Array.from(a);
-
-const GRAD_OF: Record<ParamName, { eq: string; field: keyof Gradients }> = {
-  c: { eq: "eq 4.4", field: "dL_dc" },
-  b: { eq: "eq 4.5", field: "dL_db" },
-  V: { eq: "eq 4.6", field: "dL_dV" },
-  W: { eq: "eq 4.7", field: "dL_dW" },
-  U: { eq: "eq 4.8", field: "dL_dU" },
-  E: { eq: "eq 4.9", field: "dL_dE" },
-};
 
 describe.each(CASES.flatMap((c) => H0_KINDS.map((k) => [`${c.name}, h0 ${k}`, c, k] as const)))("%s", (_, c, kind) => {
   it("eqs 1.1–1.2: the loss agrees with TF.js", () => {
