@@ -102,6 +102,7 @@ const SUPERSCRIPT: Record<string, string> = {
 const COMMANDS: Record<string, string> = {
   tau: "τ", top: "ᵀ", sum: "Σ", odot: "⊙", cdot: "·", theta: "θ", alpha: "α", beta: "β", sigma: "σ", ell: "ℓ",
   partial: "∂", nabla: "∇", lambda: "λ", rho: "ρ", pi: "π", dots: "…", ldots: "…", infty: "∞", prime: "′",
+  delta: "δ", xi: "ξ", phi: "φ",
 };
 
 /**
@@ -127,7 +128,10 @@ export function texToText(source: string): string {
         i = arg.end;
       } else out += COMMANDS[name] ?? "";
     } else if (c === "^" || c === "_") {
-      const arg = tex[i + 1] === "{" ? braced(tex, i + 1, "a symbol") : { body: tex[i + 1] ?? "", end: i + 2 };
+      // The argument: in braces, one command (`^\top`) or one character.
+      const command = tex[i + 1] === "\\" ? /^\\(?:[A-Za-z]+|.)/.exec(tex.slice(i + 1))?.[0] : undefined;
+      const arg = tex[i + 1] === "{" ? braced(tex, i + 1, "a symbol")
+        : command ? { body: command, end: i + 1 + command.length } : { body: tex[i + 1] ?? "", end: i + 2 };
       const text = texToText(arg.body);
       const sup = [...text].map((ch) => SUPERSCRIPT[ch]);
       out += c === "^" && sup.every(Boolean) ? sup.join("") : `${c}${text.length === 1 ? text : `{${text}}`}`;

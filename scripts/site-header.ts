@@ -23,7 +23,7 @@ const same = (navPath: string, pagePath: string) =>
 /** "BPTT companion" → its first word, and the rest in a span a phone's header hides from view (not from the name). */
 const shortTitle = (title: string) => {
   const cut = title.indexOf(" ");
-  return cut < 0 ? esc(title) : `${esc(title.slice(0, cut))}<span class="site-title-rest">${esc(title.slice(cut))}</span>`;
+  return cut < 0 ? esc(title) : `${esc(title.slice(0, cut))}<span class="site-title-rest sr-only">${esc(title.slice(cut))}</span>`;
 };
 
 export function siteHeader(title: string, pages: (NavPage | NavSection)[], path: string): string {

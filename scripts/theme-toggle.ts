@@ -20,8 +20,8 @@ export const themeHeadScript = (): string =>
  */
 export function themeToggle(): string {
   const label = (choice: string) =>
-    `<span data-choice="${choice.toLowerCase()}"><span class="theme-word">Theme: </span>${choice}</span>`;
+    `<span data-choice="${choice.toLowerCase()}"><span class="theme-word sr-only">Theme: </span>${choice}</span>`;
   return `<button type="button" class="theme-toggle" title="Colour theme: System, Light or Dark">` +
     `${label("System")}${label("Light")}${label("Dark")}</button>` +
-    `<span class="theme-status" role="status"></span>`;
+    `<span class="theme-status sr-only" role="status"></span>`;
 }

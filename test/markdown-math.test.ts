@@ -73,5 +73,8 @@ describe("build-time KaTeX (scripts/markdown-math.ts)", () => {
     expect(texToText("(DL)_{o_i^{(t)}}")).toBe("(DL)_{o_i⁽ᵗ⁾}");
     expect(texToText("\\frac{\\partial L}{\\partial \\mathbf{W}_\\textrm{hx}}")).toBe("∂L/∂W_{hx}");
     expect(texToText("\\mathbf{h}_{t-1}")).toBe("h_{t-1}");
+    expect(texToText("\\left(\\frac{\\partial h_{t+k}}{\\partial h_t}\\right)^\\top")).toBe("(∂h_{t+k}/∂h_t)ᵀ");
+    expect(texToText("\\xi_t")).toBe("ξ_t");
+    expect(texToText("\\delta_\\tau")).toBe("δ_τ");
   });
 });

@@ -2,7 +2,8 @@
  * The source's notation in text that a component builds (a table's header or caption, a heading): subscripts
  * written TeX-style, `(DL)_{o⁽ᵗ⁾}` or `Σ_i`, become <sub> elements, so the reader sees (DL) with o⁽ᵗ⁾ set below
  * it rather than the braces. Superscripts are already Unicode (⁽ᵗ⁾, ᵀ). A single-character subscript must end there
- * (`ŷ_y⁽ᵗ⁾`, `(DL)_E row`): names such as `d_model` or `dL_do` stay as written.
+ * (`ŷ_y⁽ᵗ⁾`, `(DL)_E row`): names such as `d_model` or `dL_do` stay as written; digits are an index wherever
+ * they stop (`h_1h_2`).
  */
 
 /** The parts of `text`: strings, and <sub> elements for its subscripts (nested ones nest). */
@@ -23,6 +24,13 @@ export function notation(text: string): (string | HTMLElement)[] {
         i = j + 1;
         continue;
       }
+    } else if (text[i] === "_" && i > 0 && /^\d/.test(text.slice(i + 1))) {
+      // Digits are an index whatever follows: h_1h_2 (a symbol's name, W_{h_1h_2}⁽²⁾) is h₁h₂.
+      const digits = /^\d+/.exec(text.slice(i + 1))![0];
+      if (plain) out.push(plain), (plain = "");
+      out.push(sub([digits]));
+      i += 1 + digits.length;
+      continue;
     } else if (text[i] === "_" && i > 0) {
       const [ch] = Array.from(text.slice(i + 1));
       const after = ch === undefined ? "" : text.slice(i + 1 + ch.length, i + 2 + ch.length);

@@ -5,6 +5,12 @@
 import { el, svgEl } from "./dom.js";
 import { type MatrixLike, asMatrix, matrixTable, rdbu } from "./heatmap.js";
 
+/**
+ * On a dark page a non-zero entry is its hue mixed into the background by at least this share (%), so that the
+ * smallest one still stands apart from a zero, which is the background itself.
+ */
+const DARK_FLOOR_PCT = 30;
+
 export const entry = (m: MatrixLike, i: number, j: number) => m.data[i * m.cols + j]!;
 
 export interface Groups {
@@ -28,8 +34,8 @@ export interface PatternOptions {
 }
 
 /**
- * A matrix as a grid of small coloured squares, no numbers: zero is white, positive blue, negative red (the
- * heatmaps' RdBu scale). Groups of rows or columns are separated by lines and labelled — for the vocab blocks of
+ * A matrix as a grid of small coloured squares, no numbers: zero is the page (white, or black in the dark theme),
+ * positive blue, negative red (the heatmaps' RdBu scale; on a dark page, brighter the larger). Groups of rows or columns are separated by lines and labelled — for the vocab blocks of
  * the stacked tensor (Dx⁽ᵗ⁾)_E and the column blocks of Remark 3.22's projection Jacobian.
  */
 export function patternGrid(value: MatrixLike | Float64Array, o: PatternOptions): HTMLElement {
@@ -54,10 +60,15 @@ export function patternGrid(value: MatrixLike | Float64Array, o: PatternOptions)
   for (let i = 0; i < m.rows; i++) {
     for (let j = 0; j < m.cols; j++) {
       const v = entry(m, i, j);
-      svg.append(svgEl("rect", {
-        x: left + j * cell, y: top + i * cell, width: cell, height: cell,
-        fill: v === 0 ? "#fff" : rdbu(0.5 + v / (2 * scaleTo)), class: "pattern-cell",
-      }));
+      const rect = svgEl("rect", {
+        x: left + j * cell, y: top + i * cell, width: cell, height: cell, class: `pattern-cell ${v === 0 ? "zero" : v > 0 ? "pos" : "neg"}`,
+      });
+      // The colour is the page's CSS (src/embedding.md): RdBu on light, and on dark a blue or red that brightens with |v|.
+      if (v !== 0) {
+        rect.style.setProperty("--c", rdbu(0.5 + v / (2 * scaleTo)));
+        rect.style.setProperty("--m", `${Math.round(DARK_FLOOR_PCT + (100 - DARK_FLOOR_PCT) * (Math.abs(v) / scaleTo))}%`);
+      }
+      svg.append(rect);
     }
   }
   const line = (x1: number, y1: number, x2: number, y2: number) => svg.append(svgEl("line", { x1, y1, x2, y2, class: "pattern-sep" }));

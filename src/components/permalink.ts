@@ -27,7 +27,7 @@ function statusRegion(): HTMLElement {
   let region = document.querySelector<HTMLElement>(".eq-copy-status");
   if (!region) {
     region = document.createElement("div");
-    region.className = "eq-copy-status";
+    region.className = "eq-copy-status sr-only";
     region.setAttribute("role", "status");
     region.setAttribute("aria-live", "polite");
     (document.querySelector("main") ?? document.body).append(region);

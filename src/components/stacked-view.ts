@@ -64,6 +64,11 @@ export interface SourceCellOptions extends MatrixAxes {
   /** The function that evaluated it, and its file (lib/stacked/as-printed.ts), as the page's cell names them. */
   fn: LiveCellOptions["fn"];
   file: string;
+  /**
+   * The symbol of the equation's left-hand side (docs/symbols.md), linked only when the formula as printed gives the
+   * true value: a wrong one is no value of the symbol, which then names the corrected equation's cell instead.
+   */
+  symbol?: string;
 }
 
 /**
@@ -77,7 +82,7 @@ export function sourceCell(o: SourceCellOptions): HTMLElement {
   const e = o.evaluation;
   if (e.ok && e.value.rows === o.truth.rows && e.value.cols === o.truth.cols) {
     const check = fdCheck(e.value, o.truth, o.against);
-    if (passes(check)) return liveCell({ value: draw(e.value, o), shape: [e.value.rows, e.value.cols], file, fn: o.fn, checks: [check] });
+    if (passes(check)) return liveCell({ value: draw(e.value, o), shape: [e.value.rows, e.value.cols], file, fn: o.fn, checks: [check], symbol: o.symbol });
   }
   const box = document.createElement("div");
   box.className = "as-written";
@@ -112,12 +117,15 @@ export interface GradCellOptions extends MatrixAxes {
   against: string;
   fn: LiveCellOptions["fn"];
   file: string;
+  /** The symbol the gradient is the value of (docs/symbols.md). */
+  symbol?: string;
 }
 
 /** A gradient with its check against finite differences (FD_TOL). */
 export function gradCell(o: GradCellOptions): HTMLElement {
   return liveCell({
     value: draw(o.value, o), shape: [o.value.rows, o.value.cols], file: o.file, fn: o.fn, checks: [fdCheck(o.value, o.truth, o.against)],
+    symbol: o.symbol,
   });
 }
 
@@ -139,6 +147,11 @@ const AXES: Record<SourceEq, readonly [string, string, string]> = {
   1: ["Z⁽³⁾", "r", "class"], 2: ["W_h₂a⁽³⁾", "i", "j"], 3: ["Z⁽²⁾", "r", "unit"], 4: ["W_h₁h₂⁽²⁾", "i", "j"],
   5: ["W_h₂h₂⁽²⁾", "i", "j"], 6: ["Z⁽¹⁾", "r", "unit"], 7: ["W_xh₁⁽¹⁾", "i", "j"], 8: ["W_h₁h₁⁽¹⁾", "i", "j"],
 };
+/**
+ * The symbol of equation (k)'s left-hand side, after the quantity (`dCE_dZ2` in §2.1, whose L is CE_t; `dL_dZ2` in §2.1.1,
+ * whose L is (1/T) Σ_t CE_t): the same name means another value in the two sections, so the ids differ.
+ */
+const SYMBOL: Record<SourceEq, string> = { 1: "Z3", 2: "Wh2a", 3: "Z2", 4: "Wh1h2", 5: "Wh2h2", 6: "Z1", 7: "Wxh1", 8: "Wh1h1" };
 const axes = (k: SourceEq, loss: string, step: string): MatrixAxes => ({ label: `∂${loss}/∂${AXES[k][0]}${step}`, rowName: AXES[k][1], colName: AXES[k][2] });
 
 /**
@@ -187,24 +200,25 @@ export function stackedCells(v: StackedPage, { run, p, X, fSource, f21 }: Stacke
     /** stacked 2.1 (k) as printed, against finite differences of CE_t. */
     cell21: (k: SourceEq, code: CodeOf<typeof stacked21AsPrinted>) => {
       const evaluation = run(code.fn, k, p, f21, t);
-      return sourceCell({ evaluation, truth: v.section21(k).truth, against: fd21, ...code, ...axes(k, `CE${t}`, at21(k)) });
+      return sourceCell({ evaluation, truth: v.section21(k).truth, against: fd21, ...code, ...axes(k, `CE${t}`, at21(k)), symbol: `dCE_d${SYMBOL[k]}` });
     },
     /** stacked 2.1 (k′), corrected: the equation's own function (`dLdWh1h2` for (4′) …). */
     fixed21: (k: SourceEq, code: CodeOf<StepGradient>) => {
       const value = run(code.fn, p, f21, t);
-      return gradCell({ value, truth: v.section21(k).truth, against: fd21, ...code, ...axes(k, `CE${t}`, at21(k)) });
+      return gradCell({ value, truth: v.section21(k).truth, against: fd21, ...code, ...axes(k, `CE${t}`, at21(k)), symbol: `dCE_d${SYMBOL[k]}` });
     },
     /** stacked 2.1.1 (k) as printed, against finite differences of the source's loss. */
     cell211: (k: SourceEq, code: CodeOf<typeof stacked211AsPrinted>) => {
       const evaluation = run(code.fn, k, p, fSource);
       return sourceCell({
         evaluation, truth: v.section211(k).truth, against: FD_SOURCE, ...code, ...axes(k, "L", isPreActivationEq(k) ? " (all steps)" : ""),
+        symbol: `dL_d${SYMBOL[k]}`,
       });
     },
     /** stacked 2.1.1 (k′), corrected. */
     fixed211: (k: SourceEq, code: CodeOf<typeof stacked211Corrected>) => {
       const value = run(code.fn, k, p, fSource);
-      return gradCell({ value, truth: v.section211(k).truth, against: FD_SOURCE, ...code, ...axes(k, "L", " (all steps)") });
+      return gradCell({ value, truth: v.section211(k).truth, against: FD_SOURCE, ...code, ...axes(k, "L", " (all steps)"), symbol: `dL_d${SYMBOL[k]}` });
     },
     /** stacked 2.1.1 (k) with §2.1 (k) as printed for each summand, in one line (lib's: a line of text, not a cell). */
     composed: (k: SourceEq) => {
@@ -222,7 +236,7 @@ export function stackedCells(v: StackedPage, { run, p, X, fSource, f21 }: Stacke
       const [name, colName] = which === "A" ? ["A⁽³⁾", "class"] : [which === "H1" ? "H⁽¹⁾" : "H⁽²⁾", "unit"];
       return liveCell({
         value: heatmap(M, { label: `${name} of the batch X = X₁`, rowName: "r", colName, rowLabels: indexLabels(M.rows), colLabels: indexLabels(M.cols) }),
-        shape: [M.rows, M.cols], ...code,
+        shape: [M.rows, M.cols], ...code, symbol: `ff${which}`,
         checks: [sameCheck(which === "A" ? "the examples one at a time, and every row sums to 1" : "the examples one at a time", error, 0)],
       });
     },
@@ -234,7 +248,7 @@ export function stackedCells(v: StackedPage, { run, p, X, fSource, f21 }: Stacke
       const { value: ours, error } = rnnChecked(fSource, v.perEx)[k]!;
       return liveCell({
         value: heatmap(ours, { label: `${["H_t⁽¹⁾", "H_t⁽²⁾", "A_t⁽³⁾"][k]} for t = 1 … ${T}`, rowName: "t·r", colName: k < 2 ? "unit" : "class", rowLabels: rowsOfSteps, colLabels: indexLabels(ours.cols) }),
-        shape: [T, n, ours.cols], ...code,
+        shape: [T, n, ours.cols], ...code, symbol: (["H1", "H2", "A"] as const)[k],
         checks: [sameCheck(k < 2 ? "a loop over batch rows and steps (stackedForwardPerExample)" : "a loop over batch rows and steps, and every row sums to 1", error, 0)],
       });
     },

@@ -3,6 +3,8 @@
  * (heatmap-entry.ts): a `role="tooltip"` element that whatever has focus names in its aria-describedby, and a
  * polite live region for what changes while focus stays put (arrow keys on a heatmap). Created once per document.
  */
+import { notation } from "./notation.js";
+
 export const TOOLTIP_ID = "value-tooltip";
 /** Gap between the thing described and the tooltip, px. */
 const GAP_PX = 6;
@@ -34,13 +36,14 @@ function elements(): { tip: HTMLElement; live: HTMLElement } {
   return { tip, live };
 }
 
-/** Shows `lines` below (or, with no room, above) `anchor`, a rectangle in viewport coordinates. */
+/** Shows `lines` (notation.ts sets their subscripts) below (or, with no room, above) `anchor`, a rectangle in viewport coordinates. */
 export function showTooltip(lines: readonly string[], anchor: DOMRect): HTMLElement {
   const { tip } = elements();
   tip.replaceChildren(...lines.map((line, i) => {
     const div = document.createElement("div");
     if (i === 0) div.className = "value-tooltip-title";
-    div.textContent = line;
+    // A symbol's name and a heatmap's label are the site's plain notation: (DL)_{o⁽ᵗ⁾} is set with o⁽ᵗ⁾ below.
+    div.append(...notation(line));
     return div;
   }));
   tip.hidden = false;

@@ -171,7 +171,7 @@ export function trainingView(o: {
     const line = (k: 1 | 2) => points.map((p) => `${f.px(p[0]).toFixed(1)},${f.py(p[k]).toFixed(1)}`).join(" ");
     f.parts.push(`<line x1="44" x2="${width - 20}" y1="${f.py(start).toFixed(1)}" y2="${f.py(start).toFixed(1)}" stroke="currentColor" stroke-dasharray="4,3" stroke-opacity="0.5"></line>`,
       `<polyline points="${line(1)}" fill="none" stroke="#9a9a9a" stroke-width="1"></polyline>`,
-      `<polyline points="${line(2)}" fill="none" stroke="#2166ac" stroke-width="2.5"></polyline>`);
+      `<polyline class="train-smooth-line" points="${line(2)}" fill="none" stroke="#2166ac" stroke-width="2.5"></polyline>`);
     plotBox.innerHTML = svgOf(width, height, f.parts,
       `Loss curve: ${points.length} points up to step ${points.at(-1)![0]}, smoothed loss ${f3(points.at(-1)![2])}.`);
     // The table: up to eleven evenly spaced points.
