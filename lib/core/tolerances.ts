@@ -51,3 +51,12 @@ export const TORCH_REL_TOL = 1e-12;
  * 1.8e-15), which is all a gradient that nearly cancels to zero can be checked to.
  */
 export const TORCH_ABS_TOL = 1e-14;
+
+/**
+ * The "Reproduce in PyTorch" scripts (lib/tools/pytorch-python.ts): torch.allclose of PyTorch's float64 values against
+ * the page's, |ours − page| ≤ PYTORCH_ATOL + PYTORCH_RTOL·|page|. Both sides are float64 and differ only in the order
+ * of sums and the last bit of exp/log/tanh: about 1e-15 relative even after 32 steps, so 1e-10 leaves five orders of
+ * margin and a wrong term (1e-3 or more) still fails; the absolute part covers entries that are zero or cancel.
+ */
+export const PYTORCH_RTOL = 1e-10;
+export const PYTORCH_ATOL = 1e-12;
