@@ -177,13 +177,13 @@ export function caseTables(k: Case): SheetTable[] {
     cells: Array.from({ length: rows }, (_, i) => Array.from({ length: cols }, (_, j) => sheetNumber(data[i * cols + j]!))),
   });
   const vector = (key: string, name: string, shape: string, v: ArrayLike<number>, corner: string): SheetTable => ({
-    key, name, note: `${shape}, ${v.length} entries`, corner, rowLabels: [""], colLabels: range(v.length),
+    key, name, note: `${shape}, ${v.length} entries`, corner, rowLabels: [key], colLabels: range(v.length),
     cells: [Array.from(v, sheetNumber)],
   });
   const p = k.params;
   return [
     {
-      key: "tokens", name: "Tokens", note: `τ = ${tau} steps: the input x⁽ᵗ⁾ and the target y⁽ᵗ⁾ (token ids)`,
+      key: "tokens", name: "Tokens", note: `ids, τ = ${tau}`,
       corner: "t", rowLabels: ["input", "target"], colLabels: Array.from({ length: tau }, (_, i) => String(i + 1)),
       cells: [k.inputs.map(String), k.targets.map(String)],
     },
@@ -208,7 +208,8 @@ export function blankTables(set: SetBasis & { ask: readonly QuantityKey[] }): Sh
     return {
       key, name: q.name, note: `${shape}, eq ${q.equation}`,
       corner: q.axes.length === 2 ? `${AXIS_LABEL[q.axes[0]!]} \\ ${AXIS_LABEL[q.axes[1]!]}` : q.axes.length === 1 ? AXIS_LABEL[q.axes[0]!] : "",
-      rowLabels: q.axes.length === 2 ? range(rows) : [""],
+      // A vector's one row is labelled with its field; a number has no labels (its table is its name and a cell).
+      rowLabels: q.axes.length === 2 ? range(rows) : q.axes.length === 1 ? [key] : [""],
       colLabels: q.axes.length === 0 ? [key] : range(cols),
       cells: Array.from({ length: rows }, () => Array.from({ length: cols }, () => "")),
     };
