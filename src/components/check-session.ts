@@ -281,9 +281,11 @@ export function checkPage(workerUrl: string): CheckPage {
     };
   };
   const sendCaseSoon = debounced(sendCase);
+  /** Set while the page itself replaces the case (fixCase), which sends it at once rather than after a pause. */
+  let fixing = false;
   caseInput.addEventListener("input", () => {
     drawPending(); // at once: the message of the previous case no longer describes the text in the box
-    sendCaseSoon();
+    if (!fixing) sendCaseSoon();
   });
   answerInput.addEventListener("input", () => {
     if (kase.status === "ok") comparison.classList.add("check-pending");
@@ -296,7 +298,11 @@ export function checkPage(workerUrl: string): CheckPage {
   sendCase();
   const fixCase = (fixed: { text: string; label: string } | null, hidden: boolean) => {
     hide = hidden;
-    caseInput.lock(fixed); // dispatches "input": the case is sent again, with `hide`
+    fixing = true;
+    caseInput.lock(fixed);
+    fixing = false;
+    // At once, with `hide`: a result for the case before, still on its way, is then no longer the page's case.
+    sendCase();
   };
   return { caseInput, caseMessage, answerInput, comparison, downloads, keyCheck, quantities, fixCase };
 }

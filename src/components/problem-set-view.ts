@@ -120,7 +120,7 @@ export function sheet(set: ProblemSet, id: string): HTMLElement {
   return el("article", { class: "sheet", "data-student": id },
     el("h3", { class: "sheet-title" }, `Backpropagation through time — student ${id}`),
     el("p", { class: "sheet-model" }, `The RNN of A. Singh's BPTT Derivations, rows as vectors, weights stored [out, in]: ${MODEL}`),
-    el("p", { class: "sheet-task" }, `Compute ${asked} for the case below and write them in the blanks. `
+    el("p", { class: "sheet-task" }, "Compute ", ...notation(asked), " for the case below and write them in the blanks. "
       + `Indices from 0, as in the JSON; row [t − 1] is time step t. Numbers are shown to ${SHEET_DIGITS} significant digits; `
       + "your case file holds them in full."),
     el("div", { class: "sheet-tables" }, ...caseTables(k).map((t) => tableOf(t, false))),

@@ -155,10 +155,16 @@ describe("/problem-set", () => {
 describe("a student's link on /check", () => {
   const caseOf = (s: ProblemSet, id: string) => studentCaseText(s, id);
 
-  /** Opens `fragment` on /check and waits for the student's case to be read. */
-  async function student(fragment: string) {
-    const { page, problems } = await open(`/check#${fragment}`);
-    await page.waitForFunction(() => document.querySelector("#case-message")?.textContent?.startsWith("Case read: vocab = 4"));
+  /** Waits until the case box holds `text` (the panel loads after the page) and the page has read it. */
+  async function caseRead(page: Page, text: string) {
+    await page.waitForFunction((t) => document.querySelector<HTMLTextAreaElement>("#case-text")?.value === t, text);
+    await page.waitForFunction(() => document.querySelector("#case-message")?.textContent?.startsWith("Case read:"));
+  }
+
+  /** Opens student `id`'s link to `s` on /check and waits for their case to be read. */
+  async function student(s: ProblemSet, id: string) {
+    const { page, problems } = await open(`/check#${setFragment(s, id)}`);
+    await caseRead(page, caseOf(s, id));
     return { page, problems };
   }
 
@@ -169,8 +175,7 @@ describe("a student's link on /check", () => {
     const href = (await page.getAttribute("#student-table tr[data-student='x_9'] a", "href"))!;
     expect(href).toBe(`${site.base}/check#${setFragment(set, "x_9")}`);
     await page.goto(href, { waitUntil: "load" });
-    await page.waitForFunction(() => document.querySelector("#case-message")?.textContent?.startsWith("Case read:"));
-    expect(await page.inputValue("#case-text")).toBe(caseOf(set, "x_9"));
+    await caseRead(page, caseOf(set, "x_9"));
     expect(await page.getAttribute("#case-text", "readonly")).not.toBeNull();
     const key = answerCase(studentCase(set, "x_9"));
     const mine = { loss: key.loss, dL_dW: key.dL_dW.map((r) => r.slice()), dL_db: key.dL_db.slice() };
@@ -187,8 +192,7 @@ describe("a student's link on /check", () => {
 
   it("in hide mode says which entries are wrong and shows no value of the key", async () => {
     const hidden = { ...set, mode: "hide" as const };
-    const { page, problems } = await student(setFragment(hidden, "ada"));
-    expect(await page.inputValue("#case-text")).toBe(caseOf(hidden, "ada"));
+    const { page, problems } = await student(hidden, "ada");
     const key = answerCase(studentCase(hidden, "ada"));
     const mine = { loss: key.loss * 1.01, dL_dE: key.dL_dE.map((r) => r.slice()), dL_dc: key.dL_dc.slice() };
     mine.dL_dE[3]![0]! -= 0.02;
@@ -222,7 +226,7 @@ describe("a student's link on /check", () => {
     await expect.poll(message).toBe('student: "31" is not a student of this set: expected a number from 1 to 30 — no case opened.');
     await page.fill("#set-student", "7");
     await page.press("#set-student", "Enter");
-    await page.waitForFunction((t) => (document.querySelector("#case-text") as HTMLTextAreaElement).value === t, caseOf(byCount, "7"));
+    await page.waitForFunction((t) => document.querySelector<HTMLTextAreaElement>("#case-text")?.value === t, caseOf(byCount, "7"));
     expect(new URL(page.url()).hash).toBe(`#${setFragment(byCount)}&student=7`);
     await page.fill("#set-student", "s 7");
     await page.press("#set-student", "Enter");
