@@ -49,6 +49,7 @@ const pages: NavSection[] = [
     name: "Coursework",
     pages: [
       { name: "Check your own numbers", path: "/check" },
+      { name: "Problem sets (for lecturers)", path: "/problem-set" },
       { name: "Cite this site", path: "/cite" },
     ],
   },

@@ -4,6 +4,10 @@
  *   npm run --silent answer-key -- FILE        the answer to the case in FILE ("-": standard input)
  *   npm run --silent answer-key -- --seed S --vocab N --d-model D --hidden H --tau T [--h0 zeros|point-one]
  *                                              a random case and its answer, {"case": …, "answer": …}
+ *   npm run --silent answer-key -- --base-seed B --student ID --vocab N …
+ *                                              the same for student ID of a problem set of base seed B: the seed is
+ *                                              derived as on the Problem sets page (lib/tools/problem-set.ts)
+ *   … --only case | --only answer             the case alone (the file a student gets) or the answer alone
  *
  * Prints one line of JSON. A bad case or bad arguments: exit status 2, one line on standard error, nothing on
  * standard output. Anything unexpected (a bug): exit status 1, one line on standard error.

@@ -44,9 +44,9 @@ export interface LinkReading {
 /**
  * The settings in a query string (`?rho=1.2&seed=3`), by form key. `+` is a space and `%XX` a UTF-8 byte, as in
  * any form submission; a value that is not valid percent-encoding, is given twice or is longer than
- * MAX_LINK_VALUE is a problem, never a guess.
+ * MAX_LINK_VALUE (or its parameter's own limit in `maxLength`: a problem set's roster) is a problem, never a guess.
  */
-export function readLink(search: string, schema: QuerySchema): LinkReading {
+export function readLink(search: string, schema: QuerySchema, maxLength: Readonly<Record<string, number>> = {}): LinkReading {
   const keyOf = new Map(schema.map(([param, key]) => [param, key]));
   const seen = new Map<string, number>();
   const raw: Raw = {};
@@ -67,8 +67,9 @@ export function readLink(search: string, schema: QuerySchema): LinkReading {
     }
     if (count > 1) continue;
     const encoded = eq < 0 ? "" : part.slice(eq + 1);
-    if (encoded.length > 3 * MAX_LINK_VALUE) {
-      problems.push({ key, message: `${name}: the link's value is ${encoded.length} characters long: expected at most ${MAX_LINK_VALUE}` });
+    const max = maxLength[name] ?? MAX_LINK_VALUE;
+    if (encoded.length > 3 * max) {
+      problems.push({ key, message: `${name}: the link's value is ${encoded.length} characters long: expected at most ${max}` });
       seen.set(name, 2);
       continue;
     }
@@ -80,8 +81,8 @@ export function readLink(search: string, schema: QuerySchema): LinkReading {
       seen.set(name, 2);
       continue;
     }
-    if (value.length > MAX_LINK_VALUE) {
-      problems.push({ key, message: `${name}: the link's value is ${value.length} characters long: expected at most ${MAX_LINK_VALUE}` });
+    if (value.length > max) {
+      problems.push({ key, message: `${name}: the link's value is ${value.length} characters long: expected at most ${max}` });
       seen.set(name, 2);
       continue;
     }

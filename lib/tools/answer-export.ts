@@ -1,11 +1,12 @@
 /**
  * The answer key (lib/tools/answer-key.ts) as files a student or lecturer can download: the JSON the command-line tool
- * prints, and LaTeX tables (booktabs: \toprule, \midrule, \bottomrule), one per quantity, for a solution sheet.
+ * prints, LaTeX tables (booktabs: \toprule, \midrule, \bottomrule), one per quantity, for a solution sheet, and CSV,
+ * one row per entry, for a marking spreadsheet.
  *
  * Pure: no Node APIs, no DOM.
  */
 import type { Answer } from "./answer-key.js";
-import { type Axis, QUANTITIES, entriesOf } from "./compare-answer.js";
+import { type Axis, QUANTITIES, type QuantityKey, entriesOf } from "./compare-answer.js";
 
 /** The answer as JSON, byte for byte what `npm run --silent answer-key -- case.json` prints. */
 export function answerToJson(answer: Answer): string {
@@ -39,6 +40,10 @@ export interface LatexOptions {
   vocab?: readonly string[];
   /** Significant digits, default 6. */
   digits?: number;
+  /** The quantities to tabulate, in the answer's order; default all. */
+  keys?: readonly QuantityKey[];
+  /** The comment lines that open the file (sizes, the booktabs package); default true. */
+  header?: boolean;
 }
 
 const AXIS_NAME: Record<Axis, string> = { t: "$t$", vocab: "token", hidden: "$j$", d_model: "$k$" };
@@ -58,13 +63,14 @@ export function answerToLatex(answer: Answer, opts: LatexOptions = {}): string {
   const digits = opts.digits ?? 6;
   const { vocab, d_model, hidden, tau } = answer.sizes;
   const len: Record<Axis, number> = { t: tau, vocab, hidden, d_model };
-  const out: string[] = [
+  const out: string[] = opts.header === false ? [] : [
     "% The answer key of one case (bptt-companion): one booktabs table per quantity.",
     `% Sizes: vocab = ${vocab}, d_model = ${d_model}, hidden = ${hidden}, tau = ${tau}.`,
     "% Requires \\usepackage{booktabs} in the preamble.",
     "",
   ];
   for (const q of QUANTITIES) {
+    if (opts.keys && !opts.keys.includes(q.key)) continue;
     const value = answer[q.key];
     const caption = `$${q.tex}$${q.equation ? ` (eq.~${q.equation.replace("–", "--")})` : " (given)"}`;
     out.push(`% ${q.key}`, "\\begin{table}[htbp]", "\\centering", `\\caption{${caption}}`);
@@ -89,4 +95,30 @@ export function answerToLatex(answer: Answer, opts: LatexOptions = {}): string {
     out.push("\\end{table}", "");
   }
   return out.join("\n");
+}
+
+/** One line of CSV: a field with a comma, a quote or a line break is quoted, its quotes doubled (RFC 4180). */
+export function csvLine(fields: readonly string[]): string {
+  return fields.map((f) => (/[",\r\n]/.test(f) ? `"${f.replace(/"/g, '""')}"` : f)).join(",");
+}
+
+/**
+ * The rows of an answer as CSV, one per entry of each quantity in `keys` (default all): quantity, equation, i, j,
+ * value; i and j are the JSON's indices from 0 ("" where the quantity has fewer axes), the value in full
+ * precision (JavaScript's shortest text that reads back as the same float64).
+ */
+export function answerCsvRows(answer: Answer, keys: readonly QuantityKey[] = QUANTITIES.map((q) => q.key)): string[][] {
+  const rows: string[][] = [];
+  for (const q of QUANTITIES) {
+    if (!keys.includes(q.key)) continue;
+    for (const [index, v] of entriesOf(answer[q.key])) {
+      rows.push([q.key, q.equation || "given", String(index[0] ?? ""), String(index[1] ?? ""), String(v)]);
+    }
+  }
+  return rows;
+}
+
+/** The answer as CSV with a header row: quantity, equation, i, j, value (see `answerCsvRows`). */
+export function answerToCsv(answer: Answer, keys?: readonly QuantityKey[]): string {
+  return `${[["quantity", "equation", "i", "j", "value"], ...answerCsvRows(answer, keys)].map(csvLine).join("\n")}\n`;
 }

@@ -9,6 +9,7 @@
  */
 import { backward } from "../derivation/backward.js";
 import { forward } from "../derivation/forward.js";
+import { numericalParamGrads } from "../derivation/gradcheck.js";
 import { type Vector, toRows } from "../core/matrix.js";
 import { type Case, type RandomCaseOptions, caseToJson, parseCase, randomCase } from "./case.js";
 import { fail } from "./json-text.js";
@@ -111,8 +112,38 @@ export function answerKey(text: string): string {
   return `${JSON.stringify(answerCase(parseCase(text)))}\n`;
 }
 
-/** `{"case": …, "answer": …}` for a random case, one line and a newline: the same options give the same bytes. */
-export function randomCaseOutput(opts: RandomCaseOptions): string {
+/** What the generated mode prints: the case and its answer (the default), or either alone. */
+export type OutputPart = "both" | "case" | "answer";
+export const OUTPUT_PARTS: readonly OutputPart[] = ["both", "case", "answer"];
+
+/**
+ * The output for a random case, one line and a newline: `{"case": …, "answer": …}`, or with `part` the case alone
+ * (the file a student is handed) or the answer alone (what `answerKey` prints for that case's file). The same
+ * options give the same bytes, on the command line and in the browser (the Problem sets page calls this).
+ */
+export function randomCaseOutput(opts: RandomCaseOptions, part: OutputPart = "both"): string {
   const k = randomCase(opts);
+  if (part === "case") return `${JSON.stringify(caseToJson(k))}\n`;
+  if (part === "answer") return `${JSON.stringify(answerCase(k))}\n`;
   return `${JSON.stringify({ case: caseToJson(k), answer: answerCase(k) })}\n`;
+}
+
+/** Every parameter entry of a case: E, U, W, V by rows, then b, c (the order of `keyAgainstFd`). */
+export function parameterCount(k: Case): number {
+  const { vocab, dModel, hidden } = k.sizes;
+  return vocab * dModel + hidden * dModel + hidden * hidden + vocab * hidden + hidden + vocab;
+}
+
+/**
+ * The key's parameter gradients (eqs 4.4–4.9) beside their central finite differences of the loss, each flattened
+ * in the same order (dL_dE, dL_dU, dL_dW, dL_dV by rows, then dL_db, dL_dc): the check a key gets before anyone
+ * is marked against it.
+ */
+export function keyAgainstFd(k: Case, answer: Answer = answerCase(k)): { key: Float64Array; numeric: Float64Array } {
+  const fd = numericalParamGrads(k.params, k.inputs, k.targets, k.h0);
+  const flat = (parts: ArrayLike<number>[]) => Float64Array.from(parts.flatMap((p) => Array.from(p)));
+  return {
+    key: flat([...[answer.dL_dE, answer.dL_dU, answer.dL_dW, answer.dL_dV].flat(), answer.dL_db, answer.dL_dc]),
+    numeric: flat([fd.E.data, fd.U.data, fd.W.data, fd.V.data, fd.b, fd.c]),
+  };
 }

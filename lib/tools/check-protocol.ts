@@ -2,6 +2,11 @@
  * What the Check page and its worker (src/workers/answer-key.ts) say to each other, and the limits they share, so
  * that what the page promises is what the worker does. The sizes a case may have are lib/tools/case.ts's:
  * lib/tools/case.ts RANDOM_CASE_RANGES.
+ *
+ * `hide`: a problem set whose lecturer chose that the check say only which entries are wrong
+ * (lib/tools/problem-set.ts CheckMode "hide"). The worker then sends no number of the key, nor anything from which
+ * one follows: no quantities, no loss, no downloads, no finite-difference check, and of a comparison only counts and
+ * the positions of wrong entries with the reader's own numbers (no key value, no error, no allowed error).
  */
 import type { Answer } from "./answer-key.js";
 import type { EquationResult, QuantityKey } from "./compare-answer.js";
@@ -18,8 +23,8 @@ export const FD_MAX_WORK = 200_000;
 export type Source = string | Blob;
 
 export type CheckIn =
-  | { kind: "case"; seq: number; source: Source }
-  | { kind: "answer"; seq: number; source: Source }
+  | { kind: "case"; seq: number; source: Source; hide?: boolean }
+  | { kind: "answer"; seq: number; source: Source; hide?: boolean }
   | { kind: "fd"; seq: number; source: Source };
 
 export interface QuantityData {
@@ -37,12 +42,14 @@ export interface CaseResult {
   seq: number;
   ok: true;
   sizes: Answer["sizes"];
-  loss: number;
+  /** Null when the key's values are hidden. */
+  loss: number | null;
   vocab?: string[];
   /** Parameters, for the finite-difference check's message. */
   parameters: number;
-  /** Whether the page should ask for the finite-difference check (parameters × τ ≤ FD_MAX_WORK). */
+  /** Whether the page should ask for the finite-difference check (parameters × τ ≤ FD_MAX_WORK; never when hidden). */
   fdCheck: boolean;
+  /** Empty when the key's values are hidden. */
   quantities: QuantityData[];
   /** Characters of the case's text. */
   chars: number;
@@ -63,10 +70,11 @@ export interface FilesResult {
 export interface WrongEntry {
   key: QuantityKey;
   index: number[];
-  expected: number;
   got: number;
-  error: number;
-  allowed: number;
+  /** The key's value, |got − expected| and the allowed error; null when the key's values are hidden. */
+  expected: number | null;
+  error: number | null;
+  allowed: number | null;
 }
 
 export interface QuantityComparison {
@@ -77,16 +85,18 @@ export interface QuantityComparison {
   wrong: Uint8Array;
   checked: number;
   wrongCount: number;
-  maxError: number;
+  /** Null when the key's values are hidden. */
+  maxError: number | null;
 }
 
-/** One equation's line of the comparison, as lib/tools/compare-answer.ts summarises it. */
-export type EquationSummary = EquationResult;
+/** One equation's line of the comparison, as lib/tools/compare-answer.ts summarises it (maxError null when hidden). */
+export type EquationSummary = Omit<EquationResult, "maxError"> & { maxError: number | null };
 
 export interface AnswerResult {
   kind: "answer";
   seq: number;
   ok: true;
+  hidden: boolean;
   atol: number;
   rtol: number;
   quantities: QuantityComparison[];

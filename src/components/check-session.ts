@@ -11,6 +11,10 @@
  * - an invalid answer: its message in place of the comparison; the key stays.
  * A case that arrives while the worker is still busy with an older one terminates it and starts a fresh worker:
  * the older answer would be thrown away anyway, and the largest takes seconds.
+ *
+ * A problem set's link (src/components/check-set.ts) fixes the case (`fixCase`): the box shows the student's case,
+ * read-only, and in the set's "hide" mode the worker sends no value of the key, so the page shows only which
+ * entries of the reader's answer are wrong, by position, with the reader's own numbers.
  */
 import { QUANTITIES, type QuantityInfo, allowedError, axisLength, indexText } from "../lib/tools/compare-answer.js";
 import type {
@@ -20,6 +24,7 @@ import { liveCell } from "./cell.js";
 import { fdCheck } from "./check.js";
 import { heatClass, virtualGrid } from "./check-grid.js";
 import { type TextSource, bytesText, exampleCaseText, textSource } from "./check-source.js";
+import { downloadButton } from "./download.js";
 import { fmt } from "./format.js";
 import { notation } from "./notation.js";
 
@@ -32,6 +37,11 @@ export interface CheckPage {
   downloads: HTMLElement;
   keyCheck: HTMLElement;
   quantities: HTMLElement;
+  /**
+   * A problem set's case in the case box, read-only (`label` names it), or null to give the box back to the reader;
+   * with `hide`, no value of the key is shown, whatever the case.
+   */
+  fixCase(fixed: { text: string; label: string } | null, hide: boolean): void;
 }
 
 /** Typing is sent to the worker once it pauses this long; an upload or a paste is sent at once. */
@@ -48,7 +58,8 @@ type AnswerState =
   | { status: "ok"; seq: number; result: AnswerResult }
   | { status: "error"; seq: number; error: string | null };
 
-function el<K extends keyof HTMLElementTagNameMap>(
+/** An element with attributes and children. */
+export function el<K extends keyof HTMLElementTagNameMap>(
   tag: K, attrs: Record<string, string> = {}, ...children: (Node | string)[]
 ): HTMLElementTagNameMap[K] {
   const e = document.createElement(tag);
@@ -109,6 +120,8 @@ export function checkPage(workerUrl: string): CheckPage {
   let seq = 0;
   let kase: CaseState = { status: "pending", seq: 0, source: "" };
   let answer: AnswerState = { status: "empty" };
+  /** Whether the key's values are hidden (a problem set's "hide" mode): sent with every case and answer. */
+  let hide = false;
   /** The case seq the current answer was compared against: a comparison is shown with that key only. */
   let answerFor = -1;
 
@@ -119,7 +132,7 @@ export function checkPage(workerUrl: string): CheckPage {
     const s = ++seq;
     const source = caseInput.source;
     kase = { status: "pending", seq: s, source };
-    main.post({ kind: "case", seq: s, source }, true);
+    main.post({ kind: "case", seq: s, source, hide }, true);
     sendAnswer(s);
     drawPending();
   }
@@ -131,7 +144,7 @@ export function checkPage(workerUrl: string): CheckPage {
     }
     const s = ++seq;
     answer = { status: "pending", seq: s };
-    main.post({ kind: "answer", seq: s, source: answerInput.source }, false);
+    main.post({ kind: "answer", seq: s, source: answerInput.source, hide }, false);
   }
 
   function onMessage(m: CheckOut) {
@@ -176,8 +189,8 @@ export function checkPage(workerUrl: string): CheckPage {
     } else if (kase.status === "ok") {
       const { sizes, loss, ms } = kase.result;
       caseMessage.replaceChildren(el("p", { class: "input-message input-ok", id: "case-message", role: "status" },
-        `Case read: vocab = ${sizes.vocab}, d_model = ${sizes.d_model}, hidden = ${sizes.hidden}, τ = ${sizes.tau}; loss L = ${fmt(loss, 6)}.`
-        + (ms > 500 ? ` (Computed in ${(ms / 1000).toFixed(1)} s.)` : "")));
+        `Case read: vocab = ${sizes.vocab}, d_model = ${sizes.d_model}, hidden = ${sizes.hidden}, τ = ${sizes.tau}`
+        + (loss === null ? "." : `; loss L = ${fmt(loss, 6)}.`) + (ms > 500 ? ` (Computed in ${(ms / 1000).toFixed(1)} s.)` : "")));
     }
     drawComparison();
     drawDownloads();
@@ -209,6 +222,10 @@ export function checkPage(workerUrl: string): CheckPage {
       downloads.replaceChildren(message("No valid case, nothing to download."));
       return;
     }
+    if (kase.result.loss === null) {
+      downloads.replaceChildren(message(HIDDEN_NOTE));
+      return;
+    }
     const files = kase.files;
     const json = downloadButton("Download answer key (JSON)", "answer-key.json", files?.json ?? null);
     const tex = downloadButton("Download answer key (LaTeX tables)", "answer-key.tex", files?.latex ?? null);
@@ -225,11 +242,12 @@ export function checkPage(workerUrl: string): CheckPage {
       return;
     }
     const f = kase.fd;
-    if (f === null) keyCheck.replaceChildren(message("Checking the key against finite differences…", { role: "status" }));
+    if (kase.result.loss === null) keyCheck.replaceChildren();
+    else if (f === null) keyCheck.replaceChildren(message("Checking the key against finite differences…", { role: "status" }));
     else if (typeof f === "string") keyCheck.replaceChildren(message(f));
     else {
       keyCheck.replaceChildren(liveCell({
-        value: `${f.parameters} parameter-gradient entries, loss L = ${fmt(kase.result.loss, 6)}`,
+        value: `${f.parameters} parameter-gradient entries, loss L = ${fmt(kase.result.loss ?? NaN, 6)}`,
         shape: [f.parameters], file: "lib/tools/answer-key.ts", fn: "answerCase",
         checks: [fdCheck(f.key, f.numeric, "central finite differences")],
       }));
@@ -244,6 +262,12 @@ export function checkPage(workerUrl: string): CheckPage {
     }
     const r = kase.result;
     const compared = answer.status === "ok" && answerFor === kase.seq ? answer.result : null;
+    if (r.loss === null) {
+      // Hidden: the reader's own quantities, each entry marked, and no value of the key.
+      const mine = compared?.quantities.map((c) => hiddenBlock(QUANTITIES.find((i) => i.key === c.key)!, c, r)) ?? [];
+      quantities.replaceChildren(el("div", { id: "answer-key-quantities" }, message(HIDDEN_NOTE), ...mine));
+      return;
+    }
     const blocks = r.quantities.map((q) => quantityBlock(
       QUANTITIES.find((i) => i.key === q.key)!, q, r, compared?.quantities.find((c) => c.key === q.key) ?? null));
     quantities.replaceChildren(el("div", { id: "answer-key-quantities" }, ...blocks));
@@ -257,9 +281,11 @@ export function checkPage(workerUrl: string): CheckPage {
     };
   };
   const sendCaseSoon = debounced(sendCase);
+  /** Set while the page itself replaces the case (fixCase), which sends it at once rather than after a pause. */
+  let fixing = false;
   caseInput.addEventListener("input", () => {
     drawPending(); // at once: the message of the previous case no longer describes the text in the box
-    sendCaseSoon();
+    if (!fixing) sendCaseSoon();
   });
   answerInput.addEventListener("input", () => {
     if (kase.status === "ok") comparison.classList.add("check-pending");
@@ -270,22 +296,19 @@ export function checkPage(workerUrl: string): CheckPage {
     if (kase.status === "ok") drawComparison();
   }));
   sendCase();
-  return { caseInput, caseMessage, answerInput, comparison, downloads, keyCheck, quantities };
+  const fixCase = (fixed: { text: string; label: string } | null, hidden: boolean) => {
+    hide = hidden;
+    fixing = true;
+    caseInput.lock(fixed);
+    fixing = false;
+    // At once, with `hide`: a result for the case before, still on its way, is then no longer the page's case.
+    sendCase();
+  };
+  return { caseInput, caseMessage, answerInput, comparison, downloads, keyCheck, quantities, fixCase };
 }
 
-function downloadButton(label: string, name: string, blob: Blob | null): HTMLButtonElement {
-  const b = el("button", { type: "button", class: "download" }, label);
-  b.disabled = blob === null;
-  b.addEventListener("click", () => {
-    if (!blob) return;
-    const a = el("a", { href: URL.createObjectURL(blob), download: name });
-    document.body.append(a);
-    a.click();
-    a.remove();
-    setTimeout(() => URL.revokeObjectURL(a.href), 60_000);
-  });
-  return b;
-}
+/** What a page in a problem set's "hide" mode says in place of the key. */
+const HIDDEN_NOTE = "In this problem set the key's values are not shown: paste your answer, and the page says which of your entries are wrong.";
 
 function summaryTables(c: AnswerResult): HTMLElement {
   const info = (key: string) => QUANTITIES.find((q) => q.key === key)!;
@@ -294,33 +317,36 @@ function summaryTables(c: AnswerResult): HTMLElement {
   const count = (wrong: number) => (wrong ? `✗ ${wrong}` : "✓ 0");
   const tol = el("p", { class: "tolerance" }, `Tolerance: |a − b| ≤ ${c.atol} + ${c.rtol}·|b| (b: the key). ${c.checked} entries checked, `,
     el("strong", {}, `${c.wrong} wrong`), ".");
+  // Hidden: no column that holds a value of the key or an error (|a − b| with a known a gives b).
+  const shown = <T>(xs: T[], hiddenFrom: number) => (c.hidden ? xs.slice(0, hiddenFrom) : xs);
   const table = (id: string, caption: string, head: string[], rows: HTMLTableRowElement[]) =>
     el("div", { class: "scroll" }, el("table", { class: "summary-table", id },
       el("caption", {}, caption),
       el("thead", {}, el("tr", {}, ...head.map((h) => el("th", { scope: "col" }, h)))),
       el("tbody", {}, ...rows)));
   const byQuantity = table("summary-by-quantity", "Per quantity",
-    ["quantity", "field", "equation", "entries checked", "entries wrong", "max error"],
+    shown(["quantity", "field", "equation", "entries checked", "entries wrong", "max error"], 5),
     c.quantities.map((q) => {
       const i = info(q.key);
       return el("tr", { class: q.wrongCount ? "row-wrong" : "row-ok", "data-quantity": q.key },
-        el("th", { scope: "row" }, ...notation(i.name)), el("td", {}, el("code", {}, q.key)), el("td", {}, eqLink(i)),
-        el("td", {}, String(q.checked)), el("td", {}, count(q.wrongCount)), el("td", {}, fmt(q.maxError, 3)));
+        ...shown([el("th", { scope: "row" }, ...notation(i.name)), el("td", {}, el("code", {}, q.key)), el("td", {}, eqLink(i)),
+          el("td", {}, String(q.checked)), el("td", {}, count(q.wrongCount)), el("td", {}, fmt(q.maxError ?? NaN, 3))], 5));
     }));
   const byEquation = table("summary-by-equation", "Per equation",
-    ["equation", "quantities", "entries checked", "entries wrong", "max error"],
+    shown(["equation", "quantities", "entries checked", "entries wrong", "max error"], 4),
     c.equations.map((e) => el("tr", { class: e.wrong ? "row-wrong" : "row-ok" },
-      el("th", { scope: "row" }, eqLink(e)), el("td", {}, e.quantities.join(", ")),
-      el("td", {}, String(e.checked)), el("td", {}, count(e.wrong)), el("td", {}, fmt(e.maxError, 3)))));
+      ...shown([el("th", { scope: "row" }, eqLink(e)), el("td", {}, e.quantities.join(", ")),
+        el("td", {}, String(e.checked)), el("td", {}, count(e.wrong)), el("td", {}, fmt(e.maxError ?? NaN, 3))], 4))));
   const parts: Node[] = [tol, byQuantity, byEquation];
   if (c.wrongList.length > 0) {
     const more = c.wrong - c.wrongList.length;
     parts.push(table("summary-wrong-entries",
       more > 0 ? `The first ${c.wrongList.length} wrong entries (${more} more are marked in the tables below)` : "Every wrong entry",
-      ["entry", "yours", "key", "|a − b|", "allowed"],
+      shown(["entry", "yours", "key", "|a − b|", "allowed"], 2),
       c.wrongList.map((w) => el("tr", {},
-        el("th", { scope: "row" }, el("a", { href: `#key-${w.key}` }, `${w.key}${indexText(w.index)}`)),
-        el("td", {}, fmt(w.got, 6)), el("td", {}, fmt(w.expected, 6)), el("td", {}, fmt(w.error, 2)), el("td", {}, fmt(w.allowed, 2))))));
+        ...shown([el("th", { scope: "row" }, el("a", { href: `#key-${w.key}` }, `${w.key}${indexText(w.index)}`)),
+          el("td", {}, fmt(w.got, 6)), el("td", {}, fmt(w.expected ?? NaN, 6)), el("td", {}, fmt(w.error ?? NaN, 2)),
+          el("td", {}, fmt(w.allowed ?? NaN, 2))], 2)))));
   }
   return el("div", {}, ...parts);
 }
@@ -334,15 +360,25 @@ function labeller(axis: QuantityInfo["axes"][number] | null, vocab: string[] | u
 
 const axisName = (axis: QuantityInfo["axes"][number] | null) => (axis === null ? "" : axis === "t" ? "t − 1" : axis);
 
-function quantityBlock(info: QuantityInfo, q: QuantityData, r: CaseResult, mine: QuantityComparison | null): HTMLElement {
-  const head = el("h3", { id: `key-${info.key}` }, ...notation(info.name), " ", el("code", {}, info.key), " ",
-    ...(info.equation ? ["— ", el("a", { href: info.href }, `eq ${info.equation}`)] : ["— given in the case"]));
-  const section = el("section", { class: "key-quantity" }, head);
+/** The labels and corner of a quantity's tables. */
+function gridLabels(info: QuantityInfo, r: CaseResult) {
   const rowAxis = info.axes.length === 2 ? info.axes[0]! : null;
   const colAxis = info.axes.length === 0 ? null : info.axes[info.axes.length - 1]!;
-  const rowLabel = labeller(rowAxis, r.vocab, info.axes.length === 0 ? "" : info.key);
-  const colLabel = colAxis ? labeller(colAxis, r.vocab, "") : () => "value";
-  const corner = rowAxis ? `${axisName(rowAxis)} \\ ${axisName(colAxis)}` : axisName(colAxis);
+  return {
+    rowLabel: labeller(rowAxis, r.vocab, info.axes.length === 0 ? "" : info.key),
+    colLabel: colAxis ? labeller(colAxis, r.vocab, "") : () => "value",
+    corner: rowAxis ? `${axisName(rowAxis)} \\ ${axisName(colAxis)}` : axisName(colAxis),
+  };
+}
+
+function quantityHead(info: QuantityInfo): HTMLElement {
+  return el("h3", { id: `key-${info.key}` }, ...notation(info.name), " ", el("code", {}, info.key), " ",
+    ...(info.equation ? ["— ", el("a", { href: info.href }, `eq ${info.equation}`)] : ["— given in the case"]));
+}
+
+function quantityBlock(info: QuantityInfo, q: QuantityData, r: CaseResult, mine: QuantityComparison | null): HTMLElement {
+  const section = el("section", { class: "key-quantity" }, quantityHead(info));
+  const { rowLabel, colLabel, corner } = gridLabels(info, r);
   if (info.axes.length === 0) {
     section.append(el("p", { class: "scalar" }, `${info.key} = `, el("span", { class: "value" }, fmt(q.data[0]!, 8))));
   } else {
@@ -361,24 +397,35 @@ function quantityBlock(info: QuantityInfo, q: QuantityData, r: CaseResult, mine:
       },
     }));
   }
-  if (mine) section.append(comparisonGrid(info, q, mine, rowLabel, colLabel, corner));
+  if (mine) section.append(comparisonGrid(info, q.rows, q.cols, q.data, mine, rowLabel, colLabel, corner));
   return section;
 }
 
+/** A quantity of the reader's answer with its wrong entries marked, when the key's values are hidden. */
+function hiddenBlock(info: QuantityInfo, mine: QuantityComparison, r: CaseResult): HTMLElement {
+  const { rowLabel, colLabel, corner } = gridLabels(info, r);
+  const rows = info.axes.length === 2 ? axisLength(info.axes[0]!, r.sizes) : 1;
+  const cols = info.axes.length === 0 ? 1 : axisLength(info.axes[info.axes.length - 1]!, r.sizes);
+  return el("section", { class: "key-quantity" }, quantityHead(info), comparisonGrid(info, rows, cols, null, mine, rowLabel, colLabel, corner));
+}
+
+/** The reader's numbers of one quantity, each wrong entry marked ✗ and, unless `key` is null (hidden), with the key's. */
 function comparisonGrid(
-  info: QuantityInfo, q: QuantityData, mine: QuantityComparison,
+  info: QuantityInfo, rows: number, cols: number, key: Float64Array | null, mine: QuantityComparison,
   rowLabel: (i: number) => string, colLabel: (j: number) => string, corner: string,
 ): HTMLElement {
   const index = (i: number, j: number) => (info.axes.length === 2 ? [i, j] : info.axes.length === 1 ? [j] : []);
   const wrap = el("div", { class: "compare" },
-    el("p", { class: "compare-caption" }, `Your ${info.key}: ${mine.wrongCount} of ${mine.checked} entries wrong (max error ${fmt(mine.maxError, 3)})`));
+    el("p", { class: "compare-caption" }, `Your ${info.key}: ${mine.wrongCount} of ${mine.checked} entries wrong`
+      + (mine.maxError === null ? "" : ` (max error ${fmt(mine.maxError, 3)})`)));
+  const detailed = key !== null && mine.wrongCount > 0;
   wrap.append(virtualGrid({
-    label: `Your ${info.key}`, rows: q.rows, cols: q.cols, rowLabel, colLabel, corner: corner || "index",
+    label: `Your ${info.key}`, rows, cols, rowLabel, colLabel, corner: corner || "index",
     id: `compare-${info.key}`, dataset: { quantity: info.key },
     // A wrong entry shows three lines: yours, the key's, and the error against the allowed one.
-    rowHeight: mine.wrongCount > 0 ? 56 : 26, colWidth: mine.wrongCount > 0 ? 168 : 96,
+    rowHeight: detailed ? 56 : 26, colWidth: detailed ? 168 : mine.wrongCount > 0 ? 110 : 96,
     cell: (td, i, j) => {
-      const n = i * q.cols + j;
+      const n = i * cols + j;
       const got = mine.got[n]!;
       td.dataset.entry = info.key + indexText(index(i, j));
       if (!mine.wrong[n]) {
@@ -386,9 +433,14 @@ function comparisonGrid(
         td.textContent = fmt(got, 6);
         return;
       }
-      const expected = q.data[n]!;
-      const error = Math.abs(got - expected), allowed = allowedError(expected);
       td.className = "entry-wrong";
+      if (key === null) {
+        td.title = `yours ${got}: outside the tolerance of the key`;
+        td.append(`✗ ${fmt(got, 6)}`);
+        return;
+      }
+      const expected = key[n]!;
+      const error = Math.abs(got - expected), allowed = allowedError(expected);
       td.title = `yours ${got}, key ${expected}, |a − b| = ${error} > ${allowed}`;
       td.append(`✗ ${fmt(got, 6)}`, el("span", { class: "entry-key" }, `key ${fmt(expected, 6)}`), el("span", { class: "entry-key" }, `|a − b| ${fmt(error, 2)} > ${fmt(allowed, 2)}`));
     },

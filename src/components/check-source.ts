@@ -17,6 +17,13 @@ export interface TextSource extends HTMLDivElement {
   readonly source: Source;
   /** "" for an empty textarea. */
   readonly isEmpty: boolean;
+  /**
+   * Shows `text` read-only, labelled `label`, without the upload and example controls (a problem set's case, which
+   * the page derives itself); null gives the box back, keeping its text. Dispatches "input".
+   */
+  lock(fixed: { text: string; label: string } | null): void;
+  /** Replaces the text, as a paste would (dispatches "input"). */
+  setText(text: string): void;
 }
 
 export function bytesText(n: number): string {
@@ -139,6 +146,15 @@ export function textSource(o: TextSourceOptions): TextSource {
     row.append(button);
   }
   wrap.append(lab, held, ta, row, note);
+  wrap.lock = (fixed) => {
+    lab.textContent = fixed ? fixed.label : o.label;
+    ta.readOnly = fixed !== null;
+    row.hidden = fixed !== null;
+    note.textContent = "";
+    if (fixed) setText(fixed.text);
+    else changed();
+  };
+  wrap.setText = setText;
   Object.defineProperty(wrap, "source", { get: () => heldSource ?? ta.value });
   Object.defineProperty(wrap, "isEmpty", { get: () => heldSource === null && ta.value.trim() === "" });
   return wrap;

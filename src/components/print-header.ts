@@ -49,6 +49,16 @@ export function controlSettings(root: ParentNode = document): string[] {
   for (const el of root.querySelectorAll<HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement>(SETTINGS)) {
     // Read-only fields show results (a TSV copy of a table), not settings.
     if (el.closest(".print-header") || (el as HTMLInputElement).readOnly) continue;
+    // A group of checkboxes (settings-form.ts) is one setting: its legend, and the options checked.
+    const group = el.closest<HTMLFieldSetElement>("fieldset.field-checkboxes");
+    if (group) {
+      const legend = (group.querySelector("legend")?.textContent ?? "").trim();
+      if (legend && !out.has(legend)) {
+        const on = Array.from(group.querySelectorAll<HTMLInputElement>("input[type=checkbox]:checked"), (b) => labelOf(b));
+        out.set(legend, on.length ? on.join(", ") : "none");
+      }
+      continue;
+    }
     const value = valueOf(el);
     if (value === null || value === "") continue;
     const label = labelOf(el) || el.name;

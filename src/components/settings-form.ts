@@ -20,7 +20,11 @@ export type Raw = Record<string, string>;
 export interface FormField {
   key: string;
   label: string;
-  type?: "text" | "number" | "select";
+  /**
+   * "textarea": several lines (a list); "checkboxes": one box per option, its value the checked options' values
+   * joined by commas, in the options' order.
+   */
+  type?: "text" | "number" | "select" | "textarea" | "checkboxes";
   options?: [string, string][];
   min?: number;
   max?: number;
@@ -59,21 +63,67 @@ let uid = 0;
 /** How long after the last edit the address is rewritten (ms). */
 const URL_DELAY_MS = 200;
 
+/**
+ * A group of checkboxes that reads and writes like one field: its `value` is the checked options' values joined by
+ * commas, so the schema, the link and the print header treat it as any other setting.
+ */
+function checkboxes(id: string, f: FormField): HTMLFieldSetElement {
+  const group = document.createElement("fieldset");
+  group.className = `field field-${f.key} field-checkboxes`;
+  group.id = id;
+  const legend = document.createElement("legend");
+  legend.textContent = f.label;
+  group.append(legend);
+  const boxes = (f.options ?? []).map(([value, text], i) => {
+    const box = document.createElement("input");
+    box.type = "checkbox";
+    box.id = `${id}-${i}`;
+    box.value = value;
+    const label = document.createElement("label");
+    label.htmlFor = box.id;
+    label.textContent = text;
+    const item = document.createElement("span");
+    item.className = "checkbox";
+    item.append(box, label);
+    group.append(item);
+    return box;
+  });
+  Object.defineProperty(group, "value", {
+    get: () => boxes.filter((b) => b.checked).map((b) => b.value).join(","),
+    set: (v: string) => {
+      const on = new Set(String(v).split(","));
+      for (const b of boxes) b.checked = on.has(b.value);
+    },
+  });
+  return group;
+}
+
 export function settingsForm<V>(o: SettingsFormOptions<V>): HTMLFormElement & { value: V } {
   const form = document.createElement("form") as HTMLFormElement & { value: V };
   form.className = `config-form${o.className ? ` ${o.className}` : ""}`;
   form.setAttribute("aria-label", o.label);
   form.addEventListener("submit", (e) => e.preventDefault());
   const id = `sf${++uid}`;
-  const inputs = new Map<string, HTMLInputElement | HTMLSelectElement>();
+  const inputs = new Map<string, HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement | HTMLFieldSetElement>();
   for (const f of o.fields) {
+    if (f.type === "checkboxes") {
+      const group = checkboxes(`${id}-${f.key}`, f);
+      inputs.set(f.key, group);
+      form.append(group);
+      continue;
+    }
     const wrap = document.createElement("div");
     wrap.className = `field field-${f.key}`;
     const label = document.createElement("label");
     label.htmlFor = `${id}-${f.key}`;
     label.textContent = f.label;
-    let input: HTMLInputElement | HTMLSelectElement;
-    if (f.type === "select" || f.options) {
+    let input: HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement;
+    if (f.type === "textarea") {
+      input = document.createElement("textarea");
+      input.rows = 3;
+      input.spellcheck = false;
+      if (f.placeholder) input.placeholder = f.placeholder;
+    } else if (f.type === "select" || f.options) {
       input = document.createElement("select");
       for (const [value, text] of f.options ?? []) input.append(new Option(text, value));
     } else {
@@ -106,9 +156,9 @@ export function settingsForm<V>(o: SettingsFormOptions<V>): HTMLFormElement & { 
   form.append(message);
 
   const fill = (raw: Raw) => {
-    for (const [k, el] of inputs) el.value = raw[k] ?? "";
+    for (const [k, el] of inputs) (el as HTMLInputElement).value = raw[k] ?? "";
   };
-  const read = (): Raw => Object.fromEntries(Array.from(inputs, ([k, el]) => [k, el.value]));
+  const read = (): Raw => Object.fromEntries(Array.from(inputs, ([k, el]) => [k, (el as HTMLInputElement).value]));
   const fieldOf = o.fieldOf ?? inputField;
   const showError = (error: unknown, suffix: string) => {
     message.textContent = oneLine(`${messageOf(error)} — ${suffix}`);

@@ -5,8 +5,8 @@
  * answer 100 MB: parsing, computing and serialising them take seconds, which on the main thread would freeze the
  * page (the Chromium tab ran out of memory drawing them before this worker existed).
  *
- * Messages in:  { kind: "case", seq, source }     source: the text, or the File/Blob a reader uploaded
- *               { kind: "answer", seq, source }   compared with the key of the last "case" message
+ * Messages in:  { kind: "case", seq, source, hide? }    source: the text, or the File/Blob a reader uploaded
+ *               { kind: "answer", seq, source, hide? }  compared with the key of the last "case" message
  *               { kind: "fd", seq, source }       the finite-difference check of a case (a second instance)
  * Messages out: { kind: "case", seq, ok: true, … }  what the page draws: sizes, loss, every quantity as a
  *                                                   Float64Array (transferred, not copied)
@@ -17,8 +17,10 @@
  *
  * Only the bytes the page needs cross to the main thread: numbers as typed arrays, counts, and a bounded list of
  * wrong entries; never the answer as nested arrays (cloning 4.7 million numbers would block the page again).
+ * With `hide` (a problem set that shows only which entries are wrong), no number of the key crosses at all
+ * (lib/tools/check-protocol.ts says what is left out).
  */
-import { type Answer, answerCase } from "../../lib/tools/answer-key.js";
+import { type Answer, answerCase, keyAgainstFd, parameterCount } from "../../lib/tools/answer-key.js";
 import { type Case, CASE_TEXT, MAX_CASE_BYTES, decodeCase, parseCase } from "../../lib/tools/case.js";
 import { tooLargeError } from "../../lib/tools/json-text.js";
 import { InputError } from "../../lib/core/tokens.js";
@@ -27,7 +29,6 @@ import {
   ANSWER_ATOL, ANSWER_RTOL, QUANTITIES, type QuantityKey, axisLength, compareAnswer, maxAnswerBytes,
   parseStudentAnswer,
 } from "../../lib/tools/compare-answer.js";
-import { numericalParamGrads } from "../../lib/derivation/gradcheck.js";
 import {
   type AnswerResult, type CaseResult, type CheckIn, type CheckOut, type EquationSummary, FD_MAX_WORK, type FilesResult, type Source,
   type QuantityComparison, type QuantityData, WRONG_LIST_MAX, type WrongEntry,
@@ -57,12 +58,6 @@ async function answerText(source: Source, sizes: Answer["sizes"]): Promise<strin
   return typeof source === "string" ? source : await source.slice(0, maxAnswerBytes(sizes) + 1).text();
 }
 
-const parameterCount = (k: Case) =>
-  (["E", "U", "W", "b", "V", "c"] as const).reduce((n, name) => {
-    const p = k.params[name];
-    return n + ("data" in p ? p.data.length : p.length);
-  }, 0);
-
 function flat(v: number | number[] | number[][]): Float64Array {
   if (typeof v === "number") return Float64Array.of(v);
   if (v.length === 0 || typeof v[0] === "number") return Float64Array.from(v as number[]);
@@ -83,7 +78,7 @@ function shapeOf(key: QuantityKey, sizes: Answer["sizes"]): [number, number] {
 /** The key the last "case" message produced, for comparisons; null after an invalid case. */
 let current: { answer: Answer; k: Case } | null = null;
 
-async function onCase(seq: number, source: Source, post: (m: CheckOut, transfer?: Transferable[]) => void) {
+async function onCase(seq: number, source: Source, hide: boolean, post: (m: CheckOut, transfer?: Transferable[]) => void) {
   current = null;
   const t0 = performance.now();
   let text: string;
@@ -98,6 +93,11 @@ async function onCase(seq: number, source: Source, post: (m: CheckOut, transfer?
     return;
   }
   current = { answer, k };
+  const parameters = parameterCount(k);
+  if (hide) {
+    post({ kind: "case", seq, ok: true, sizes: answer.sizes, loss: null, parameters, fdCheck: false, quantities: [], chars: text.length, ms: performance.now() - t0 });
+    return;
+  }
   const quantities: QuantityData[] = QUANTITIES.map(({ key }) => {
     const [rows, cols] = shapeOf(key, answer.sizes);
     const data = flat(answer[key]);
@@ -105,7 +105,6 @@ async function onCase(seq: number, source: Source, post: (m: CheckOut, transfer?
     for (const v of data) extent = Math.max(extent, Math.abs(v));
     return { key, rows, cols, data, extent };
   });
-  const parameters = parameterCount(k);
   const result: CaseResult = {
     kind: "case", seq, ok: true, sizes: answer.sizes, loss: answer.loss, parameters,
     fdCheck: parameters * k.sizes.tau <= FD_MAX_WORK, quantities, chars: text.length, ms: performance.now() - t0,
@@ -133,7 +132,7 @@ async function onCase(seq: number, source: Source, post: (m: CheckOut, transfer?
   post(files);
 }
 
-async function onAnswer(seq: number, source: Source, post: (m: CheckOut, transfer?: Transferable[]) => void) {
+async function onAnswer(seq: number, source: Source, hide: boolean, post: (m: CheckOut, transfer?: Transferable[]) => void) {
   if (!current) {
     post({ kind: "answer", seq, ok: false, error: null });
     return;
@@ -161,21 +160,23 @@ async function onAnswer(seq: number, source: Source, post: (m: CheckOut, transfe
       if (e.ok) return;
       wrong[n] = 1;
       if (wrongList.length < WRONG_LIST_MAX) {
-        wrongList.push({ key: info.key, index: e.index, expected: e.expected, got: e.got, error: e.error, allowed: e.allowed });
+        wrongList.push(hide
+          ? { key: info.key, index: e.index, got: e.got, expected: null, error: null, allowed: null }
+          : { key: info.key, index: e.index, got: e.got, expected: e.expected, error: e.error, allowed: e.allowed });
       }
     });
-    quantities.push({ key: info.key, got, wrong, checked: c.checked, wrongCount: c.wrong, maxError: c.maxError });
+    quantities.push({ key: info.key, got, wrong, checked: c.checked, wrongCount: c.wrong, maxError: hide ? null : c.maxError });
     // Grouped as lib/tools/compare-answer.ts's compareAnswer groups them: by equation, h⁽⁰⁾ under "given".
     const label = info.equation || "given";
     let eq = equations.find((x) => x.equation === label);
-    if (!eq) equations.push((eq = { equation: label, href: info.href, quantities: [], checked: 0, wrong: 0, maxError: 0 }));
+    if (!eq) equations.push((eq = { equation: label, href: info.href, quantities: [], checked: 0, wrong: 0, maxError: hide ? null : 0 }));
     eq.quantities.push(info.key);
     eq.checked += c.checked;
     eq.wrong += c.wrong;
-    eq.maxError = Math.max(eq.maxError, c.maxError);
+    eq.maxError = hide ? null : Math.max(eq.maxError ?? 0, c.maxError);
   }
   const result: AnswerResult = {
-    kind: "answer", seq, ok: true, atol: ANSWER_ATOL, rtol: ANSWER_RTOL, quantities, equations, wrongList,
+    kind: "answer", seq, ok: true, hidden: hide, atol: ANSWER_ATOL, rtol: ANSWER_RTOL, quantities, equations, wrongList,
     checked: quantities.reduce((n, q) => n + q.checked, 0),
     wrong: quantities.reduce((n, q) => n + q.wrongCount, 0),
   };
@@ -189,11 +190,7 @@ async function onAnswer(seq: number, source: Source, post: (m: CheckOut, transfe
 async function onFd(seq: number, source: Source, post: (m: CheckOut, transfer?: Transferable[]) => void) {
   try {
     const k = parseCase(await caseText(source));
-    const answer = answerCase(k);
-    const fd = numericalParamGrads(k.params, k.inputs, k.targets, k.h0);
-    const flat = (parts: ArrayLike<number>[]) => Float64Array.from(parts.flatMap((p) => Array.from(p)));
-    const key = flat([...[answer.dL_dE, answer.dL_dU, answer.dL_dW, answer.dL_dV].flat(), answer.dL_db, answer.dL_dc]);
-    const numeric = flat([fd.E.data, fd.U.data, fd.W.data, fd.V.data, fd.b, fd.c]);
+    const { key, numeric } = keyAgainstFd(k);
     post({ kind: "fd", seq, ok: true, parameters: parameterCount(k), key, numeric }, [key.buffer, numeric.buffer]);
   } catch (e) {
     post({ kind: "fd", seq, ok: false, error: message(e, "the finite-difference check") });
@@ -212,6 +209,7 @@ if (typeof scope.importScripts === "function") {
   scope.onmessage = (event: MessageEvent<CheckIn>) => {
     const m = event.data;
     queue = queue.then(() =>
-      m.kind === "case" ? onCase(m.seq, m.source, post) : m.kind === "answer" ? onAnswer(m.seq, m.source, post) : onFd(m.seq, m.source, post));
+      m.kind === "case" ? onCase(m.seq, m.source, m.hide === true, post)
+        : m.kind === "answer" ? onAnswer(m.seq, m.source, m.hide === true, post) : onFd(m.seq, m.source, post));
   };
 }

@@ -194,6 +194,8 @@ describe("random configurations", () => {
       `&a=${2 + rng.int(3)}&seed=${rng.int(10000)}`,
     "/d2l": () => `?T=${1 + rng.int(8)}&h=${1 + rng.int(4)}&d=${1 + rng.int(3)}&q=${1 + rng.int(4)}&seed=${rng.int(1000)}` +
       `&loss=${pick(["cross-entropy", "squared"])}&h0=${pick(["random", "zeros"])}`,
+    "/problem-set": () => `?vocab=${1 + rng.int(10)}&d_model=${1 + rng.int(6)}&hidden=${1 + rng.int(6)}&tau=${1 + rng.int(8)}` +
+      `&h0=${pick(["zeros", "point-one"])}&seed=${rng.int(1000)}&count=${1 + rng.int(5)}&mode=${pick(["show", "hide"])}`,
     "/vanishing": () => `?rho=${rho()}&hidden=${1 + rng.int(12)}&T=${2 + rng.int(59)}&activation=${activation()}&seed=${rng.int(1000)}`,
     "/truncation": () => {
       const T = 2 + rng.int(11);

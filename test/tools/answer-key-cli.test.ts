@@ -7,6 +7,7 @@ import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
 import { answerKey, randomCaseOutput } from "../../lib/tools/answer-key.js";
 import { USAGE, parseArgs, runCommand } from "../../lib/tools/answer-key-cli.js";
+import { studentCaseText, studentOptions, studentSeed } from "../../lib/tools/problem-set.js";
 import { caseToJson, randomCase } from "../../lib/tools/case.js";
 import { InputError, MAX_MESSAGE_LENGTH } from "../../lib/core/tokens.js";
 import { UNSAFE, expectOneLine } from "../one-line.js";
@@ -28,9 +29,9 @@ describe("parseArgs", () => {
     expect(parseArgs(["case.json"])).toEqual({ kind: "case", file: "case.json" });
     expect(parseArgs(["-"])).toEqual({ kind: "case", file: "-" });
     expect(parseArgs(["--", "--odd-name.json"])).toEqual({ kind: "case", file: "--odd-name.json" });
-    expect(parseArgs(flags)).toEqual({ kind: "random", options: { ...OPTS, h0: "zeros" } });
-    expect(parseArgs([...flags.slice(2), "--seed=4294967295", "--h0", "point-one"])).toEqual({
-      kind: "random", options: { ...OPTS, seed: 4294967295, h0: "point-one" },
+    expect(parseArgs(flags)).toEqual({ kind: "random", options: { ...OPTS, h0: "zeros" }, part: "both" });
+    expect(parseArgs([...flags.slice(2), "--seed=4294967295", "--h0", "point-one", "--only", "case"])).toEqual({
+      kind: "random", options: { ...OPTS, seed: 4294967295, h0: "point-one" }, part: "case",
     });
     expect(parseArgs(["--help"])).toEqual({ kind: "help" });
     expect(runCommand({ kind: "help" }, () => "")).toBe(`${USAGE}\n`);
@@ -62,10 +63,10 @@ describe("parseArgs", () => {
       "give either a case FILE (or - for standard input) or the random-case options, not both (see --help)",
     );
     expect(messageOf(["--sed", "1"])).toBe(
-      "unknown option --sed: expected --seed, --vocab, --d-model, --hidden, --tau, --h0 or a case FILE (see --help)",
+      "unknown option --sed: expected --seed, --base-seed, --student, --vocab, --d-model, --hidden, --tau, --h0, --only or a case FILE (see --help)",
     );
     expect(messageOf(flags.slice(0, 8))).toBe(
-      "--tau is missing: a random case needs --seed, --vocab, --d-model, --hidden and --tau (see --help)",
+      "--tau is missing: a random case needs --seed (or --base-seed and --student), --vocab, --d-model, --hidden and --tau (see --help)",
     );
     expect(messageOf([...flags.slice(0, 9), "--h0", "zeros"])).toBe(
       "--tau needs a value: expected an integer from 1 to 1024",
@@ -81,6 +82,30 @@ describe("parseArgs", () => {
     );
     expect(messageOf([...flags, "--h0", "ones"])).toBe("--h0 ones is not an h0 convention: expected zeros or point-one");
     expect(messageOf([...flags, "--seed", "2"])).toBe("--seed is given twice");
+    expect(messageOf([...flags, "--only", "both"])).toBe("--only both is not a part of the output: expected case or answer");
+    expect(messageOf([...flags, "--only"])).toBe("--only needs a value: expected case or answer");
+  });
+
+  it("derives a student's seed from --base-seed and --student, as the Problem sets page does", () => {
+    const sizes = flags.slice(2);
+    expect(parseArgs(["--base-seed", "2025", "--student", "s-17", ...sizes])).toEqual({
+      kind: "random", options: { ...OPTS, seed: studentSeed(2025, "s-17"), h0: "zeros" }, part: "both",
+    });
+    expect(messageOf(["--base-seed", "2025", ...sizes])).toBe(
+      "--student is missing: a student's case needs --base-seed B and --student ID (see --help)",
+    );
+    expect(messageOf(["--student", "7", ...sizes])).toBe(
+      "--base-seed is missing: a student's case needs --base-seed B and --student ID (see --help)",
+    );
+    expect(messageOf(["--base-seed", "1", "--student", "7", ...flags])).toBe(
+      "give either --seed or --base-seed with --student, not both: the student's seed is derived from the base seed (see --help)",
+    );
+    expect(messageOf(["--base-seed", "1", "--student", "a b", ...sizes])).toBe(
+      '--student "a b" is not a student id: expected 1 to 40 letters, digits, ".", "_", "@" or "-"',
+    );
+    expect(messageOf(["--base-seed", "-1", "--student", "7", ...sizes])).toBe(
+      "--base-seed -1 is out of range: expected an integer from 0 to 4294967295",
+    );
   });
 });
 
@@ -127,6 +152,19 @@ describe("the CLI, end to end", () => {
     expect(first.stderr).toBe("");
     expect(run(randomFlags).stdout).toBe(first.stdout);
     expect(first.stdout).toBe(randomCaseOutput({ seed: 3, vocab: 5, dModel: 2, hidden: 3, tau: 4 }));
+  });
+
+  it("prints a student's case, answer or both: the bytes the Problem sets page makes for that student", () => {
+    const set = { sizes: { vocab: 4, dModel: 2, hidden: 3, tau: 3 }, h0: "point-one" as const, seed: 2025 };
+    const args = ["--base-seed", "2025", "--student", "s.17@uni", "--vocab", "4", "--d-model", "2", "--hidden", "3", "--tau", "3", "--h0", "point-one"];
+    const caseOnly = run([...args, "--only", "case"]);
+    expect(caseOnly).toEqual({ status: 0, stdout: studentCaseText(set, "s.17@uni"), stderr: "" });
+    const both = run(args).stdout;
+    // The same bytes as the plain generated mode with the derived seed: the page's list shows that seed.
+    const seed = studentOptions(set, "s.17@uni").seed;
+    expect(run(["--seed", String(seed), ...args.slice(4)]).stdout).toBe(both);
+    expect(JSON.parse(both).case).toEqual(JSON.parse(caseOnly.stdout));
+    expect(run([...args, "--only", "answer"]).stdout).toBe(`${JSON.stringify(JSON.parse(both).answer)}\n`);
   });
 
   it("exits 2 with one line on standard error and nothing on standard output for bad input", () => {
