@@ -85,7 +85,9 @@ export default {
     // The header's theme button (src/components/theme.ts).
     `<script type="module" src="/components/theme.js"></script>` +
     // The code blocks that repeat a function shown above on the page, filled in from the first (scripts/lib-code.ts).
-    `<script type="module" src="/components/code-copies.js"></script>`,
+    `<script type="module" src="/components/code-copies.js"></script>` +
+    // The Embed button of every equation with a live cell, and the page as one equation's embed (`?embed=…`).
+    `<script type="module" src="/components/embed.js"></script>`,
   // No web fonts from a CDN: the site must work offline.
   globalStylesheets: [],
   style: "style.css",

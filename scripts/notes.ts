@@ -4,8 +4,9 @@
  *
  * What changes on the way: a link to another note (`pytorch.md`, `architecture.md#settings-in-the-url`) becomes a
  * link to its page; a link to any other file of the repository becomes `repo:PATH`, which scripts/markdown-cite.ts
- * resolves to the repository's address (scripts/site-urls.ts); a ```ts fence becomes ```typescript, shown and never
- * run (Framework would run a ts fence as a cell). Each page says which file it was made from.
+ * resolves to the repository's address (scripts/site-urls.ts); a ```ts fence becomes ```typescript, and a fence of
+ * another language Framework runs (```html, ```js…) gets `run=false`: shown, never run as a cell. Each page says
+ * which file it was made from.
  */
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, posix } from "node:path";
@@ -13,9 +14,12 @@ import { pathToFileURL } from "node:url";
 import { ROOT } from "./site-urls.js";
 
 /** The notes, in the order of the site's navigation: for lecturers and students first, then for maintainers. */
-export const NOTES = ["teaching", "pytorch", "notation", "symbols", "architecture", "editing", "theme", "training", "performance"] as const;
+export const NOTES = ["teaching", "pytorch", "embedding-equations", "notation", "symbols", "architecture", "editing", "theme", "training", "performance"] as const;
 
 export const NOTES_OUT = join(ROOT, "src", "notes");
+
+/** The fences Framework runs as cells besides ts (its markdown.js): in a note, code to read, shown with `run=false`. */
+const LIVE_FENCES = new Set(["js", "jsx", "tsx", "html", "svg", "tex", "dot", "mermaid", "sql"]);
 
 /** The note's title: its first level-1 heading. */
 export function noteTitle(markdown: string, name: string): string {
@@ -52,7 +56,8 @@ export function notePage(name: string, markdown: string, titles: Record<string, 
     if (f && !(f[2]![0] === "`" && f[3]!.includes("`")) && (fence === null || f[2]!.startsWith(fence))) {
       if (fence === null) {
         fence = f[2]!;
-        out.push(f[3]!.trim() === "ts" ? `${f[1]}${f[2]}typescript` : line);
+        const lang = f[3]!.trim().split(/\s+/)[0]!;
+        out.push(lang === "ts" ? `${f[1]}${f[2]}typescript` : LIVE_FENCES.has(lang) && !/\brun=/.test(f[3]!) ? `${line.trimEnd()} run=false` : line);
       } else {
         fence = null;
         out.push(line);

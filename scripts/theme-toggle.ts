@@ -8,10 +8,17 @@ import { THEME_KEY } from "../src/components/theme.js";
  * A classic inline script, so it runs while the head is parsed, before the body exists and before the first
  * paint: <html data-theme> is the stored choice, or "system". It mirrors parseChoice in src/components/theme.ts;
  * test/browser/theme.test.ts checks the two agree.
+ *
+ * An embed of one equation (`?embed=eq-4-9`, lib/state/embed.ts) is in another site's page: its theme is the
+ * link's `theme` (light or dark; anything else follows the system, and src/components/embed-view.ts then names
+ * the bad value), never the site's stored choice, and `data-embed` hides the site's frame before the first paint
+ * (src/embed.css), so a course page never flashes this site's header.
  */
 export const themeHeadScript = (): string =>
-  `<script>(function(){var c="system";try{var s=localStorage.getItem(${JSON.stringify(THEME_KEY)});` +
-  `if(s==="light"||s==="dark")c=s}catch(e){}document.documentElement.setAttribute("data-theme",c)})()</script>`;
+  `<script>(function(){var d=document.documentElement,c="system",q=location.search;` +
+  String.raw`if(/(?:^\?|&)embed=/.test(q)){d.setAttribute("data-embed","");var t=/(?:^\?|&)theme=(light|dark)(?:&|$)/.exec(q);if(t)c=t[1]}` +
+  `else try{var s=localStorage.getItem(${JSON.stringify(THEME_KEY)});if(s==="light"||s==="dark")c=s}catch(e){}` +
+  `d.setAttribute("data-theme",c)})()</script>`;
 
 /**
  * One button whose label is the current choice: src/theme.css shows the span matching <html data-theme>, so the

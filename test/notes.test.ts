@@ -33,6 +33,9 @@ describe("scripts/notes.ts", () => {
     expect(page).toMatch(/^---\ntitle: "A note"\n---\n\n<div class="note-page">\n\n# A note\n\n\*A note of the repository \(\[`docs\/x.md`\]\(repo:docs\/x.md\)\)/);
     expect(page).toContain("See [PyTorch](./pytorch) and `[a](b.md)`.");
     expect(page).toContain("```typescript\nconst x = 1;\n```");
+    // Framework would run an html or js fence too (the embedding note's <script>, its message as a js object).
+    const more = notePage("x", "# T\n\n```html\n<script>x()</script>\n```\n\n```js\n{ a: 1 }\n```\n\n```js run=false\ny\n```\n\n```sh\nls\n```\n");
+    expect(more).toContain("```html run=false\n<script>x()</script>\n```\n\n```js run=false\n{ a: 1 }\n```\n\n```js run=false\ny\n```\n\n```sh\nls\n```");
     expect(page).toMatch(/\n<\/div>\n$/);
     // A line that starts with a code span holding backticks is a paragraph, not a fence: its links still change.
     expect(notePage("x", "# T\n\n```` ```ts ```` and [pytorch.md](pytorch.md)\n")).toContain("```` ```ts ```` and [pytorch.md](./pytorch)");

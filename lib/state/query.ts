@@ -93,6 +93,29 @@ export function readLink(search: string, schema: QuerySchema, maxLength: Readonl
   return { raw, problems: problems.filter((p) => !once.has(p.key) && once.add(p.key)) };
 }
 
+/**
+ * Parameters about how a page is shown, not what it computes: `embed` (one equation alone, for an iframe),
+ * `controls` and `theme` (lib/state/embed.ts reads them). No page's settings use these names.
+ */
+export const VIEW_PARAMS: readonly string[] = ["embed", "controls", "theme"];
+
+const isViewParam = (part: string) => VIEW_PARAMS.includes(part.split("=", 1)[0]!);
+const queryParts = (search: string) => search.replace(/^\?/, "").split("&").filter((p) => p !== "");
+
+/**
+ * The query a settings form writes after an edit (`query`, the page's settings only), with the view parameters of
+ * `search` kept first and as they were: an embed that a reader edits stays an embed, through a reload or the
+ * browser restoring the frame.
+ */
+export function keepViewParams(search: string, query: string): string {
+  return [...queryParts(search).filter(isViewParam), ...(query ? [query] : [])].join("&");
+}
+
+/** A page's own query without the view parameters: the full page's address for the same numbers. */
+export function withoutViewParams(search: string): string {
+  return queryParts(search).filter((p) => !isViewParam(p)).join("&");
+}
+
 /** The query string of some settings: the schema's order, values equal to the default left out. */
 export function queryOf(schema: QuerySchema, values: Readonly<Record<string, unknown>>, defaults: Readonly<Record<string, unknown>>): string {
   const q = new URLSearchParams();

@@ -11,7 +11,7 @@
  *
  * Validation and everything it builds live in lib/; this file only wires them to the DOM.
  */
-import { type LinkReading, type QuerySchema, messageOf, oneLine, queryOf, readLink, settle } from "../lib/state/query.js";
+import { type LinkReading, type QuerySchema, keepViewParams, messageOf, oneLine, queryOf, readLink, settle } from "../lib/state/query.js";
 import { fieldOf as inputField } from "../lib/state/fields.js";
 
 /** The raw field values, as typed. */
@@ -178,7 +178,8 @@ export function settingsForm<V>(o: SettingsFormOptions<V>): HTMLFormElement & { 
   const defaults = asRaw(o.defaults);
   const writeUrl = () => {
     if (!o.query) return;
-    const q = queryOf(o.query, read(), defaults);
+    // An embed of one equation (lib/state/embed.ts) keeps its own parameters through the reader's edits.
+    const q = keepViewParams(location.search, queryOf(o.query, read(), defaults));
     history.replaceState(history.state, "", `${location.pathname}${q ? `?${q}` : ""}${location.hash}`);
   };
   // replaceState is slow on a long page: Chromium stores the scroll position, laying the page out if it is dirty —

@@ -42,8 +42,9 @@ if (typeof document !== "undefined") {
   document.addEventListener("click", (event) => {
     if ((event.target as Element | null)?.closest?.(".theme-toggle")) setChoice(nextChoice(currentChoice()));
   });
-  // Another tab changed the choice: follow it, as a reload would.
+  // Another tab changed the choice: follow it, as a reload would (an embed keeps its link's theme, as a reload would).
   addEventListener("storage", (event) => {
+    if (document.documentElement.hasAttribute("data-embed")) return;
     if (event.key === THEME_KEY || event.key === null) document.documentElement.dataset.theme = parseChoice(event.newValue);
   });
 }

@@ -3,7 +3,8 @@
  * failed request, no request to another host, no KaTeX or Framework error, and every numbered equation followed by
  * a live cell that rendered and whose check passed (and no failed check anywhere on the page). What each engine
  * can observe is in engines.ts; site.test.ts keeps Chromium's richer checks (editing, the URL, random
- * configurations).
+ * configurations). And an embed of one equation (`?embed=…`) shown alone, in each engine (embed.test.ts puts it in
+ * another origin's iframe in Chromium).
  */
 import { describe, expect, it } from "vitest";
 import { ENGINES, engineBlock, useEngineSite } from "./engines.js";
@@ -118,6 +119,37 @@ for (const engine of ENGINES) {
       expect(brightness(seen.background), `${engine.name}: background ${seen.background} under Dark`).toBeLessThan(64);
       expect(remembered.theme, `${engine.name}: the theme on the next page`).toBe(expected);
       expect(brightness(remembered.background) < 64, `${engine.name}: next page's background ${remembered.background}`).toBe(expected === "dark");
+    });
+
+    it.each([
+      ["/hidden?embed=eq-3-7", "eq-3-7", ["seed", "range"], "system"],
+      ["/summary?embed=eq-4-9&controls=hide&theme=dark", "eq-4-9", [], "dark"],
+    ] as const)("%s shows that equation alone, with its cell and controls (docs/embedding-equations.md)", async (path, id, controls, theme) => {
+      const visit = await site.open(path);
+      const shown = await visit.page.evaluate(() => {
+        const visible = (e: Element) => e.getClientRects().length > 0 && getComputedStyle(e).visibility !== "hidden";
+        const all = (sel: string) => Array.from(document.querySelectorAll(sel)).filter(visible);
+        return {
+          equations: all(".equation").map((e) => e.id),
+          cells: all(".live-cell").length,
+          failed: all(".check-fail").length,
+          inputs: all("input, select").map((i) => (i as HTMLInputElement).name || (i as HTMLInputElement).type),
+          frame: all("#observablehq-header, #observablehq-footer, #observablehq-toc, h2").length,
+          source: all(".embed-source a").map((a) => a.textContent ?? ""),
+          theme: document.documentElement.dataset.theme,
+        };
+      });
+      const problems = await visit.problems();
+      await visit.page.close();
+      expect(problems, `problems on ${engine.name} ${path}`).toEqual([]);
+      expect(shown.equations).toEqual([id]);
+      expect(shown.cells).toBeGreaterThan(0);
+      expect(shown.failed).toBe(0);
+      for (const c of controls) expect(shown.inputs, `${engine.name}: the controls of #${id}`).toContain(c);
+      if (controls.length === 0) expect(shown.inputs).toEqual([]);
+      expect(shown.frame, "no header, footer, contents or section heading").toBe(0);
+      expect(shown.source).toHaveLength(1);
+      expect(shown.theme).toBe(theme);
     });
 
     it.skipIf(!engine.proxyRecordsAreProblems)("made no request to another host, page or browser, all session long", () => {

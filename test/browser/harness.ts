@@ -9,10 +9,11 @@ import { serveDist } from "./serve.js";
 
 /**
  * Records on `problems` what would spoil a reader's visit to `page`: console errors and warnings, uncaught exceptions,
- * failed requests and any request to another host than `base`'s (the site must work offline).
+ * failed requests and any request to another host than `base`'s (the site must work offline) or `also`'s (the
+ * course page around an embed, embed.test.ts).
  */
-export function recordProblems(page: Page, base: string, problems: string[]): void {
-  const origin = new URL(base).host;
+export function recordProblems(page: Page, base: string, problems: string[], also: readonly string[] = []): void {
+  const hosts = new Set([base, ...also].map((b) => new URL(b).host));
   page.on("console", (m) => {
     if (m.type() === "error" || m.type() === "warning") problems.push(`console.${m.type()}: ${m.text()}`);
   });
@@ -20,7 +21,8 @@ export function recordProblems(page: Page, base: string, problems: string[]): vo
   page.on("requestfailed", (r) => problems.push(`request failed: ${r.url()} (${r.failure()?.errorText})`));
   page.on("request", (r) => {
     const u = new URL(r.url());
-    if (u.protocol !== "data:" && u.host !== origin) problems.push(`request to another host: ${r.url()}`);
+    // data: and blob: (the sandbox's worker) are made in the page and fetch nothing.
+    if (u.protocol !== "data:" && u.protocol !== "blob:" && !hosts.has(u.host)) problems.push(`request to another host: ${r.url()}`);
   });
 }
 

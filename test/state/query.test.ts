@@ -5,7 +5,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import "../fast-check-seed.js";
-import { oneLine, queryOf, readLink, settle } from "../../lib/state/query.js";
+import { VIEW_PARAMS, keepViewParams, oneLine, queryOf, readLink, settle, withoutViewParams } from "../../lib/state/query.js";
 import { EXAMPLE_QUERY, buildExample, configFromQuery, exampleFromQuery } from "../../lib/state/example.js";
 import { D2L_QUERY, buildD2L, d2lConfigFromRaw } from "../../lib/state/d2l-config.js";
 import { STACKED_QUERY, buildStackedExample } from "../../lib/state/stacked-config.js";
@@ -141,5 +141,24 @@ describe("settle: a link made valid, showing what is computed", () => {
       expect(buildExample({ ...s.value.config }).fwd.loss).toBe(s.value.fwd.loss);
       expect(exampleFromQuery(`?${queryOf(EXAMPLE_QUERY, s.raw, {})}`).value.config).toEqual(s.value.config);
     }), { numRuns: 100 });
+  });
+});
+
+describe("the view parameters (an embed of one equation, lib/state/embed.ts) beside a page's settings", () => {
+  it("are used by no page's settings", () => {
+    for (const schema of [EXAMPLE_QUERY, D2L_QUERY, STACKED_QUERY, VANISHING_QUERY, TRUNCATION_QUERY]) {
+      for (const [param] of schema) expect(VIEW_PARAMS.includes(param), param).toBe(false);
+    }
+  });
+
+  it("survive a form's rewrite of the query, first and as given; the full page's query drops them", () => {
+    expect(keepViewParams("?embed=eq-4-9&seed=3&theme=dark", "seed=4&hidden=3")).toBe("embed=eq-4-9&theme=dark&seed=4&hidden=3");
+    expect(keepViewParams("?seed=3", "seed=4")).toBe("seed=4");
+    expect(keepViewParams("?embed=eq-4-9", "")).toBe("embed=eq-4-9");
+    expect(keepViewParams("", "")).toBe("");
+    // A parameter named like one, but longer, is the page's.
+    expect(keepViewParams("?embedded=1&controls=hide", "")).toBe("controls=hide");
+    expect(withoutViewParams("?embed=eq-4-9&text=a+b&controls=hide&theme=light&seed=2")).toBe("text=a+b&seed=2");
+    expect(withoutViewParams("")).toBe("");
   });
 });
