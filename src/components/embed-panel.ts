@@ -98,9 +98,10 @@ export function togglePanel(parts: EquationParts, button: HTMLButtonElement, lab
         : "Copying is not allowed here: the embed code is selected; press Ctrl+C or Cmd+C.";
     }
   });
-  // The page's settings change the address (settings-form.ts): the code follows them while the panel is open.
+  // The page's settings change the address (settings-form.ts, once edits pause): the code follows them while the
+  // panel is open. Copy writes any pending address first (the form flushes it on pointerdown and keydown).
   const follow = (event: Event) => {
-    if (!panel.contains(event.target as Node)) refresh();
+    if (!panel.contains(event.target as Node)) setTimeout(refresh, 250);
   };
   document.addEventListener("input", follow);
   panel.addEventListener("embed-panel-close", () => document.removeEventListener("input", follow));

@@ -116,7 +116,11 @@ export function showEmbed(): void {
       update();
     }
     // The full page's link follows the settings as the reader changes them.
-    document.addEventListener("input", () => (link.href = fullPage(parts.equation.id)));
+    // The form writes the address once edits pause (settings-form.ts), and before any press: so the link is
+    // rebuilt after that write and when it is about to be followed.
+    const relink = () => (link.href = fullPage(parts.equation.id));
+    document.addEventListener("input", () => setTimeout(relink, 250));
+    for (const e of ["pointerdown", "keydown", "focus"]) link.addEventListener(e, relink);
     document.title = `Equation (${label}) · ${document.title}`;
   }
   // Hide what was there; anything the page adds later (an editor, a tooltip, a live region) shows.

@@ -191,7 +191,10 @@ export function settingsForm<V>(o: SettingsFormOptions<V>): HTMLFormElement & { 
     clearTimeout(urlTimer);
     urlTimer = window.setTimeout(() => { urlTimer = 0; writeUrl(); }, URL_DELAY_MS);
   };
-  addEventListener("pagehide", () => { if (urlTimer) { clearTimeout(urlTimer); urlTimer = 0; writeUrl(); } });
+  // Leaving the page, or pressing anything that may copy the address (Copy link, Embed, a download), first writes
+  // what is pending; by then the edit's frame is drawn, so the write is cheap.
+  const flushUrl = () => { if (urlTimer) { clearTimeout(urlTimer); urlTimer = 0; writeUrl(); } };
+  for (const e of ["pagehide", "pointerdown", "keydown"]) addEventListener(e, flushUrl, true);
   const nameOf = new Map(o.query?.map(([param, key]) => [key, param]));
   const link: LinkReading = o.query ? readLink(location.search, o.query) : { raw: o.initial ?? {}, problems: [] };
   const start = settle({ defaults, link, validate: o.validate, fieldOf, nameOf: (k) => o.names?.[k] ?? nameOf.get(k) ?? k });

@@ -170,9 +170,10 @@ describe("an embed in a page of another origin", () => {
     const before = await steadyValues(frame);
     await frame.locator(".config-form input[name=seed]").fill("4");
     await expect.poll(() => shown(frame).then((s) => s.values.join())).not.toBe(before.join());
+    // The address (and the link built from it) is written once the edits pause: settings-form.ts.
+    await expect.poll(() => shown(frame).then((s) => `${s.search} ${s.link!.href}`))
+      .toBe(`?embed=eq-4-9&seed=4 ${site.base}/summary?seed=4#eq-4-9`);
     const s = await shown(frame);
-    expect(s.search).toBe("?embed=eq-4-9&seed=4");
-    expect(s.link!.href).toBe(`${site.base}/summary?seed=4#eq-4-9`);
     expect(s.badges.join(" ")).toMatch(/✓/);
 
     // The documented message, from the embed's origin, and the note's script sized the frame to the last one.
