@@ -12,6 +12,7 @@ import { type EmbedView, embedSnippet, embedUrl, snippetHeight } from "../lib/st
 import { el, elem } from "./dom.js";
 import type { EquationParts } from "./embed.js";
 import { controlBlocks } from "./embed-controls.js";
+import { URL_DELAY_MS } from "./settings-form.js";
 
 /** What an embed adds around the parts it shares with the page: its source line and its margins, in px. */
 const EMBED_CHROME_PX = 72;
@@ -101,7 +102,7 @@ export function togglePanel(parts: EquationParts, button: HTMLButtonElement, lab
   // The page's settings change the address (settings-form.ts, once edits pause): the code follows them while the
   // panel is open. Copy writes any pending address first (the form flushes it on pointerdown and keydown).
   const follow = (event: Event) => {
-    if (!panel.contains(event.target as Node)) setTimeout(refresh, 250);
+    if (!panel.contains(event.target as Node)) setTimeout(refresh, URL_DELAY_MS + 50);
   };
   document.addEventListener("input", follow);
   panel.addEventListener("embed-panel-close", () => document.removeEventListener("input", follow));

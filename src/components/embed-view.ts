@@ -15,6 +15,7 @@ import { el, elem } from "./dom.js";
 import { embeddableEquations } from "./embed.js";
 import { controlBlocks } from "./embed-controls.js";
 import { equationLabel } from "./permalink.js";
+import { URL_DELAY_MS } from "./settings-form.js";
 
 type Part = "source" | "message" | "equation" | "symbols" | "control" | "config" | "cell";
 
@@ -119,7 +120,7 @@ export function showEmbed(): void {
     // The form writes the address once edits pause (settings-form.ts), and before any press: so the link is
     // rebuilt after that write and when it is about to be followed.
     const relink = () => (link.href = fullPage(parts.equation.id));
-    document.addEventListener("input", () => setTimeout(relink, 250));
+    document.addEventListener("input", () => setTimeout(relink, URL_DELAY_MS + 50));
     for (const e of ["pointerdown", "keydown", "focus"]) link.addEventListener(e, relink);
     document.title = `Equation (${label}) · ${document.title}`;
   }

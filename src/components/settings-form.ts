@@ -61,7 +61,7 @@ const asRaw = (o: object): Raw =>
 let uid = 0;
 
 /** How long after the last edit the address is rewritten (ms). */
-const URL_DELAY_MS = 200;
+export const URL_DELAY_MS = 200;
 
 /**
  * A group of checkboxes that reads and writes like one field: its `value` is the checked options' values joined by
