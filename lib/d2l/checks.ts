@@ -5,12 +5,13 @@
  * (test/layers.test.ts).
  */
 import {
-  type D2LOptions, type D2LParams, type D2LSequence, type Gate, type WeightGrads, type WhName, activate, d2lForward,
-  d2lLoss, hPrevAt, mv, optionsOf, stepLossD2L, whLayout,
+  type D2LForward, type D2LOptions, type D2LParams, type D2LSequence, type Gate, type WeightGrads, type WhName, activate,
+  d2lForward, d2lLoss, hPrevAt, mv, optionsOf, stepLossD2L, whLayout,
 } from "./model.js";
 import { centralDifference } from "../core/fd.js";
 import { type Matrix, type Vector, clone, zeros } from "../core/matrix.js";
 import { FD_EPSILON, ROUNDING_TOL } from "../core/tolerances.js";
+import { tanh } from "../core/libm.js";
 
 const cloneParams = (p: D2LParams): D2LParams => ({ W_hx: clone(p.W_hx), W_hh: clone(p.W_hh), W_qh: clone(p.W_qh) });
 const WEIGHT_NAMES = ["W_hx", "W_hh", "W_qh"] as const;
@@ -61,17 +62,65 @@ export function numericalOutputGrads(p: D2LParams, s: D2LSequence, opts?: D2LOpt
   });
 }
 
-/** The hidden states from step `step` (0-based) on when h at that step is replaced by hAlt and the recursion re-run. */
-export function statesFrom(p: D2LParams, s: D2LSequence, opts: D2LOptions | undefined, step: number, hAlt: Vector): Vector[] {
-  const { activation } = optionsOf(opts);
-  const out: Vector[] = [hAlt];
-  let h = hAlt;
-  for (let t = step + 1; t < s.xs.length; t++) {
-    const Wx = mv(p.W_hx, s.xs[t]!), Wh = mv(p.W_hh, h);
-    h = activate(activation, Wx.map((v, i) => v + Wh[i]!));
-    out.push(h);
+/**
+ * out ← A x with the sums of `mv` in the same order (so the same bits), into a buffer: finite differences run eq 2a
+ * thousands of times per edit, and allocating every intermediate was most of their cost.
+ */
+function mvInto(out: Float64Array, A: Matrix, x: ArrayLike<number>): Float64Array {
+  for (let i = 0; i < A.rows; i++) {
+    let sum = 0;
+    for (let j = 0; j < A.cols; j++) sum += A.data[i * A.cols + j]! * x[j]!;
+    out[i] = sum;
   }
   return out;
+}
+
+/** Buffers for `stepInto`, allocated once per check. */
+interface StepBuffers { Wx: Float64Array; Wh: Float64Array }
+const stepBuffers = (p: D2LParams): StepBuffers => ({ Wx: new Float64Array(p.W_hh.rows), Wh: new Float64Array(p.W_hh.rows) });
+
+/**
+ * h ← φ(W_hx x_t + W_hh h_{t−1}) for the 0-based step t, into `h`: eq 2a as d2lForward computes it (the same sums,
+ * then the same activation of each entry). `Wx`, when given, is W_hx x_t already computed (the weights are unchanged).
+ */
+function stepInto(
+  h: Float64Array, p: D2LParams, s: D2LSequence, act: D2LOptions["activation"], t: number, hPrev: ArrayLike<number>,
+  b: StepBuffers, Wx?: Float64Array,
+): Float64Array {
+  const wx = Wx ?? mvInto(b.Wx, p.W_hx, s.xs[t]!), Wh = mvInto(b.Wh, p.W_hh, hPrev);
+  for (let i = 0; i < h.length; i++) {
+    const a = wx[i]! + Wh[i]!;
+    h[i] = act === "tanh" ? tanh(a) : act === "relu" ? (a > 0 ? a : 0) : a;
+  }
+  return h;
+}
+
+/** The hidden states from step `step` (0-based) on when h at that step is replaced by hAlt and the recursion re-run. */
+export function statesFrom(p: D2LParams, s: D2LSequence, opts: D2LOptions | undefined, step: number, hAlt: Vector): Vector[] {
+  const { activation } = optionsOf(opts), b = stepBuffers(p);
+  const out: Vector[] = [hAlt];
+  for (let t = step + 1; t < s.xs.length; t++) out.push(stepInto(new Float64Array(hAlt.length), p, s, activation, t, out[out.length - 1]!, b));
+  return out;
+}
+
+/**
+ * L as a function of h at one step, the others re-run from it: what `lossFromHidden` computes, for many hAlt. The
+ * unperturbed pass `f` gives the losses before the step (summed once per step, in the same order) and W_hx x_t.
+ */
+function lossFromHiddenOf(p: D2LParams, s: D2LSequence, opts: D2LOptions | undefined, f: D2LForward): (step: number, hAlt: Vector) => number {
+  const { activation } = optionsOf(opts), T = s.xs.length, b = stepBuffers(p);
+  const before = new Float64Array(T);
+  for (let t = 0, L = 0; t < T; t++) { before[t] = L; L += f.weights[t]! * f.l[t]!; }
+  const Wx = s.xs.map((x) => mv(p.W_hx, x));
+  const h = [new Float64Array(p.W_hh.rows), new Float64Array(p.W_hh.rows)], o = new Float64Array(p.W_qh.rows);
+  return (step, hAlt) => {
+    let L = before[step]!, hNow: Float64Array = hAlt;
+    for (let t = step; t < T; t++) {
+      if (t > step) hNow = stepInto(h[t % 2]!, p, s, activation, t, hNow, b, Wx[t]);
+      L += f.weights[t]! * stepLossD2L(mvInto(o, p.W_qh, hNow), s.targets, t);
+    }
+    return L;
+  };
 }
 
 /**
@@ -81,22 +130,16 @@ export function statesFrom(p: D2LParams, s: D2LSequence, opts: D2LOptions | unde
 export function lossFromHidden(
   p: D2LParams, s: D2LSequence, opts: D2LOptions | undefined, step: number, hAlt: Vector, f = d2lForward(p, s, opts),
 ): number {
-  let L = 0;
-  for (let t = 0; t < step; t++) L += f.weights[t]! * f.l[t]!;
-  statesFrom(p, s, opts, step, hAlt).forEach((h, k) => {
-    const t = step + k;
-    L += f.weights[t]! * stepLossD2L(mv(p.W_qh, h), s.targets, t);
-  });
-  return L;
+  return lossFromHiddenOf(p, s, opts, f)(step, hAlt);
 }
 
 /** ∂L/∂h_t (total derivative) by central differences. */
 export function numericalHiddenGradsD2L(p: D2LParams, s: D2LSequence, opts?: D2LOptions, eps = FD_EPSILON): Vector[] {
-  const f = d2lForward(p, s, opts);
+  // The unperturbed pass is shared by every difference: one per entry made /vanishing's check its slowest cell.
+  const f = d2lForward(p, s, opts), loss = lossFromHiddenOf(p, s, opts, f);
   return f.h.map((ht, t) => {
     const h = ht.slice(), g = new Float64Array(h.length);
-    // The unperturbed pass is shared by every difference: one per entry made /vanishing's check its slowest cell.
-    for (let k = 0; k < h.length; k++) g[k] = centralDifference(h, k, () => lossFromHidden(p, s, opts, t, h, f), eps);
+    for (let k = 0; k < h.length; k++) g[k] = centralDifference(h, k, () => loss(t, h), eps);
     return g;
   });
 }
@@ -115,12 +158,12 @@ export function numericalStateJacobian(p: D2LParams, s: D2LSequence, opts: D2LOp
 
 /** ∂h_t/∂w_h for t = 1 … T (h × P each) by central differences on the flattened w_h. */
 export function numericalDhdw(p: D2LParams, s: D2LSequence, opts?: D2LOptions, names?: readonly WhName[], eps = FD_EPSILON): Matrix[] {
-  const q = cloneParams(p), layout = whLayout(p, names), T = s.xs.length, hidden = p.W_hh.rows;
+  const q = cloneParams(p), layout = whLayout(p, names), T = s.xs.length, hidden = p.W_hh.rows, b = stepBuffers(p);
   const out = Array.from({ length: T }, () => zeros(hidden, layout.P));
   for (const n of layout.names) {
     const theta = q[n].data;
     for (let k = 0; k < theta.length; k++) {
-      const column = differenceColumn(theta, k, T * hidden, () => flatSteps(hiddenStates(q, s, opts)), eps);
+      const column = differenceColumn(theta, k, T * hidden, () => hiddenStatesFlat(q, s, opts, b), eps);
       const col = layout.offset[n]! + k;
       for (let t = 0; t < T; t++) for (let i = 0; i < hidden; i++) out[t]!.data[i * layout.P + col] = column[t * hidden + i]!;
     }
@@ -129,19 +172,13 @@ export function numericalDhdw(p: D2LParams, s: D2LSequence, opts?: D2LOptions, n
 }
 
 /**
- * h_1 … h_T alone: eq 2a's recursion with the same operations as d2lForward (so the same bits), without the outputs
- * and losses that ∂h/∂w does not need — /vanishing runs it twice per entry of W_hh on every edit.
+ * h_1 … h_T alone, flattened: eq 2a's recursion with the same operations as d2lForward (so the same bits), without
+ * the outputs and losses that ∂h/∂w does not need — /vanishing runs it twice per entry of W_hh on every edit.
  */
-function hiddenStates(p: D2LParams, s: D2LSequence, opts: D2LOptions | undefined): Vector[] {
-  const { activation } = optionsOf(opts);
-  const Wx = mv(p.W_hx, s.xs[0]!), Wh = mv(p.W_hh, s.h0);
-  return statesFrom(p, s, opts, 0, activate(activation, Wx.map((v, i) => v + Wh[i]!)));
-}
-
-function flatSteps(vs: readonly Vector[]): Float64Array {
-  const out = new Float64Array(vs.reduce((n, v) => n + v.length, 0));
-  let at = 0;
-  for (const v of vs) { out.set(v, at); at += v.length; }
+function hiddenStatesFlat(p: D2LParams, s: D2LSequence, opts: D2LOptions | undefined, b: StepBuffers): Float64Array {
+  const { activation } = optionsOf(opts), n = p.W_hh.rows, out = new Float64Array(s.xs.length * n);
+  let hPrev: ArrayLike<number> = s.h0;
+  for (let t = 0; t < s.xs.length; t++) hPrev = stepInto(out.subarray(t * n, (t + 1) * n), p, s, activation, t, hPrev, b);
   return out;
 }
 
@@ -187,9 +224,15 @@ export function numericalGatedGrads(p: D2LParams, s: D2LSequence, opts: D2LOptio
 export function numericalSumLossGrads<N extends keyof D2LParams = keyof D2LParams>(
   p: D2LParams, s: D2LSequence, opts?: D2LOptions, names: readonly N[] = WEIGHT_NAMES as unknown as readonly N[],
 ): Pick<WeightGrads, N> {
+  const { activation } = optionsOf(opts), b = stepBuffers(p), o = new Float64Array(p.W_qh.rows);
+  const h = [new Float64Array(p.W_hh.rows), new Float64Array(p.W_hh.rows)];
+  // Σ_t of d2lForward's l_t, in its order and with its operations (the same bits), into buffers
   return numericalWeightGradsOf(names, p, s, opts, FD_EPSILON, (q) => {
-    let sum = 0;
-    for (const v of d2lForward(q, s, opts).l) sum += v;
+    let sum = 0, hPrev: ArrayLike<number> = s.h0;
+    for (let t = 0; t < s.xs.length; t++) {
+      hPrev = stepInto(h[t % 2]!, q, s, activation, t, hPrev, b);
+      sum += stepLossD2L(mvInto(o, q.W_qh, hPrev), s.targets, t);
+    }
     return sum;
   });
 }

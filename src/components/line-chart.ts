@@ -5,6 +5,9 @@
 import { coloursOf, frame, legend, svgOf } from "./svg-chart.js";
 import { numberTable } from "./number-table.js";
 
+/** Numbers the charts of a page, so that each line's marker has an id of its own. */
+let charts = 0;
+
 export interface Series {
   name: string;
   /** y values; x is `x[i]` or i + 1. */
@@ -29,13 +32,21 @@ export function lineChart(o: {
     y: { domain: [Math.min(...ys), Math.max(...ys)], log, label: o.yLabel },
   });
   const colours = coloursOf(o.series.map((s) => s.name));
-  o.series.forEach((s) => {
+  const chart = ++charts;
+  o.series.forEach((s, k) => {
     const pts = rows.filter((d) => d.series === s.name).map((d) => `${f.px(d.x).toFixed(1)},${f.py(d.y).toFixed(1)}`);
     const colour = colours.get(s.name);
-    if (pts.length > 1) f.parts.push(`<polyline points="${pts.join(" ")}" fill="none" stroke="${colour}" stroke-width="1.5"></polyline>`);
-    for (const p of pts) {
-      const [cx, cy] = p.split(",");
+    if (pts.length === 1) {
+      const [cx, cy] = pts[0]!.split(",");
       f.parts.push(`<circle cx="${cx}" cy="${cy}" r="2" fill="${colour}"></circle>`);
+    } else if (pts.length > 1) {
+      // The dots are the line's markers, not a <circle> each: a page redraws hundreds of points on every edit, and
+      // each element costs its creation, its layout and its removal at the next edit.
+      const id = `lc${chart}-${k}`;
+      f.parts.push(`<marker id="${id}" viewBox="0 0 4 4" refX="2" refY="2" markerWidth="4" markerHeight="4" markerUnits="userSpaceOnUse">` +
+        `<circle cx="2" cy="2" r="2" fill="${colour}"></circle></marker>` +
+        `<polyline points="${pts.join(" ")}" fill="none" stroke="${colour}" stroke-width="1.5" ` +
+        `marker-start="url(#${id})" marker-mid="url(#${id})" marker-end="url(#${id})"></polyline>`);
     }
   });
   const fig = document.createElement("div");
@@ -48,8 +59,14 @@ export function lineChart(o: {
   const details = document.createElement("details");
   const summary = document.createElement("summary");
   summary.textContent = `The plotted numbers: ${o.caption ?? o.label}`;
-  details.append(summary, numberTable([o.xLabel, ...o.series.map((s) => s.name)],
-    Array.from(o.x, (x, i) => [x, ...o.series.map((s) => s.y[i]!)]), o.caption ?? o.label));
+  details.append(summary);
+  // Built when first opened, as heatmap.ts builds its table: closed, it is neither seen, printed nor read out.
+  const xAt = Array.from(o.x), yAt = o.series.map((s) => Array.from(s.y));
+  details.addEventListener("toggle", () => {
+    if (details.open && !details.querySelector("table")) {
+      details.append(numberTable([o.xLabel, ...o.series.map((s) => s.name)], xAt.map((v, i) => [v, ...yAt.map((y) => y[i]!)]), o.caption ?? o.label));
+    }
+  });
   fig.append(plotBox, details);
   return fig;
 }
