@@ -74,9 +74,35 @@ export function rdbu(u: number): string {
 
 const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;");
 
+/** The font of a heatmap's numbers (style.css: `.heatmap svg`), in px. */
+const FONT_PX = 11;
+let advance: ((ch: string) => number) | null = null;
+
+/**
+ * The advance width of one character of the heatmap's font, measured once per character on a canvas with the family
+ * the SVG uses: the numbers of a row are one <text> whose characters are placed one by one (see `heatmap`).
+ */
+function advanceOf(ch: string): number {
+  if (!advance) {
+    const family = getComputedStyle(document.documentElement).getPropertyValue("--sans-serif").trim() || "sans-serif";
+    const g = document.createElement("canvas").getContext("2d");
+    const known = new Map<string, number>();
+    if (g) g.font = `${FONT_PX}px ${family}`;
+    advance = (c) => {
+      let w = known.get(c);
+      if (w === undefined) known.set(c, (w = g ? g.measureText(c).width : 0.6 * FONT_PX));
+      return w;
+    };
+  }
+  return advance(ch);
+}
+
 /**
  * Drawn as one SVG string rather than with Plot: a page shows a dozen of these and redraws them all on every
- * edit, and building scales, axes and marks each time cost more than the maths behind them.
+ * edit, and building scales, axes and marks each time cost more than the maths behind them. For the same reason the
+ * entries are not an element each: their colours are painted on a canvas under the SVG, and the numbers of a row are
+ * one <text> per ink, each character placed where `text-anchor="middle"` would put it. Creating, laying out and
+ * removing a <rect> and a <text> per entry was most of a page's time per edit.
  */
 export function heatmap(value: Float64Array | MatrixLike, o: HeatmapOptions): HTMLElement {
   const m = asMatrix(value);
@@ -93,25 +119,46 @@ export function heatmap(value: Float64Array | MatrixLike, o: HeatmapOptions): HT
   const parts: string[] = [];
   if (o.colName) parts.push(`<text x="${left + (cw * m.cols) / 2}" y="11" text-anchor="middle" class="hm-axis">${esc(o.colName)}</text>`);
   colLabels.forEach((c, j) => parts.push(`<text x="${left + cw * j + cw / 2}" y="${top - 6}" text-anchor="middle">${esc(c)}</text>`));
+  // The colours, at twice the CSS pixels so that they stay sharp on dense screens and on paper.
+  const canvas = document.createElement("canvas");
+  canvas.width = 2 * width;
+  canvas.height = 2 * height;
+  canvas.setAttribute("aria-hidden", "true");
+  const g = canvas.getContext("2d");
+  g?.scale(2, 2);
   for (let i = 0; i < m.rows; i++) {
     const y = top + ch * i;
     parts.push(`<text x="${left - 6}" y="${y + ch / 2 + 4}" text-anchor="end">${esc(rowLabels[i]!)}</text>`);
+    const ink = { black: { x: [] as string[], text: "" }, white: { x: [] as string[], text: "" } };
     for (let j = 0; j < m.cols; j++) {
       const v = m.data[i * m.cols + j]!;
-      const fill = Number.isFinite(v) ? rdbu(extent === 0 ? 0.5 : 0.5 + v / (2 * extent)) : "#ccc";
-      const ink = Math.abs(v) > 0.6 * extent ? "white" : "black";
-      parts.push(`<rect x="${left + cw * j + 0.5}" y="${y + 0.5}" width="${cw - 1}" height="${ch - 1}" fill="${fill}"></rect>` +
-        `<text x="${left + cw * j + cw / 2}" y="${y + ch / 2 + 4}" text-anchor="middle" fill="${ink}">${esc(fmt(v, 2))}</text>`);
+      if (g) {
+        g.fillStyle = Number.isFinite(v) ? rdbu(extent === 0 ? 0.5 : 0.5 + v / (2 * extent)) : "#ccc";
+        g.fillRect(left + cw * j + 0.5, y + 0.5, cw - 1, ch - 1);
+      }
+      const run = Math.abs(v) > 0.6 * extent ? ink.white : ink.black, label = fmt(v, 2);
+      let x = left + cw * j + cw / 2;
+      for (const c of label) x -= advanceOf(c) / 2;
+      // A space between two numbers of a run, so that copied text keeps them apart; it is placed, and invisible.
+      if (run.text) { run.x.push(x.toFixed(2)); run.text += " "; }
+      for (const c of label) { run.x.push(x.toFixed(2)); run.text += c; x += advanceOf(c); }
+    }
+    for (const [fill, run] of Object.entries(ink)) {
+      if (run.text) parts.push(`<text x="${run.x.join(" ")}" y="${y + ch / 2 + 4}" fill="${fill}">${esc(run.text)}</text>`);
     }
   }
   const figure = document.createElement("figure");
   figure.className = "heatmap";
+  const plot = document.createElement("div");
+  plot.className = "hm-plot";
   // Focusable, with its grid's geometry for heatmap-entry.ts: the arrow keys and the pointer read single entries.
-  figure.innerHTML = `<svg width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" tabindex="0" ` +
+  plot.innerHTML = `<svg width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" tabindex="0" ` +
     `data-grid="${left},${top},${cw},${ch}" ` +
     `aria-label="${esc(`Heatmap of ${o.label}, ${m.rows} by ${m.cols}; arrow keys read its entries one at a time, ` +
       `and the same numbers are in the table below.`).replace(/"/g, "&quot;")}">` +
     `${parts.join("")}</svg>`;
+  plot.prepend(canvas);
+  figure.append(plot);
   const details = document.createElement("details");
   const summary = document.createElement("summary");
   summary.textContent = "Table of values";

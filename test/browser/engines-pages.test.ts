@@ -59,6 +59,49 @@ for (const engine of ENGINES) {
       expect(report.failed, `failed checks on ${where}`).toEqual([]);
     });
 
+    it("a heatmap's numbers sit centred in their cells, over the colours painted under them (heatmap.ts)", async () => {
+      const visit = await site.open("/vanishing");
+      const report = await visit.page.evaluate(() => {
+        const figure = document.querySelector("main figure.heatmap")!;
+        const svg = figure.querySelector<SVGSVGElement>("svg[data-grid]")!, canvas = figure.querySelector("canvas")!;
+        const [left, top, cw, ch] = svg.dataset.grid!.split(",").map(Number) as [number, number, number, number];
+        const box = svg.getBoundingClientRect(), under = canvas.getBoundingClientRect();
+        const offCentre: string[] = [];
+        let numbers = 0;
+        // The value runs are the texts with one x per character; each number's extent from its characters' boxes.
+        for (const t of Array.from(svg.querySelectorAll<SVGTextElement>("text")).filter((t) => t.getAttribute("x")!.includes(" "))) {
+          const text = t.textContent!;
+          let from = 0;
+          for (let k = 0; k <= text.length; k++) {
+            if (k < text.length && text[k] !== " ") continue;
+            const a = t.getExtentOfChar(from), b = t.getExtentOfChar(k - 1);
+            const centre = (a.x + b.x + b.width) / 2, j = Math.floor((centre - left) / cw), i = Math.floor((a.y - top) / ch);
+            const want = left + cw * j + cw / 2;
+            if (Math.abs(centre - want) > 1.5) offCentre.push(`${text.slice(from, k)} at ${centre.toFixed(1)}, cell centre ${want}`);
+            if (!(a.y + a.height / 2 > top + ch * i && a.y + a.height / 2 < top + ch * (i + 1))) offCentre.push(`${text.slice(from, k)} outside its row`);
+            numbers++;
+            from = k + 1;
+          }
+        }
+        // Every entry's centre is painted (opaque) on the canvas, and the canvas covers the svg exactly.
+        const g = canvas.getContext("2d")!, sx = canvas.width / svg.viewBox.baseVal.width;
+        const rows = (figure.querySelector("svg")!.viewBox.baseVal.height - top - 4) / ch, cols = (svg.viewBox.baseVal.width - left - 4) / cw;
+        let unpainted = 0;
+        for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) {
+          if (g.getImageData(Math.round((left + cw * j + cw / 2) * sx), Math.round((top + ch * i + ch / 2) * sx), 1, 1).data[3] !== 255) unpainted++;
+        }
+        return {
+          numbers, entries: rows * cols, offCentre, unpainted,
+          cover: [under.left - box.left, under.top - box.top, under.width - box.width, under.height - box.height].map((d) => Math.round(d)),
+        };
+      });
+      await visit.page.close();
+      expect(report.numbers, `${engine.name}: one number per entry`).toBe(report.entries);
+      expect(report.offCentre, `${engine.name}: numbers away from their cells' centres`).toEqual([]);
+      expect(report.unpainted, `${engine.name}: entries without colour`).toBe(0);
+      expect(report.cover, `${engine.name}: the canvas against the svg (left, top, width, height)`).toEqual([0, 0, 0, 0]);
+    });
+
     it('the search box: "4.9" typed on / opens /summary at (4.9), in view', async () => {
       const visit = await site.open("/");
       // Typed as events in the page (the engines' drivers share no keyboard API); Enter comes after the evaluation
