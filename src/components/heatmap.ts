@@ -62,14 +62,19 @@ export function matrixTable(m: MatrixLike, o: HeatmapOptions): HTMLTableElement 
 const RDBU = ["#67001f", "#b2182b", "#d6604d", "#f4a582", "#fddbc7", "#f7f7f7", "#d1e5f0", "#92c5de", "#4393c3", "#2166ac", "#053061"]
   .map((h) => [1, 3, 5].map((k) => parseInt(h.slice(k, k + 2), 16)));
 
-/** The colour of u ∈ [0, 1] on RdBu, interpolated linearly between the eleven classes. */
-export function rdbu(u: number): string {
-  if (!Number.isFinite(u)) return "#ccc";
+/** The colour of u ∈ [0, 1] on RdBu, interpolated linearly between the eleven classes, as [r, g, b] in 0…255. */
+export function rdbuRgb(u: number): [number, number, number] {
+  if (!Number.isFinite(u)) return [204, 204, 204];
   const x = Math.min(1, Math.max(0, u)) * (RDBU.length - 1);
   const i = Math.min(RDBU.length - 2, Math.floor(x)), f = x - i;
   const [a, b] = [RDBU[i]!, RDBU[i + 1]!];
   const c = (k: number) => Math.round(a[k]! + (b[k]! - a[k]!) * f);
-  return `rgb(${c(0)},${c(1)},${c(2)})`;
+  return [c(0), c(1), c(2)];
+}
+
+/** The same as a CSS colour. */
+export function rdbu(u: number): string {
+  return Number.isFinite(u) ? `rgb(${rdbuRgb(u).join(",")})` : "#ccc";
 }
 
 const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;");
@@ -119,22 +124,29 @@ export function heatmap(value: Float64Array | MatrixLike, o: HeatmapOptions): HT
   const parts: string[] = [];
   if (o.colName) parts.push(`<text x="${left + (cw * m.cols) / 2}" y="11" text-anchor="middle" class="hm-axis">${esc(o.colName)}</text>`);
   colLabels.forEach((c, j) => parts.push(`<text x="${left + cw * j + cw / 2}" y="${top - 6}" text-anchor="middle">${esc(c)}</text>`));
-  // The colours, at twice the CSS pixels so that they stay sharp on dense screens and on paper.
+  // The colours, one canvas pixel per entry, stretched over the grid (style.css: pixelated): a canvas of the grid's
+  // size in pixels costs more to allocate and clear than the <rect>s it replaces.
   const canvas = document.createElement("canvas");
-  canvas.width = 2 * width;
-  canvas.height = 2 * height;
+  canvas.width = m.cols;
+  canvas.height = m.rows;
   canvas.setAttribute("aria-hidden", "true");
-  const g = canvas.getContext("2d");
-  g?.scale(2, 2);
+  canvas.style.cssText = `left: ${(100 * left) / width}%; top: ${(100 * top) / height}%; ` +
+    `width: ${(100 * cw * m.cols) / width}%; height: ${(100 * ch * m.rows) / height}%`;
+  const g = canvas.getContext("2d"), pixels = g?.createImageData(m.cols, m.rows);
+  // The gaps between entries: lines in the page's colour over the canvas, as the <rect>s were 1 px apart.
+  const gaps: string[] = [];
+  for (let j = 0; j <= m.cols; j++) gaps.push(`M${left + cw * j},${top}v${ch * m.rows}`);
+  for (let i = 0; i <= m.rows; i++) gaps.push(`M${left},${top + ch * i}h${cw * m.cols}`);
+  parts.push(`<path class="hm-gaps" d="${gaps.join("")}"></path>`);
   for (let i = 0; i < m.rows; i++) {
     const y = top + ch * i;
     parts.push(`<text x="${left - 6}" y="${y + ch / 2 + 4}" text-anchor="end">${esc(rowLabels[i]!)}</text>`);
     const ink = { black: { x: [] as string[], text: "" }, white: { x: [] as string[], text: "" } };
     for (let j = 0; j < m.cols; j++) {
       const v = m.data[i * m.cols + j]!;
-      if (g) {
-        g.fillStyle = Number.isFinite(v) ? rdbu(extent === 0 ? 0.5 : 0.5 + v / (2 * extent)) : "#ccc";
-        g.fillRect(left + cw * j + 0.5, y + 0.5, cw - 1, ch - 1);
+      if (pixels) {
+        pixels.data.set(rdbuRgb(Number.isFinite(v) ? (extent === 0 ? 0.5 : 0.5 + v / (2 * extent)) : NaN), 4 * (i * m.cols + j));
+        pixels.data[4 * (i * m.cols + j) + 3] = 255;
       }
       const run = Math.abs(v) > 0.6 * extent ? ink.white : ink.black, label = fmt(v, 2);
       let x = left + cw * j + cw / 2;
@@ -147,6 +159,7 @@ export function heatmap(value: Float64Array | MatrixLike, o: HeatmapOptions): HT
       if (run.text) parts.push(`<text x="${run.x.join(" ")}" y="${y + ch / 2 + 4}" fill="${fill}">${esc(run.text)}</text>`);
     }
   }
+  if (g && pixels) g.putImageData(pixels, 0, 0);
   const figure = document.createElement("figure");
   figure.className = "heatmap";
   const plot = document.createElement("div");

@@ -83,23 +83,24 @@ for (const engine of ENGINES) {
             from = k + 1;
           }
         }
-        // Every entry's centre is painted (opaque) on the canvas, and the canvas covers the svg exactly.
-        const g = canvas.getContext("2d")!, sx = canvas.width / svg.viewBox.baseVal.width;
-        const rows = (figure.querySelector("svg")!.viewBox.baseVal.height - top - 4) / ch, cols = (svg.viewBox.baseVal.width - left - 4) / cw;
+        // Every entry is painted (opaque) on the canvas, one pixel each, and the canvas covers the svg's grid exactly.
+        const rows = Math.round((svg.viewBox.baseVal.height - top - 4) / ch), cols = Math.round((svg.viewBox.baseVal.width - left - 4) / cw);
+        const pixels = canvas.getContext("2d")!.getImageData(0, 0, canvas.width, canvas.height).data;
         let unpainted = 0;
-        for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) {
-          if (g.getImageData(Math.round((left + cw * j + cw / 2) * sx), Math.round((top + ch * i + ch / 2) * sx), 1, 1).data[3] !== 255) unpainted++;
-        }
+        for (let k = 0; k < rows * cols; k++) if (pixels[4 * k + 3] !== 255) unpainted++;
+        const s = box.width / svg.viewBox.baseVal.width;
         return {
-          numbers, entries: rows * cols, offCentre, unpainted,
-          cover: [under.left - box.left, under.top - box.top, under.width - box.width, under.height - box.height].map((d) => Math.round(d)),
+          numbers, entries: rows * cols, offCentre, unpainted, size: [canvas.width, canvas.height], grid: [cols, rows],
+          cover: [under.left - box.left - left * s, under.top - box.top - top * s, under.width - cw * cols * s, under.height - ch * rows * s]
+            .map((d) => Math.round(d)),
         };
       });
       await visit.page.close();
       expect(report.numbers, `${engine.name}: one number per entry`).toBe(report.entries);
       expect(report.offCentre, `${engine.name}: numbers away from their cells' centres`).toEqual([]);
+      expect(report.size, `${engine.name}: the canvas, one pixel per entry`).toEqual(report.grid);
       expect(report.unpainted, `${engine.name}: entries without colour`).toBe(0);
-      expect(report.cover, `${engine.name}: the canvas against the svg (left, top, width, height)`).toEqual([0, 0, 0, 0]);
+      expect(report.cover, `${engine.name}: the canvas against the svg's grid (left, top, width, height)`).toEqual([0, 0, 0, 0]);
     });
 
     it('the search box: "4.9" typed on / opens /summary at (4.9), in view', async () => {
