@@ -62,52 +62,49 @@ export function matrixTable(m: MatrixLike, o: HeatmapOptions): HTMLTableElement 
 const RDBU = ["#67001f", "#b2182b", "#d6604d", "#f4a582", "#fddbc7", "#f7f7f7", "#d1e5f0", "#92c5de", "#4393c3", "#2166ac", "#053061"]
   .map((h) => [1, 3, 5].map((k) => parseInt(h.slice(k, k + 2), 16)));
 
-/** The colour of u ∈ [0, 1] on RdBu, interpolated linearly between the eleven classes, as [r, g, b] in 0…255. */
-export function rdbuRgb(u: number): [number, number, number] {
-  if (!Number.isFinite(u)) return [204, 204, 204];
+/** The colour of u ∈ [0, 1] on RdBu, interpolated linearly between the eleven classes. */
+export function rdbu(u: number): string {
+  if (!Number.isFinite(u)) return "#ccc";
   const x = Math.min(1, Math.max(0, u)) * (RDBU.length - 1);
   const i = Math.min(RDBU.length - 2, Math.floor(x)), f = x - i;
   const [a, b] = [RDBU[i]!, RDBU[i + 1]!];
   const c = (k: number) => Math.round(a[k]! + (b[k]! - a[k]!) * f);
-  return [c(0), c(1), c(2)];
-}
-
-/** The same as a CSS colour. */
-export function rdbu(u: number): string {
-  return Number.isFinite(u) ? `rgb(${rdbuRgb(u).join(",")})` : "#ccc";
+  return `rgb(${c(0)},${c(1)},${c(2)})`;
 }
 
 const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;");
 
 /** The font of a heatmap's numbers (style.css: `.heatmap svg`), in px. */
 const FONT_PX = 11;
-let advance: ((ch: string) => number) | null = null;
+/** Advance widths of the characters met so far, in px; null until the font is known. */
+let advances: Map<string, number> | null = null;
+let measure: CanvasRenderingContext2D | null = null;
 
 /**
  * The advance width of one character of the heatmap's font, measured once per character on a canvas with the family
  * the SVG uses: the numbers of a row are one <text> whose characters are placed one by one (see `heatmap`).
  */
 function advanceOf(ch: string): number {
-  if (!advance) {
+  if (!advances) {
+    advances = new Map();
+    measure = document.createElement("canvas").getContext("2d");
     const family = getComputedStyle(document.documentElement).getPropertyValue("--sans-serif").trim() || "sans-serif";
-    const g = document.createElement("canvas").getContext("2d");
-    const known = new Map<string, number>();
-    if (g) g.font = `${FONT_PX}px ${family}`;
-    advance = (c) => {
-      let w = known.get(c);
-      if (w === undefined) known.set(c, (w = g ? g.measureText(c).width : 0.6 * FONT_PX));
-      return w;
-    };
+    if (measure) measure.font = `${FONT_PX}px ${family}`;
   }
-  return advance(ch);
+  let w = advances.get(ch);
+  if (w === undefined) advances.set(ch, (w = measure ? measure.measureText(ch).width : 0.6 * FONT_PX));
+  return w;
 }
+
+const hundredths = (x: number) => Math.round(x * 100) / 100;
 
 /**
  * Drawn as one SVG string rather than with Plot: a page shows a dozen of these and redraws them all on every
  * edit, and building scales, axes and marks each time cost more than the maths behind them. For the same reason the
- * entries are not an element each: their colours are painted on a canvas under the SVG, and the numbers of a row are
- * one <text> per ink, each character placed where `text-anchor="middle"` would put it. Creating, laying out and
- * removing a <rect> and a <text> per entry was most of a page's time per edit.
+ * entries are not an element each: their colours are one CSS gradient per row, the background of one box under the
+ * SVG, and the numbers of a row are one <text> per ink, each character placed where `text-anchor="middle"` would put
+ * it. Creating, laying out and removing a <rect> and a <text> per entry was most of a page's time per edit (and a
+ * canvas of the grid's size cost more to allocate; one of a pixel per entry, to get a context for).
  */
 export function heatmap(value: Float64Array | MatrixLike, o: HeatmapOptions): HTMLElement {
   const m = asMatrix(value);
@@ -124,16 +121,11 @@ export function heatmap(value: Float64Array | MatrixLike, o: HeatmapOptions): HT
   const parts: string[] = [];
   if (o.colName) parts.push(`<text x="${left + (cw * m.cols) / 2}" y="11" text-anchor="middle" class="hm-axis">${esc(o.colName)}</text>`);
   colLabels.forEach((c, j) => parts.push(`<text x="${left + cw * j + cw / 2}" y="${top - 6}" text-anchor="middle">${esc(c)}</text>`));
-  // The colours, one canvas pixel per entry, stretched over the grid (style.css: pixelated): a canvas of the grid's
-  // size in pixels costs more to allocate and clear than the <rect>s it replaces.
-  const canvas = document.createElement("canvas");
-  canvas.width = m.cols;
-  canvas.height = m.rows;
-  canvas.setAttribute("aria-hidden", "true");
-  canvas.style.cssText = `left: ${(100 * left) / width}%; top: ${(100 * top) / height}%; ` +
-    `width: ${(100 * cw * m.cols) / width}%; height: ${(100 * ch * m.rows) / height}%`;
-  const g = canvas.getContext("2d"), pixels = g?.createImageData(m.cols, m.rows);
-  // The gaps between entries: lines in the page's colour over the canvas, as the <rect>s were 1 px apart.
+  // The colours: row i is a gradient with a hard stop at every entry, sized and placed in % of a box that is itself
+  // placed in % of the SVG, so that it follows wherever CSS sizes the SVG (print).
+  const rowColours: string[] = [];
+  const rowPlace = (i: number) => `0 ${m.rows > 1 ? (100 * i) / (m.rows - 1) : 0}% / 100% ${100 / m.rows}% no-repeat`;
+  // The gaps between entries: lines in the page's colour over the colours, as the <rect>s were 1 px apart.
   const gaps: string[] = [];
   for (let j = 0; j <= m.cols; j++) gaps.push(`M${left + cw * j},${top}v${ch * m.rows}`);
   for (let i = 0; i <= m.rows; i++) gaps.push(`M${left},${top + ch * i}h${cw * m.cols}`);
@@ -141,36 +133,35 @@ export function heatmap(value: Float64Array | MatrixLike, o: HeatmapOptions): HT
   for (let i = 0; i < m.rows; i++) {
     const y = top + ch * i;
     parts.push(`<text x="${left - 6}" y="${y + ch / 2 + 4}" text-anchor="end">${esc(rowLabels[i]!)}</text>`);
-    const ink = { black: { x: [] as string[], text: "" }, white: { x: [] as string[], text: "" } };
+    const ink = { black: { x: [] as number[], text: "" }, white: { x: [] as number[], text: "" } }, stops: string[] = [];
     for (let j = 0; j < m.cols; j++) {
       const v = m.data[i * m.cols + j]!;
-      if (pixels) {
-        pixels.data.set(rdbuRgb(Number.isFinite(v) ? (extent === 0 ? 0.5 : 0.5 + v / (2 * extent)) : NaN), 4 * (i * m.cols + j));
-        pixels.data[4 * (i * m.cols + j) + 3] = 255;
-      }
+      stops.push(`${Number.isFinite(v) ? rdbu(extent === 0 ? 0.5 : 0.5 + v / (2 * extent)) : "#ccc"} ${(100 * j) / m.cols}% ${(100 * (j + 1)) / m.cols}%`);
       const run = Math.abs(v) > 0.6 * extent ? ink.white : ink.black, label = fmt(v, 2);
       let x = left + cw * j + cw / 2;
-      for (const c of label) x -= advanceOf(c) / 2;
+      for (let k = 0; k < label.length; k++) x -= advanceOf(label[k]!) / 2;
       // A space between two numbers of a run, so that copied text keeps them apart; it is placed, and invisible.
-      if (run.text) { run.x.push(x.toFixed(2)); run.text += " "; }
-      for (const c of label) { run.x.push(x.toFixed(2)); run.text += c; x += advanceOf(c); }
+      if (run.text) { run.x.push(hundredths(x)); run.text += " "; }
+      for (let k = 0; k < label.length; k++) { run.x.push(hundredths(x)); x += advanceOf(label[k]!); }
+      run.text += label;
     }
+    rowColours.push(`linear-gradient(to right, ${stops.join(", ")}) ${rowPlace(i)}`);
     for (const [fill, run] of Object.entries(ink)) {
       if (run.text) parts.push(`<text x="${run.x.join(" ")}" y="${y + ch / 2 + 4}" fill="${fill}">${esc(run.text)}</text>`);
     }
   }
-  if (g && pixels) g.putImageData(pixels, 0, 0);
   const figure = document.createElement("figure");
   figure.className = "heatmap";
   const plot = document.createElement("div");
   plot.className = "hm-plot";
   // Focusable, with its grid's geometry for heatmap-entry.ts: the arrow keys and the pointer read single entries.
-  plot.innerHTML = `<svg width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" tabindex="0" ` +
+  plot.innerHTML = `<div class="hm-colours" aria-hidden="true" style="left: ${(100 * left) / width}%; top: ${(100 * top) / height}%; ` +
+    `width: ${(100 * cw * m.cols) / width}%; height: ${(100 * ch * m.rows) / height}%; background: ${rowColours.join(", ")}"></div>` +
+    `<svg width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" tabindex="0" ` +
     `data-grid="${left},${top},${cw},${ch}" ` +
     `aria-label="${esc(`Heatmap of ${o.label}, ${m.rows} by ${m.cols}; arrow keys read its entries one at a time, ` +
       `and the same numbers are in the table below.`).replace(/"/g, "&quot;")}">` +
     `${parts.join("")}</svg>`;
-  plot.prepend(canvas);
   figure.append(plot);
   const details = document.createElement("details");
   const summary = document.createElement("summary");
