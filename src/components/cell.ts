@@ -35,6 +35,14 @@ export interface LiveCellOptions {
  */
 export const cellHooks: { decorate?: (cell: HTMLElement, fns: readonly Function[], file: string) => void } = {};
 
+/** A function's source never changes: hashed once, not on every edit of every cell. */
+const hashes = new WeakMap<Function, string>();
+function sourceHash(f: Function): string {
+  let h = hashes.get(f);
+  if (h === undefined) hashes.set(f, (h = fnv1a(f.toString())));
+  return h;
+}
+
 export function liveCell(o: LiveCellOptions): HTMLElement {
   const el = document.createElement("div");
   el.className = "live-cell";
@@ -55,7 +63,7 @@ export function liveCell(o: LiveCellOptions): HTMLElement {
     const fns = typeof o.fn === "function" ? [o.fn] : o.fn;
     code.textContent = `${o.file} · ${fns.map((f) => `${f.name}()`).join(", ")}`;
     el.dataset.fn = fns.map((f) => f.name).join(",");
-    el.dataset.hash = fns.map((f) => fnv1a(f.toString())).join(",");
+    el.dataset.hash = fns.map(sourceHash).join(",");
   }
   src.append("computed by ", code);
   meta.append(src);
