@@ -229,6 +229,12 @@ export default function markdownMath(md: MarkdownIt): void {
   // Framework passes the page's path in `env`, so a broken formula's error names its page and line.
   const where = (kind: string, env: { path?: string }, line?: number) =>
     `${kind}${env?.path ? ` in ${env.path}${line !== undefined ? ` (line ${line + 1} after the front matter)` : ""}` : ""}`;
+  // Nor after a heading: a new section's code computes something of its own ("All at once" on /summary is no (4.9)).
+  const heading = md.renderer.rules.heading_open ?? ((tokens, i, o, _env, self) => self.renderToken(tokens, i, o));
+  md.renderer.rules.heading_open = (tokens, i, o, env, self) => {
+    if (env) (env as { equation?: unknown }).equation = undefined;
+    return heading(tokens, i, o, env, self);
+  };
   md.renderer.rules.math_inline = (tokens, i, _o, env) => renderTex(tokens[i]!.content, false, where("inline math", env));
   md.renderer.rules.math_block = (tokens, i, _o, env) => {
     const tex = tokens[i]!.content;

@@ -67,6 +67,15 @@ describe("markdownCode", () => {
     expect(second).toContain("<summary>The code of (4.4): <code>lib/derivation/backward.ts:");
     expect(second).toContain('<p class="lib-code-eq">The function behind the value under <a href="#eq-4-4">(4.4)</a>, as written in lib/derivation/backward.ts:</p>');
   });
+
+  it("names no equation after a heading: a new section's cell computes something of its own", () => {
+    const md = new MarkdownIt({ html: true }).use(markdownMath).use(markdownCode);
+    const cell = '```ts\nliveCell({ file: "lib/derivation/backward.ts", fn: gradC });\n```\n';
+    const html = md.render(`$$\nx \\tag{4.4}\n$$\n\n${cell}\n## All at once\n\n${cell}`, {});
+    const [first, second] = html.split('<details class="lib-code"').slice(1);
+    expect(first).toContain("<summary>The code of (4.4): ");
+    expect(second).toContain("<summary>The code: ");
+  });
 });
 
 describe("every page shows the code of every function its cells name", () => {
