@@ -92,7 +92,14 @@ function build(): HTMLElement {
 }
 
 /** Insert the header (once) at the top of the page's main column and bring its contents up to date. */
+/**
+ * Sent on window before the header reads the address: a settings form writes it a moment after the edits pause
+ * (settings-form.ts), and writes what is pending when it hears this, so that printing at once prints the new settings.
+ */
+export const FLUSH_URL_EVENT = "bptt-flush-url";
+
 export function updatePrintHeader(): HTMLElement | null {
+  dispatchEvent(new Event(FLUSH_URL_EVENT));
   const main = document.getElementById("observablehq-main");
   if (!main) return null;
   if (!header || !header.isConnected) {

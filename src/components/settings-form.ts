@@ -11,6 +11,7 @@
  *
  * Validation and everything it builds live in lib/; this file only wires them to the DOM.
  */
+import { FLUSH_URL_EVENT } from "./print-header.js";
 import { type LinkReading, type QuerySchema, keepViewParams, messageOf, oneLine, queryOf, readLink, settle } from "../lib/state/query.js";
 import { fieldOf as inputField } from "../lib/state/fields.js";
 
@@ -191,10 +192,11 @@ export function settingsForm<V>(o: SettingsFormOptions<V>): HTMLFormElement & { 
     clearTimeout(urlTimer);
     urlTimer = window.setTimeout(() => { urlTimer = 0; writeUrl(); }, URL_DELAY_MS);
   };
-  // Leaving the page, or pressing anything that may copy the address (Copy link, Embed, a download), first writes
-  // what is pending; by then the edit's frame is drawn, so the write is cheap.
+  // Leaving the page, pressing anything that may copy the address (Copy link, Embed, a download), or the print header
+  // reading it (print-header.ts sends FLUSH_URL_EVENT) first writes what is pending; by then the edit's frame is drawn,
+  // so the write is cheap.
   const flushUrl = () => { if (urlTimer) { clearTimeout(urlTimer); urlTimer = 0; writeUrl(); } };
-  for (const e of ["pagehide", "pointerdown", "keydown"]) addEventListener(e, flushUrl, true);
+  for (const e of ["pagehide", "pointerdown", "keydown", FLUSH_URL_EVENT]) addEventListener(e, flushUrl, true);
   const nameOf = new Map(o.query?.map(([param, key]) => [key, param]));
   const link: LinkReading = o.query ? readLink(location.search, o.query) : { raw: o.initial ?? {}, problems: [] };
   const start = settle({ defaults, link, validate: o.validate, fieldOf, nameOf: (k) => o.names?.[k] ?? nameOf.get(k) ?? k });

@@ -159,6 +159,21 @@ describe("the print header follows the configuration", () => {
     expect(text).toMatch(/Seed: 11/);
   });
 
+  it("prints the new address when printing starts at once after an edit (before the address is written by itself)", async () => {
+    const page = await open("/");
+    const printed = await page.evaluate(async () => {
+      const input = document.querySelector<HTMLInputElement>(".config-form .field-seed input")!;
+      input.value = "12";
+      input.dispatchEvent(new Event("input", { bubbles: true }));
+      await new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0))); // the edit's frame, well under 200 ms
+      dispatchEvent(new Event("beforeprint"));
+      return { header: document.querySelector(".print-header .print-url")?.textContent ?? "", address: location.href };
+    });
+    await page.close();
+    expect(printed.header).toContain("seed=12");
+    expect(printed.header).toBe(printed.address);
+  });
+
   it("lists the model's and the example's settings only, not display toggles (/embedding)", async () => {
     const page = await open("/embedding");
     await page.emulateMedia({ media: "print" });
