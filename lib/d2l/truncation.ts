@@ -214,42 +214,38 @@ experiments(randomizedGradient, [{
 }]);
 
 /**
- * The w_h part of eq 1.3b's estimator (W_hx then W_hh, row-major: the first P entries of `flattenWeights`) for each ξ
- * of a list, to the bits of `randomizedGradient`'s. z_t and the partial sum Σ_{u≤t} c_uᵀ z_u depend on ξ_2 … ξ_t
- * only, so the ξ are taken in the order of their patterns (which ξ_t are nonzero, read as a binary number with ξ_2
- * first: neighbours share the longest prefixes), and each re-runs the recursion from the first step where it differs
- * from the one before. A prefix shared by many patterns (the exact moments ask for up to 2^{T−1}) is run once, and a
- * pattern drawn again costs nothing (it gets the same array). Past T = 54 the number loses the last steps: the order
- * shares less, the bits are the same.
+ * The w_h part of eq 1.3b's estimator (W_hx then W_hh, row-major: the first P entries of `flattenWeights`) for many ξ
+ * at once, to the bits of `randomizedGradient`'s: `xis` holds T numbers per ξ, the result P numbers per ξ, in the
+ * same order. z_t and the partial sum Σ_{u≤t} c_uᵀ z_u depend on ξ_2 … ξ_t only, so the ξ are taken in the order of
+ * their patterns (which ξ_t are nonzero, read as a binary number with ξ_2 first: neighbours share the longest
+ * prefixes), and each re-runs the recursion from the first step where it differs from the one before. A prefix shared
+ * by many patterns (the exact moments ask for up to 2^{T−1}) is run once, and a pattern drawn again costs a copy. Past
+ * T = 54 the number loses the last steps: the order shares less, the bits are the same.
  */
-function randomizedFlats(pc: ForwardModePieces, xis: readonly ArrayLike<number>[]): Float64Array[] {
-  const T = pc.A.length, P = pc.layout.P, n = pc.J[0]!.rows;
+function randomizedFlats(pc: ForwardModePieces, xis: ArrayLike<number>): Float64Array {
+  const T = pc.A.length, P = pc.layout.P, n = pc.J[0]!.rows, count = xis.length / T;
+  if (!Number.isInteger(count)) throw new RangeError(`randomizedFlats: ${xis.length} values ξ_t are not T = ${T} per pattern`);
   const byPattern = new Map<number, number[]>();
-  xis.forEach((xi, r) => {
-    if (xi.length !== T) throw new RangeError(`randomizedFlats: ${xi.length} values ξ_t for T = ${T} steps`);
+  for (let r = 0; r < count; r++) {
     let pattern = 0;
-    for (let t = 2; t <= T; t++) pattern = 2 * pattern + (xi[t - 1] !== 0 ? 1 : 0);
+    for (let t = 2; t <= T; t++) pattern = 2 * pattern + (xis[r * T + t - 1] !== 0 ? 1 : 0);
     byPattern.get(pattern)?.push(r) ?? byPattern.set(pattern, [r]);
-  });
+  }
   const z = Array.from({ length: T + 1 }, () => new Float64Array(n * P)), sum = Array.from({ length: T + 1 }, () => new Float64Array(P));
   z[1]!.set(pc.A[0]!.data); // z_1 = A_1 + ξ_1 J_1 z_0 with z_0 = 0
   addCtD(sum[1]!, pc.c[0]!, z[1]!, P);
-  const out: Float64Array[] = new Array(xis.length);
-  let before: ArrayLike<number> | undefined, last: Float64Array | undefined;
+  const out = new Float64Array(count * P);
+  let before = -1;
   for (const pattern of Float64Array.from(byPattern.keys()).sort()) for (const r of byPattern.get(pattern)!) {
-    const xi = xis[r]!;
     let t = 2;
-    if (before) while (t <= T && xi[t - 1] === before[t - 1]) t++;
-    if (last === undefined || t <= T) {
-      for (; t <= T; t++) {
-        stepInto(z[t]!, pc.A[t - 1]!, pc.J[t - 1]!, xi[t - 1]!, z[t - 1]!, P); // z_t = A_t + ξ_t J_t z_{t−1}
-        sum[t]!.set(sum[t - 1]!);
-        addCtD(sum[t]!, pc.c[t - 1]!, z[t]!, P);
-      }
-      last = sum[T]!.slice();
+    if (before >= 0) while (t <= T && xis[r * T + t - 1] === xis[before * T + t - 1]) t++;
+    for (; t <= T; t++) {
+      stepInto(z[t]!, pc.A[t - 1]!, pc.J[t - 1]!, xis[r * T + t - 1]!, z[t - 1]!, P); // z_t = A_t + ξ_t J_t z_{t−1}
+      sum[t]!.set(sum[t - 1]!);
+      addCtD(sum[t]!, pc.c[t - 1]!, z[t]!, P);
     }
-    out[r] = last;
-    before = xi;
+    out.set(sum[T]!, r * P);
+    before = r;
   }
   return out;
 }
@@ -289,10 +285,12 @@ export function monteCarloRandomized(
   const pc = forwardModePieces(p, s, opts), T = s.xs.length, P = pc.layout.P;
   const wqh = exactWqh(pc, s).data, nAll = P + wqh.length;
   const sum = new Float64Array(P), sumSq = new Float64Array(P);
-  const first = randomizedFlats(pc, [new Float64Array(T).fill(1)])[0]!; // shift for a stable variance
-  const draws = Array.from({ length: N }, () => sampleXi(pi, T, rng, o?.scaled ?? true));
-  for (const buf of randomizedFlats(pc, draws)) {
-    for (let k = 0; k < P; k++) { const d = buf[k]! - first[k]!; sum[k]! += d; sumSq[k]! += d * d; }
+  const first = randomizedFlats(pc, new Float64Array(T).fill(1)); // shift for a stable variance
+  const draws: number[] = [];
+  for (let r = 0; r < N; r++) draws.push(...sampleXi(pi, T, rng, o?.scaled ?? true));
+  const values = randomizedFlats(pc, draws);
+  for (let r = 0; r < N; r++) {
+    for (let k = 0; k < P; k++) { const d = values[r * P + k]! - first[k]!; sum[k]! += d; sumSq[k]! += d * d; }
   }
   const mean = new Float64Array(nAll), variance = new Float64Array(nAll), stdErr = new Float64Array(nAll);
   for (let k = 0; k < P; k++) {
@@ -315,7 +313,7 @@ export function exactRandomizedMoments(p: D2LParams, s: D2LSequence, pi: number 
   if (T > 16) throw new RangeError(`exactRandomizedMoments: 2^${T - 1} patterns is too many (T ≤ 16)`);
   const pis = piArray(pi, T), pc = forwardModePieces(p, s, opts), P = pc.layout.P;
   const wqh = exactWqh(pc, s).data;
-  const xis: Float64Array[] = [], probs: number[] = [];
+  const xis: number[] = [], probs: number[] = [];
   const xi = new Float64Array(T).fill(1);
   for (let mask = 0; mask < 1 << (T - 1); mask++) {
     let prob = 1;
@@ -325,15 +323,17 @@ export function exactRandomizedMoments(p: D2LParams, s: D2LSequence, pi: number 
       prob *= on ? q : 1 - q;
     }
     if (prob === 0) continue;
-    xis.push(xi.slice());
+    xis.push(...xi);
     probs.push(prob);
   }
-  const values = randomizedFlats(pc, xis);
+  const values = randomizedFlats(pc, xis); // P numbers per pattern kept
   const mean = new Float64Array(P + wqh.length), variance = new Float64Array(P + wqh.length);
-  values.forEach((v, r) => { for (let k = 0; k < P; k++) mean[k]! += probs[r]! * v[k]!; });
-  values.forEach((v, r) => { for (let k = 0; k < P; k++) variance[k]! += probs[r]! * (v[k]! - mean[k]!) * (v[k]! - mean[k]!); });
+  probs.forEach((pr, r) => { for (let k = 0; k < P; k++) mean[k]! += pr * values[r * P + k]!; });
+  probs.forEach((pr, r) => {
+    for (let k = 0; k < P; k++) { const v = values[r * P + k]!; variance[k]! += pr * (v - mean[k]!) * (v - mean[k]!); }
+  });
   mean.set(wqh, P);
-  return { mean, variance, totalVariance: variance.reduce((a, b) => a + b, 0), meanGrads: unflattenWeights(mean, p), patterns: values.length };
+  return { mean, variance, totalVariance: variance.reduce((a, b) => a + b, 0), meanGrads: unflattenWeights(mean, p), patterns: probs.length };
 }
 
 experiments(exactRandomizedMoments, [{
