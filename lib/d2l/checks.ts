@@ -195,15 +195,28 @@ export function gatedLoss(
 ): number {
   const { activation } = optionsOf(opts);
   const T = s.xs.length;
+  // h̃_j depends on the gates g(t, 1 … j) alone: the first steps of a loss term whose gates are those of the loss term
+  // before (for ξ-gates every step, for truncation after k all but the last k + 1) are taken from its run, the same
+  // bits as running them again.
+  const run: { g: number; h: Vector }[] = [];
+  const n = q.W_hh.rows, d = q.W_hx.cols, hIn = new Float64Array(n), a = new Float64Array(n);
   let L = 0;
   for (let t = 1; t <= T; t++) {
     if (f.weights[t - 1] === 0) continue;
-    let hTilde = s.h0;
-    for (let j = 1; j <= t; j++) {
-      const hPrev = hPrevAt(f, j - 1), g = gate(t, j);
-      const hIn = hPrev.map((v, i) => v + g * (hTilde[i]! - v));
-      const Wx = mv(q.W_hx, s.xs[j - 1]!), Wh = mv(q.W_hh, hIn);
-      hTilde = activate(activation, Wx.map((v, i) => v + Wh[i]!));
+    let hTilde = s.h0, j = 1;
+    for (; j <= run.length && Object.is(gate(t, j), run[j - 1]!.g); j++) hTilde = run[j - 1]!.h;
+    run.length = j - 1;
+    for (; j <= t; j++) {
+      const hPrev = hPrevAt(f, j - 1), g = gate(t, j), x = s.xs[j - 1]!;
+      for (let i = 0; i < n; i++) hIn[i] = hPrev[i]! + g * (hTilde[i]! - hPrev[i]!);
+      for (let i = 0; i < n; i++) { // W_hx' x_j + W_hh' hIn, each product summed as `mv` sums it (its bits, no arrays)
+        let wx = 0, wh = 0;
+        for (let k = 0; k < d; k++) wx += q.W_hx.data[i * d + k]! * x[k]!;
+        for (let k = 0; k < n; k++) wh += q.W_hh.data[i * n + k]! * hIn[k]!;
+        a[i] = wx + wh;
+      }
+      hTilde = activate(activation, a);
+      run.push({ g, h: hTilde });
     }
     L += f.weights[t - 1]! * stepLossD2L(mv(q.W_qh, hTilde), s.targets, t - 1);
   }

@@ -168,7 +168,7 @@ export function truncatedGradientReverse(p: D2LParams, s: D2LSequence, k: number
  */
 export function sampleXi(pi: number | ArrayLike<number>, T: number, rng: Rng | number, scaled = true): Float64Array {
   const pis = piArray(pi, T), r = typeof rng === "number" ? xiRng(rng) : rng;
-  return Float64Array.from(pis, (q) => (r.next() < q ? (scaled ? 1 / q : 1) : 0));
+  return pis.map((q) => (r.next() < q ? (scaled ? 1 / q : 1) : 0));
 }
 
 function piArray(pi: number | ArrayLike<number>, T: number): Float64Array {
@@ -213,11 +213,40 @@ experiments(randomizedGradient, [{
     "differences of the loss with each edge j scaled by ξ_j disagree unless every ξ_t is 1.",
 }]);
 
-/** The w_h part of eq 1.3b's estimator for ξ (W_hx then W_hh, row-major: the first P entries of `flattenWeights`). */
-function randomizedFlat(p: D2LParams, s: D2LSequence, pc: ForwardModePieces, xi: ArrayLike<number>): Float64Array {
-  const g = randomizedGradient(p, s, xi, undefined, pc), out = new Float64Array(pc.layout.P);
-  out.set(g.W_hx.data);
-  out.set(g.W_hh.data, g.W_hx.data.length);
+/**
+ * The w_h part of eq 1.3b's estimator (W_hx then W_hh, row-major: the first P entries of `flattenWeights`) for many ξ
+ * at once, to the bits of `randomizedGradient`'s: `xis` holds T numbers per ξ, the result P numbers per ξ, in the
+ * same order. z_t and the partial sum Σ_{u≤t} c_uᵀ z_u depend on ξ_2 … ξ_t only, so the ξ are taken in the order of
+ * their patterns (which ξ_t are nonzero, read as a binary number with ξ_2 first: neighbours share the longest
+ * prefixes), and each re-runs the recursion from the first step where it differs from the one before. A prefix shared
+ * by many patterns (the exact moments ask for up to 2^{T−1}) is run once, and a pattern drawn again costs a copy. Past
+ * T = 54 the number loses the last steps: the order shares less, the bits are the same.
+ */
+function randomizedFlats(pc: ForwardModePieces, xis: ArrayLike<number>): Float64Array {
+  const T = pc.A.length, P = pc.layout.P, n = pc.J[0]!.rows, count = xis.length / T;
+  if (!Number.isInteger(count)) throw new RangeError(`randomizedFlats: ${xis.length} values ξ_t are not T = ${T} per pattern`);
+  const byPattern = new Map<number, number[]>();
+  for (let r = 0; r < count; r++) {
+    let pattern = 0;
+    for (let t = 2; t <= T; t++) pattern = 2 * pattern + (xis[r * T + t - 1] !== 0 ? 1 : 0);
+    byPattern.get(pattern)?.push(r) ?? byPattern.set(pattern, [r]);
+  }
+  const z = Array.from({ length: T + 1 }, () => new Float64Array(n * P)), sum = Array.from({ length: T + 1 }, () => new Float64Array(P));
+  z[1]!.set(pc.A[0]!.data); // z_1 = A_1 + ξ_1 J_1 z_0 with z_0 = 0
+  addCtD(sum[1]!, pc.c[0]!, z[1]!, P);
+  const out = new Float64Array(count * P);
+  let before = -1;
+  for (const pattern of Float64Array.from(byPattern.keys()).sort()) for (const r of byPattern.get(pattern)!) {
+    let t = 2;
+    if (before >= 0) while (t <= T && xis[r * T + t - 1] === xis[before * T + t - 1]) t++;
+    for (; t <= T; t++) {
+      stepInto(z[t]!, pc.A[t - 1]!, pc.J[t - 1]!, xis[r * T + t - 1]!, z[t - 1]!, P); // z_t = A_t + ξ_t J_t z_{t−1}
+      sum[t]!.set(sum[t - 1]!);
+      addCtD(sum[t]!, pc.c[t - 1]!, z[t]!, P);
+    }
+    out.set(sum[T]!, r * P);
+    before = r;
+  }
   return out;
 }
 
@@ -246,7 +275,8 @@ export const monteCarloRng = (seed: number): Rng => makeRng((seed + 11) >>> 0);
 
 /**
  * Monte-Carlo moments of the randomized estimator over N independent draws of ξ (sampleXi with the given rng):
- * mean, unbiased sample variance, standard error of the mean.
+ * mean, unbiased sample variance, standard error of the mean. The draws repeat and share prefixes (T = 8 has 128
+ * patterns of ξ_2 … ξ_T, N is 500 on /truncation): `randomizedFlats` runs each prefix drawn once.
  */
 export function monteCarloRandomized(
   p: D2LParams, s: D2LSequence, pi: number | ArrayLike<number>, N: number, rng: Rng, opts?: D2LOptions, o?: { scaled?: boolean },
@@ -255,10 +285,12 @@ export function monteCarloRandomized(
   const pc = forwardModePieces(p, s, opts), T = s.xs.length, P = pc.layout.P;
   const wqh = exactWqh(pc, s).data, nAll = P + wqh.length;
   const sum = new Float64Array(P), sumSq = new Float64Array(P);
-  const first = randomizedFlat(p, s, pc, new Float64Array(T).fill(1)); // shift for a stable variance
+  const first = randomizedFlats(pc, new Float64Array(T).fill(1)); // shift for a stable variance
+  const draws: number[] = [];
+  for (let r = 0; r < N; r++) draws.push(...sampleXi(pi, T, rng, o?.scaled ?? true));
+  const values = randomizedFlats(pc, draws);
   for (let r = 0; r < N; r++) {
-    const buf = randomizedFlat(p, s, pc, sampleXi(pi, T, rng, o?.scaled ?? true));
-    for (let k = 0; k < P; k++) { const d = buf[k]! - first[k]!; sum[k]! += d; sumSq[k]! += d * d; }
+    for (let k = 0; k < P; k++) { const d = values[r * P + k]! - first[k]!; sum[k]! += d; sumSq[k]! += d * d; }
   }
   const mean = new Float64Array(nAll), variance = new Float64Array(nAll), stdErr = new Float64Array(nAll);
   for (let k = 0; k < P; k++) {
@@ -273,14 +305,15 @@ export function monteCarloRandomized(
 
 /**
  * The exact mean and variance of the randomized estimator, by enumerating every ξ_2 … ξ_T ∈ {0, 1/π_t} with its
- * probability (2^{T−1} patterns; ξ_1 never matters). For T ≤ 16.
+ * probability (2^{T−1} patterns; ξ_1 never matters). For T ≤ 16. The patterns are summed in mask order (bit t − 2 is
+ * ξ_t), whatever order `randomizedFlats` runs them in.
  */
 export function exactRandomizedMoments(p: D2LParams, s: D2LSequence, pi: number | ArrayLike<number>, opts?: D2LOptions): Moments & { patterns: number } {
   const T = s.xs.length;
   if (T > 16) throw new RangeError(`exactRandomizedMoments: 2^${T - 1} patterns is too many (T ≤ 16)`);
   const pis = piArray(pi, T), pc = forwardModePieces(p, s, opts), P = pc.layout.P;
   const wqh = exactWqh(pc, s).data;
-  const values: Float64Array[] = [], probs: number[] = [];
+  const xis: number[] = [], probs: number[] = [];
   const xi = new Float64Array(T).fill(1);
   for (let mask = 0; mask < 1 << (T - 1); mask++) {
     let prob = 1;
@@ -290,14 +323,17 @@ export function exactRandomizedMoments(p: D2LParams, s: D2LSequence, pi: number 
       prob *= on ? q : 1 - q;
     }
     if (prob === 0) continue;
-    values.push(randomizedFlat(p, s, pc, xi));
+    xis.push(...xi);
     probs.push(prob);
   }
+  const values = randomizedFlats(pc, xis); // P numbers per pattern kept
   const mean = new Float64Array(P + wqh.length), variance = new Float64Array(P + wqh.length);
-  values.forEach((v, r) => { for (let k = 0; k < P; k++) mean[k]! += probs[r]! * v[k]!; });
-  values.forEach((v, r) => { for (let k = 0; k < P; k++) variance[k]! += probs[r]! * (v[k]! - mean[k]!) * (v[k]! - mean[k]!); });
+  probs.forEach((pr, r) => { for (let k = 0; k < P; k++) mean[k]! += pr * values[r * P + k]!; });
+  probs.forEach((pr, r) => {
+    for (let k = 0; k < P; k++) { const v = values[r * P + k]!; variance[k]! += pr * (v - mean[k]!) * (v - mean[k]!); }
+  });
   mean.set(wqh, P);
-  return { mean, variance, totalVariance: variance.reduce((a, b) => a + b, 0), meanGrads: unflattenWeights(mean, p), patterns: values.length };
+  return { mean, variance, totalVariance: variance.reduce((a, b) => a + b, 0), meanGrads: unflattenWeights(mean, p), patterns: probs.length };
 }
 
 experiments(exactRandomizedMoments, [{
