@@ -50,83 +50,73 @@ export function stackedFiniteDifferences(
   const h0 = base.H0.map(clone);
 
   /**
-   * The forward pass of `q`, `h0` (and `override`) from layer `layer` (L + 1: the output alone) of step `step` to
-   * step `last`: layers below `layer`, steps before `step` and the step losses after `last` are the unmoved pass's.
-   * Returns CE_t of every step and Z_last^(L+1).
+   * The forward pass of `q`, `h0` and `o` (an intermediate replaced; "Zout" has layer 0) from layer `layer` (L + 1:
+   * the output alone) of step `step` to step `last`: layers below `layer`, steps before `step` and the step losses
+   * after `last` are the unmoved pass's. Returns CE_t of every step and Z_last^(L+1).
    */
-  const rerun = (step: number, layer: number, last: number, override?: StackedOverride) => {
+  const rerun = (step: number, layer: number, last: number, o?: StackedOverride) => {
     const ce = base.stepLoss.slice();
-    let prev = step === 1 ? h0 : base.H[step - 2]!;
-    let zo = base.Zout[last - 1]!;
+    const at = (kind: StackedOverride["kind"], t: number, l: number) => o?.kind === kind && o.step === t && o.layer === l;
+    let prev = step === 1 ? h0 : base.H[step - 2]!, zo = base.Zout[last - 1]!;
     for (let t = step; t <= last; t++) {
       const Ht = base.H[t - 1]!.slice(0, layer - 1);
       for (let l = layer; l <= L; l++) {
         // stacked 1.2 (1) for l = 1, (2) for l ≥ 2, as stackedForward computes them
-        let z = affine([[l === 1 ? X[t - 1]! : Ht[l - 2]!, q.Wxh[l - 1]!], [prev[l - 1]!, q.Whh[l - 1]!]], q.b[l - 1]!);
-        if (override?.kind === "Z" && override.step === t && override.layer === l) z = override.value;
-        let h = tanhM(z);
-        if (override?.kind === "H" && override.step === t && override.layer === l) h = override.value;
-        Ht.push(h);
+        const z = at("Z", t, l) ? o!.value : affine([[l === 1 ? X[t - 1]! : Ht[l - 2]!, q.Wxh[l - 1]!], [prev[l - 1]!, q.Whh[l - 1]!]], q.b[l - 1]!);
+        Ht.push(at("H", t, l) ? o!.value : tanhM(z));
       }
       // stacked 1.2 (3)
-      zo = affine([[Ht[L - 1]!, q.Wha]], q.ba);
-      if (override?.kind === "Zout" && override.step === t) zo = override.value;
+      zo = at("Zout", t, 0) ? o!.value : affine([[Ht[L - 1]!, q.Wha]], q.ba);
       ce[t - 1] = softmaxCE(zo, targets[t - 1]!).ce;
       prev = Ht;
     }
     return { ce, zo };
   };
 
-  /** ∂/∂m of the values `read` gives, for every entry of `m` (moved in place and restored): one matrix per value. */
-  const sweep = (m: Matrix, read: () => readonly number[], count: number): Matrix[] => {
+  /** ∂/∂m of the `count` values `read` gives, for every entry of `m` (moved in place and restored): a matrix each. */
+  const sweep = (m: Matrix, read: () => readonly number[], count = bases.length): Matrix[] => {
     const gs = Array.from({ length: count }, () => zeros(m.rows, m.cols));
     for (let k = 0; k < m.data.length; k++) centralDifferences(m.data, k, read, eps).forEach((d, i) => { gs[i]!.data[k] = d; });
     return gs;
   };
-  const lossesOf = (ce: readonly number[]) => bases.map((f) => weightedLoss(f.weights, ce));
+  /** ∂L/∂m of every loss, the pass rerun from (`step`, `layer`) to `last`. */
+  const fdOf = (m: Matrix, step: number, layer: number, last = T, o?: StackedOverride) =>
+    sweep(m, () => { const { ce } = rerun(step, layer, last, o); return bases.map((f) => weightedLoss(f.weights, ce)); });
 
   return {
     /** The unmoved forward pass under each loss (their states agree), and under the first. */
     bases, base,
-    /** ∂L/∂θ for every entry of one parameter matrix. */
-    param(ref: StackedParamRef): Matrix[] {
-      // The output's parameters move the output alone: "layer" L + 1
-      const [m, layer] = "layer" in ref ? [q[ref.name][ref.layer - 1]!, ref.layer] : [q[ref.name], L + 1];
-      return sweep(m, () => lossesOf(rerun(1, layer, T).ce), bases.length);
-    },
-    /** ∂L/∂Z_t^(l), ∂L/∂H_t^(l) (total: everything after it recomputed) or ∂L/∂Z_t^(L+1), for 1-based step and layer. */
+    /** ∂L/∂θ for every entry of one parameter matrix; the output's parameters move the output alone. */
+    param: (ref: StackedParamRef): Matrix[] => ("layer" in ref ? fdOf(q[ref.name][ref.layer - 1]!, 1, ref.layer) : fdOf(q[ref.name], 1, L + 1)),
+    /** ∂L/∂Z_t^(l), ∂L/∂H_t^(l) (total: everything after it recomputed) or ∂L/∂Z_t^(L+1) (layer 0), for 1-based step and layer. */
     state(kind: StackedOverride["kind"], step: number, layer: number): Matrix[] {
-      const of = kind === "Zout" ? base.Zout[step - 1]! : (kind === "Z" ? base.Z : base.H)[step - 1]![layer - 1]!;
-      const override: StackedOverride = { kind, step, layer, value: clone(of) };
+      const o = { kind, step, layer, value: clone(kind === "Zout" ? base.Zout[step - 1]! : base[kind][step - 1]![layer - 1]!) };
       // Z_t^(L+1) feeds no later step: only CE_t moves
-      const run = kind === "Zout" ? () => rerun(step, L + 1, step, override) : () => rerun(step, layer, T, override);
-      return sweep(override.value, () => lossesOf(run().ce), bases.length);
+      return kind === "Zout" ? fdOf(o.value, step, L + 1, step, o) : fdOf(o.value, step, layer, T, o);
     },
     /** ∂L/∂H_0^(l) for a 1-based layer. */
-    initialState(layer: number): Matrix[] {
-      return sweep(h0[layer - 1]!, () => lossesOf(rerun(1, layer, T).ce), bases.length);
-    },
+    initialState: (layer: number): Matrix[] => fdOf(h0[layer - 1]!, 1, layer),
     /** ∂Z_k^(L+1)[r]/∂Z_k^(1)[r] (rows: the a outputs, columns: the h₁ inputs), for 1-based k and r. */
     outputByFirstLayer(k: number, r: number): Matrix {
-      const override: StackedOverride = { kind: "Z", step: k, layer: 1, value: clone(base.Z[k - 1]![0]!) };
-      const h1 = override.value.cols, J = zeros(q.Wha.cols, h1);
-      // Moving entry j of row r gives column j: all a outputs come from the same two passes
-      for (let j = 0; j < h1; j++) {
-        const col = centralDifferences(override.value.data, (r - 1) * h1 + j, () => rowOf(rerun(k, 1, k, override).zo, r - 1), eps);
-        col.forEach((v, i) => { J.data[i * h1 + j] = v; });
-      }
+      const o: StackedOverride = { kind: "Z", step: k, layer: 1, value: clone(base.Z[k - 1]![0]!) };
+      const h1 = o.value.cols, a = q.Wha.cols, J = zeros(a, h1);
+      // Row r of Z_k^(1) as a view: moving its entry j gives column j, all a outputs from the same two passes
+      const row = { rows: 1, cols: h1, data: o.value.data.subarray((r - 1) * h1, r * h1) };
+      sweep(row, () => rowOf(rerun(k, 1, k, o).zo, r - 1), a).forEach((g, i) => J.data.set(g.data, i * h1));
       return J;
     },
   };
 }
 
 type StackedFd = ReturnType<typeof stackedFiniteDifferences>;
+/** [loss] at the bottom of a nested list → the same nesting for loss i. */
+const ofLoss = (x: unknown[], i: number): unknown => (Array.isArray(x[0]) ? x.map((y) => ofLoss(y as unknown[], i)) : x[i]);
 
 /** The parameter gradients of every loss of `fd`, one `StackedParamGrads` per loss. */
 function paramGrads(fd: StackedFd): StackedParamGrads[] {
   const layers = (name: "Wxh" | "Whh" | "b") => Array.from({ length: fd.base.L }, (_, l) => fd.param({ name, layer: l + 1 }));
-  const Wxh = layers("Wxh"), Whh = layers("Whh"), b = layers("b"), Wha = fd.param({ name: "Wha" }), ba = fd.param({ name: "ba" });
-  return Wha.map((_, i) => ({ Wxh: Wxh.map((g) => g[i]!), Whh: Whh.map((g) => g[i]!), b: b.map((g) => g[i]!), Wha: Wha[i]!, ba: ba[i]! }));
+  const all = { Wxh: layers("Wxh"), Whh: layers("Whh"), b: layers("b"), Wha: fd.param({ name: "Wha" }), ba: fd.param({ name: "ba" }) };
+  return fd.bases.map((_, i) => Object.fromEntries(Object.entries(all).map(([k, g]) => [k, ofLoss(g, i)])) as unknown as StackedParamGrads);
 }
 
 /** The gradients of the intermediates named by `kinds`, of every loss of `fd`, one object per loss. */
@@ -134,19 +124,14 @@ function stateGrads<K extends keyof StackedStateGrads>(fd: StackedFd, kinds: rea
   const { T, L } = fd.base;
   const steps = <M>(f: (t: number) => M) => Array.from({ length: T }, (_, i) => f(i + 1));
   const layers = <M>(f: (l: number) => M) => Array.from({ length: L }, (_, i) => f(i + 1));
-  const has = (kind: keyof StackedStateGrads) => (kinds as readonly string[]).includes(kind);
-  // [step][layer][loss], [step][loss], [layer][loss]
-  const dZ = has("dZ") ? steps((t) => layers((l) => fd.state("Z", t, l))) : [];
-  const dH = has("dH") ? steps((t) => layers((l) => fd.state("H", t, l))) : [];
-  const dZout = has("dZout") ? steps((t) => fd.state("Zout", t, 0)) : [];
-  const dH0 = has("dH0") ? layers((l) => fd.initialState(l)) : [];
-  return fd.bases.map((_, i) => {
-    const all: StackedStateGrads = {
-      dZ: dZ.map((Zt) => Zt.map((g) => g[i]!)), dH: dH.map((Ht) => Ht.map((g) => g[i]!)),
-      dZout: dZout.map((g) => g[i]!), dH0: dH0.map((g) => g[i]!),
-    };
-    return Object.fromEntries(kinds.map((kind) => [kind, all[kind]])) as Pick<StackedStateGrads, K>;
-  });
+  const make: Record<keyof StackedStateGrads, () => unknown[]> = {
+    dZ: () => steps((t) => layers((l) => fd.state("Z", t, l))),
+    dH: () => steps((t) => layers((l) => fd.state("H", t, l))),
+    dZout: () => steps((t) => fd.state("Zout", t, 0)),
+    dH0: () => layers((l) => fd.initialState(l)),
+  };
+  const all = kinds.map((kind) => [kind, make[kind]()] as const);
+  return fd.bases.map((_, i) => Object.fromEntries(all.map(([kind, g]) => [kind, ofLoss(g, i)])) as Pick<StackedStateGrads, K>);
 }
 
 /** Every parameter gradient by central differences in float64 (2 forward passes per entry), ε = FD_EPSILON. */
