@@ -3,7 +3,7 @@
  * symbol of an equation highlights the cell that shows its value and names it, its shape and its value; a heatmap
  * entry, under the pointer or moved to with the arrow keys, shows lib's value in full and what its row and column
  * mean; axe finds nothing with the tooltip open; on every page every marked symbol names a value, with as many buttons
- * as docs/symbols.md's table accounts for; on /stacked, /vanishing and /truncation a symbol linked to a cell and one
+ * as docs/symbols.md's table accounts for, each showing the symbol it names; on /stacked, /vanishing and /truncation a symbol linked to a cell and one
  * the page registered show lib's values, and follow an edit. The tooltip sets subscripts (notation.ts): its lines are
  * read back in the site's plain notation. Firefox and WebKit: the same hover, focus and entry through the page's own
  * events, on /hidden and on the three pages.
@@ -218,7 +218,7 @@ describe("symbols linked to values (Chromium)", () => {
     expect(violations).toEqual([]);
   });
 
-  it.each(navigationPaths())("%s: every marked symbol has a button and names a value", async (path) => {
+  it.each(navigationPaths())("%s: every marked symbol has a button that shows it and names a value", async (path) => {
     const page = await open(path);
     const report = await page.evaluate(() => {
       const unbuttoned: string[] = [];
@@ -228,10 +228,18 @@ describe("symbols linked to values (Chromium)", () => {
         const row = eq.nextElementSibling;
         if (!row?.matches(".eq-symbols") || !row.querySelector(`[data-sym="${span.dataset.sym}"]`)) unbuttoned.push(`${eq.id} ${span.dataset.sym}`);
       }
-      const dangling: string[] = [];
+      const dangling: string[] = [], faceless: string[] = [];
+      // The same letters and digits, in any order (a fraction is drawn denominator first), superscripts read as such.
+      const letters = (s: string) => [...s.normalize("NFKD").replace(/⊤/g, "T").replace(/[^\p{L}\p{N}]/gu, "")].sort().join("");
       let count = 0;
       for (const button of Array.from(document.querySelectorAll<HTMLButtonElement>(".sym-button"))) {
         count++;
+        // Its face, copied from the equation's marks (symbols.ts), is the symbol its name says, and answers as the button only.
+        const face = button.querySelector(".katex-html");
+        const name = button.querySelector(".sr-only")?.textContent ?? "";
+        if (!face || letters(face.textContent ?? "") !== letters(name) || face.querySelector("[data-sym]")) {
+          faceless.push(`${button.closest(".eq-symbols")?.previousElementSibling?.id} ${button.dataset.sym}: "${name}" shows "${face?.textContent}"`);
+        }
         button.focus();
         const tip = document.getElementById("value-tooltip");
         const text = tip && !tip.hidden ? tip.textContent ?? "" : "(no tooltip)";
@@ -239,10 +247,11 @@ describe("symbols linked to values (Chromium)", () => {
           dangling.push(`${button.closest(".eq-symbols")?.previousElementSibling?.id} ${button.dataset.sym}: ${text}`);
         }
       }
-      return { unbuttoned, dangling, count };
+      return { unbuttoned, dangling, faceless, count };
     });
     await page.close();
     expect(report.unbuttoned, `symbols on ${path} without a button`).toEqual([]);
+    expect(report.faceless, `symbol buttons on ${path} whose face is not the symbol they name`).toEqual([]);
     expect(report.dangling, `symbols on ${path} that name no value`).toEqual([]);
     expect(report.count, `symbol buttons on ${path} (BUTTONS above)`).toBe(BUTTONS[path] ?? 0);
   });
