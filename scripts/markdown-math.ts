@@ -12,7 +12,7 @@
  * `\sym{id}{tex}` marks a symbol that names a live value on the page (docs/symbols.md): KaTeX draws it as a span
  * with `data-sym="id"` (its `\htmlData`, trusted for that command only), and a display with marked symbols gets a
  * row of buttons after it, one per symbol, for the keyboard and screen readers — KaTeX's HTML is aria-hidden, so
- * nothing inside it may take focus. src/components/symbols.ts does the rest in the browser.
+ * nothing inside it may take focus. src/components/symbols.ts draws the buttons and does the rest in the browser.
  */
 import katex from "katex";
 import type MarkdownIt from "markdown-it";
@@ -38,7 +38,7 @@ const KATEX_OPTIONS = {
 
 export interface MarkedSymbol {
   id: string;
-  /** The TeX of its first occurrence, drawn in the button. */
+  /** The TeX of its first occurrence, which its button's name says. */
   tex: string;
 }
 
@@ -54,16 +54,23 @@ function braced(tex: string, open: number, where: string): { body: string; end: 
   throw new Error(`unbalanced braces after \\sym in ${where} ${JSON.stringify(tex)}`);
 }
 
-/** Every `\sym{id}{tex}` of a formula, each id once, in order of first appearance. */
-export function markedSymbols(tex: string, where = "math"): MarkedSymbol[] {
-  const found = new Map<string, string>();
+/** Every `\sym{id}{tex}` of a formula in the order written, repeats included (a mark inside another comes after it). */
+function marks(tex: string, where: string): MarkedSymbol[] {
+  const found: MarkedSymbol[] = [];
   for (let i = tex.indexOf("\\sym{"); i >= 0; i = tex.indexOf("\\sym{", i + 1)) {
     const id = braced(tex, i + 4, where);
     const body = braced(tex, id.end, where);
     if (!SYM_ID.test(id.body)) throw new Error(`\\sym id ${JSON.stringify(id.body)} is not a name (letters, digits, _ . -) in ${where}`);
-    if (!found.has(id.body)) found.set(id.body, body.body);
+    found.push({ id: id.body, tex: body.body });
   }
-  return [...found].map(([id, t]) => ({ id, tex: t }));
+  return found;
+}
+
+/** Every `\sym{id}{tex}` of a formula, each id once, in order of first appearance. */
+export function markedSymbols(tex: string, where = "math"): MarkedSymbol[] {
+  const first = new Map<string, MarkedSymbol>();
+  for (const m of marks(tex, where)) if (!first.has(m.id)) first.set(m.id, m);
+  return [...first.values()];
 }
 
 /** The formula without its marks, as a reader would copy it: `\sym{h}{h^{(t)}}` → `h^{(t)}`. */
@@ -145,17 +152,40 @@ export function texToText(source: string): string {
   return out;
 }
 
+/** The formula with the k-th mark (in the order written) named `k<k>`, to find where KaTeX draws each one. */
+function numberMarks(tex: string): string {
+  let out = "", from = 0, k = 0;
+  for (let i = tex.indexOf("\\sym{"); i >= 0; i = tex.indexOf("\\sym{", i + 1)) {
+    const id = braced(tex, i + 4, "math");
+    out += `${tex.slice(from, i + 5)}k${k++}`;
+    from = id.end - 1;
+  }
+  return out + tex.slice(from);
+}
+
 /**
- * The row after a display with marked symbols: a button per symbol, which src/components/symbols.ts brings to life.
- * Its name is the plain text in a visually hidden span, not an aria-label: KaTeX's drawing is visible text that an
- * aria-label would have to contain (axe: label-content-name-mismatch), and aria-hidden keeps it out of the name.
+ * The row after a display with marked symbols, a button per symbol, which src/components/symbols.ts draws: the
+ * build ships only the buttons' names (`data-names`, space-separated: texToText writes no spaces), and the browser
+ * gives each button its symbol's first mark as its face, so the symbols are not rendered by KaTeX a second time (on
+ * /stacked that second rendering was 10 kB gzip). The browser sees the marks in the order KaTeX draws them, which
+ * is not always the order written (an aligned display is drawn column by column, a fraction's denominator first):
+ * then `data-faces` says which drawn mark is each button's face (its index among the display's marks), so that the
+ * buttons keep the order written and each face is the occurrence its name was read from.
  */
-export function symbolRow(symbols: readonly MarkedSymbol[], where: string): string {
+export function symbolRow(tex: string, where: string): string {
+  const symbols = markedSymbols(tex, where);
   if (symbols.length === 0) return "";
-  const buttons = symbols.map((s) =>
-    `<button type="button" class="sym-button" data-sym="${s.id}"><span class="sr-only">${escapeHtml(texToText(s.tex))}</span>` +
-    `${renderTex(s.tex, false, where, "html")}</button>`);
-  return `<p class="eq-symbols"><span class="eq-symbols-lead">Symbols:</span> ${buttons.join(" ")}</p>`;
+  const names = `data-names="${escapeHtml(symbols.map((s) => texToText(s.tex)).join(" "))}"`;
+  // Where KaTeX draws the k-th mark written: a rendering that only numbers the marks has the same structure.
+  const drawn = Array.from(renderTex(numberMarks(tex), true, where, "html").matchAll(/data-sym="k(\d+)"/g), (m) => Number(m[1]));
+  const written = marks(tex, where).map((m) => m.id);
+  const firstWritten = symbols.map((s) => written.indexOf(s.id));
+  const faces = firstWritten.map((k) => drawn.indexOf(k));
+  // What the browser does without `data-faces`: the first drawn mark of each symbol, in the order drawn.
+  const seen = new Set<string>();
+  const plain = drawn.flatMap((k, at) => (seen.has(written[k]!) ? [] : (seen.add(written[k]!), [at])));
+  if (faces.join(" ") === plain.join(" ")) return `<p class="eq-symbols" ${names}></p>`;
+  return `<p class="eq-symbols" ${names} data-faces="${faces.join(" ")}"></p>`;
 }
 
 /** `\tag{3.21}` → "3.21"; `\tag*{…}` and untagged displays have no anchor. */
@@ -240,7 +270,7 @@ export default function markdownMath(md: MarkdownIt): void {
     const tex = tokens[i]!.content;
     const at = where("display math", env, tokens[i]!.map?.[0]);
     const html = renderTex(tex, true, at);
-    const row = symbolRow(markedSymbols(tex, at), at);
+    const row = symbolRow(tex, at);
     const explicit = (tokens[i]!.meta as { id?: string } | null)?.id;
     // Other sources number equations like (2.4b) or (2.1 (5)): with an explicit id any \tag is the label.
     const tag = explicit ? (/\\tag\{([^}]*)\}/.exec(tex)?.[1] ?? null) : equationTag(tex);

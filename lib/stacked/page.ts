@@ -6,11 +6,11 @@
 import { type Matrix, maxAbsDiff, scale } from "../core/matrix.js";
 import { ROUNDING_TOL } from "../core/tolerances.js";
 import { stacked211AsPrinted, stacked21AsPrinted } from "./as-printed.js";
-import { type StackedGrads, stackedBackward } from "./backward.js";
-import { numericalStackedParamGrads, numericalStackedStateGrads } from "./finite-differences.js";
-import { type StackedForward, type StackedOptions, singleStepWeights, stackedForward, withWeights } from "./forward.js";
+import { stackedBackward } from "./backward.js";
+import { numericalStackedGradsOf, stackedFiniteDifferences } from "./finite-differences.js";
+import { type StackedForward, singleStepWeights, stackedForward, withWeights } from "./forward.js";
 import { ffnnForwardPerExample, softmaxRowSumError, stackedForwardPerExample } from "./per-example.js";
-import type { StackedParamGrads, StackedParams } from "./params.js";
+import type { StackedParams } from "./params.js";
 import {
   type FfnnForward, type SourceEq, type StackedGradsLike, dLdZ3, ffnnForward, stacked211Target, stacked21Target,
   stacked22Corrected, stacked22Truncated,
@@ -79,11 +79,12 @@ export function sourceVsMeanLoss(fSource: Pick<StackedForward, "loss">, fMean: P
   return { ratio: fSource.loss / fMean.loss, nTimesMean: fMean.n * fMean.loss, tolerance: ROUNDING_TOL * Math.max(1, fSource.loss) };
 }
 
-/** Every gradient of a loss by finite differences: the parameters' and the intermediates'. */
-function fdAll(ex: StackedPageExample, options: StackedOptions): StackedGradsLike & Pick<StackedGrads, "dH" | "dH0"> {
-  return {
-    ...numericalStackedParamGrads(ex.params, ex.X, ex.targets, { H0: ex.H0, ...options }),
-    ...numericalStackedStateGrads(ex.params, ex.X, ex.targets, { H0: ex.H0, ...options }),
+/** `f(k)` computed once per k: several cells and the text ask for the same §2.1 or §2.1.1 equation. */
+function onePerEq<V>(f: (k: SourceEq) => V): (k: SourceEq) => V {
+  const done = new Map<SourceEq, V>();
+  return (k) => {
+    if (!done.has(k)) done.set(k, f(k));
+    return done.get(k)!;
   };
 }
 
@@ -102,9 +103,9 @@ export function stackedPage(ex: StackedPageExample) {
   /** §2.1's loss: CE_t alone. */
   const w21 = singleStepWeights(t, T);
   const f21 = withWeights(fSource, w21);
-  const fd21 = fdAll(ex, { weights: w21 });
-  const fdSrc = fdAll(ex, { reduction: "source" });
-  const fdMean: StackedParamGrads = numericalStackedParamGrads(p, X, Y, { H0 });
+  // The three losses' finite differences differ only in their step weights: one set of perturbed passes gives all three
+  const fds: StackedGradsLike[] = numericalStackedGradsOf(p, X, Y, H0, [{ weights: w21 }, { reduction: "source" }, {}], ["dZ", "dZout"]);
+  const fd21 = fds[0]!, fdSrc = fds[1]!, fdMean = fds[2]!;
   const gSrc = stackedBackward(p, fSource);
   const ff = ffnnForward(p, X[0]!), ffRows = ffnnForwardPerExample(p, X[0]!);
   const perEx = stackedForwardPerExample(p, X, H0);
@@ -113,12 +114,8 @@ export function stackedPage(ex: StackedPageExample) {
     T, n, t, w21, fSource, fMean, f21, fd21, fdSrc, fdMean, gSrc,
     /** The independent checks of §1.1 and §1.2: the examples one at a time, the batch rows and steps one at a time. */
     ffRows, perEx,
-    /** §1.1 (1)–(3): the batch form against the examples one at a time (and, for A, rows summing to 1). */
-    ffnn: ffnnChecked(ff, ffRows),
     /** With H_0 = 0, step 1 of the stacked RNN is the network of §1.1 on X_1: how far apart their outputs are. */
     ffnnVsStep1: maxAbsDiff(ff.A, fSource.A[0]!),
-    /** §1.2 (1), (2), (3): H_t^(1), H_t^(2), A_t over all steps, against a loop over batch rows and steps. */
-    rnn: rnnChecked(fSource, perEx),
     /** The source's loss is n times the batch mean: the ratio, n × the mean, and the rounding allowed between them. */
     loss: sourceVsMeanLoss(fSource, fMean),
     /** §2.1's A_t − Y_t at t, against the total loss without and with the 1/T it needs there. */
@@ -126,14 +123,11 @@ export function stackedPage(ex: StackedPageExample) {
     /** (1/T) × the total ∂L/∂W_h₂h₂⁽²⁾ of one backward pass: the 1/T applied a second time. */
     Whh2TwiceAveraged: scale(gSrc.Whh[1]!, 1 / T),
     /** stacked 2.1 (k): as printed (lib's, for the text of an erratum), and the truth (finite differences of CE_t). */
-    section21: (k: SourceEq) => ({ asPrinted: stacked21AsPrinted(k, p, f21, t), truth: stacked21Target(k, fd21, t) }),
+    asPrinted21: onePerEq((k) => stacked21AsPrinted(k, p, f21, t)), truth21: onePerEq((k) => stacked21Target(k, fd21, t)),
     /** stacked 2.1.1 (k): as printed (exact summands, and §2.1's formulas as summands), and the truth. */
-    section211: (k: SourceEq) => ({
-      asPrinted: stacked211AsPrinted(k, p, fSource), composed: stacked211AsPrinted(k, p, fSource, "2.1 as written"),
-      truth: stacked211Target(k, fdSrc),
-    }),
-    /** (2.2′) by explicit Jacobian products, which the page also compares with the backward pass. */
-    G22: stacked22Corrected(p, fSource),
+    asPrinted211: onePerEq((k) => stacked211AsPrinted(k, p, fSource)),
+    composed211: onePerEq((k) => stacked211AsPrinted(k, p, fSource, "2.1 as written")),
+    truth211: onePerEq((k) => stacked211Target(k, fdSrc)),
   };
 }
 
@@ -152,7 +146,7 @@ export interface TruncationInputs {
 
 export function truncationInputs(ex: StackedPageExample): TruncationInputs {
   const f: StackedForward = stackedForward(ex.params, ex.X, ex.targets, { H0: ex.H0, reduction: "source" });
-  const numeric = numericalStackedParamGrads(ex.params, ex.X, ex.targets, { H0: ex.H0, reduction: "source" }).Whh[0]!;
+  const numeric = stackedFiniteDifferences(ex.params, ex.X, ex.targets, ex.H0, [{ reduction: "source" }]).param({ name: "Whh", layer: 1 })[0]!;
   return { params: ex.params, f, full: stacked22Corrected(ex.params, f), numeric };
 }
 

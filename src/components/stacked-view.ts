@@ -200,35 +200,34 @@ export function stackedCells(v: StackedPage, { run, p, X, fSource, f21 }: Stacke
     /** stacked 2.1 (k) as printed, against finite differences of CE_t. */
     cell21: (k: SourceEq, code: CodeOf<typeof stacked21AsPrinted>) => {
       const evaluation = run(code.fn, k, p, f21, t);
-      return sourceCell({ evaluation, truth: v.section21(k).truth, against: fd21, ...code, ...axes(k, `CE${t}`, at21(k)), symbol: `dCE_d${SYMBOL[k]}` });
+      return sourceCell({ evaluation, truth: v.truth21(k), against: fd21, ...code, ...axes(k, `CE${t}`, at21(k)), symbol: `dCE_d${SYMBOL[k]}` });
     },
     /** stacked 2.1 (k′), corrected: the equation's own function (`dLdWh1h2` for (4′) …). */
     fixed21: (k: SourceEq, code: CodeOf<StepGradient>) => {
       const value = run(code.fn, p, f21, t);
-      return gradCell({ value, truth: v.section21(k).truth, against: fd21, ...code, ...axes(k, `CE${t}`, at21(k)), symbol: `dCE_d${SYMBOL[k]}` });
+      return gradCell({ value, truth: v.truth21(k), against: fd21, ...code, ...axes(k, `CE${t}`, at21(k)), symbol: `dCE_d${SYMBOL[k]}` });
     },
     /** stacked 2.1.1 (k) as printed, against finite differences of the source's loss. */
     cell211: (k: SourceEq, code: CodeOf<typeof stacked211AsPrinted>) => {
       const evaluation = run(code.fn, k, p, fSource);
       return sourceCell({
-        evaluation, truth: v.section211(k).truth, against: FD_SOURCE, ...code, ...axes(k, "L", isPreActivationEq(k) ? " (all steps)" : ""),
+        evaluation, truth: v.truth211(k), against: FD_SOURCE, ...code, ...axes(k, "L", isPreActivationEq(k) ? " (all steps)" : ""),
         symbol: `dL_d${SYMBOL[k]}`,
       });
     },
     /** stacked 2.1.1 (k′), corrected. */
     fixed211: (k: SourceEq, code: CodeOf<typeof stacked211Corrected>) => {
       const value = run(code.fn, k, p, fSource);
-      return gradCell({ value, truth: v.section211(k).truth, against: FD_SOURCE, ...code, ...axes(k, "L", " (all steps)"), symbol: `dL_d${SYMBOL[k]}` });
+      return gradCell({ value, truth: v.truth211(k), against: FD_SOURCE, ...code, ...axes(k, "L", " (all steps)"), symbol: `dL_d${SYMBOL[k]}` });
     },
     /** stacked 2.1.1 (k) with §2.1 (k) as printed for each summand, in one line (lib's: a line of text, not a cell). */
     composed: (k: SourceEq) => {
-      const s = v.section211(k);
-      return asWrittenLine(`With §2.1 (${k}) as written for each summand`, s.composed, s.truth, "finite differences");
+      return asWrittenLine(`With §2.1 (${k}) as written for each summand`, v.composed211(k), v.truth211(k), "finite differences");
     },
     /** How far stacked 2.1 (k) as printed is from the truth, for the text of an erratum (lib's). */
     diff21: (k: SourceEq) => {
-      const s = v.section21(k);
-      return s.asPrinted.ok ? fmt(maxAbsDiff(s.asPrinted.value, s.truth), 3) : "no value (shape error)";
+      const asPrinted = v.asPrinted21(k);
+      return asPrinted.ok ? fmt(maxAbsDiff(asPrinted.value, v.truth21(k)), 3) : "no value (shape error)";
     },
     /** §1.1 (1)–(3): one output of the network on the batch X = X₁, checked against the examples one at a time. */
     ffCell: (which: "H1" | "H2" | "A", code: CodeOf<typeof ffnnForward>) => {

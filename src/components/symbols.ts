@@ -152,7 +152,40 @@ function activate(el: HTMLElement): HTMLElement | null {
 
 const symbolAt = (t: EventTarget | null): HTMLElement | null => (t instanceof Element ? t.closest<HTMLElement>("[data-sym]") : null);
 
+/**
+ * The rows of buttons after the displays (scripts/markdown-math.ts ships each row's names in `data-names`): a button
+ * per symbol, named in plain text for screen readers and showing the symbol as the display draws it — a copy of
+ * its first mark, or of the mark `data-faces` gives, without the mark's ids, so that only the button answers.
+ */
+function drawRows(): void {
+  for (const row of document.querySelectorAll<HTMLElement>(".eq-symbols[data-names]")) {
+    const names = row.dataset.names!.split(" ");
+    const marks = Array.from(row.previousElementSibling?.querySelectorAll<HTMLElement>(".katex-html [data-sym]") ?? []);
+    const ids = marks.map((m) => m.dataset.sym!);
+    const faces = row.dataset.faces?.split(" ").map((k) => marks[Number(k)]!) ?? marks.filter((_, k) => ids.indexOf(ids[k]!) === k);
+    delete row.dataset.names;
+    delete row.dataset.faces;
+    const lead = document.createElement("span");
+    lead.className = "eq-symbols-lead";
+    lead.textContent = "Symbols:";
+    row.append(lead);
+    faces.forEach((mark, k) => {
+      const button = document.createElement("button");
+      button.type = "button";
+      button.className = "sym-button";
+      button.dataset.sym = mark.dataset.sym;
+      button.innerHTML = `<span class="sr-only"></span><span class="katex"><span class="katex-html" aria-hidden="true"></span></span>`;
+      button.firstElementChild!.textContent = names[k]!;
+      const face = mark.cloneNode(true) as Element;
+      for (const m of [face, ...face.querySelectorAll("[data-sym]")]) m.removeAttribute("data-sym");
+      button.querySelector(".katex-html")!.append(face);
+      row.append(" ", button);
+    });
+  }
+}
+
 function install(): void {
+  drawRows();
   prepareTooltip();
   /** The symbol whose tooltip the pointer opened, closed when the pointer is over anything else. */
   let hovered: HTMLElement | null = null;

@@ -3,7 +3,7 @@
  * symbol of an equation highlights the cell that shows its value and names it, its shape and its value; a heatmap
  * entry, under the pointer or moved to with the arrow keys, shows lib's value in full and what its row and column
  * mean; axe finds nothing with the tooltip open; on every page every marked symbol names a value, with as many buttons
- * as docs/symbols.md's table accounts for; on /vanishing and /truncation a symbol linked to a cell and one
+ * as docs/symbols.md's table accounts for, each showing the symbol it names; on /stacked, /vanishing and /truncation a symbol linked to a cell and one
  * the page registered show lib's values, and follow an edit. The tooltip sets subscripts (notation.ts): its lines are
  * read back in the site's plain notation. Firefox and WebKit: the same hover, focus and entry through the page's own
  * events, on /hidden and on the three pages.
@@ -15,7 +15,11 @@ import type { Page } from "playwright-core";
 import { DEFAULT_CONFIG, buildExample } from "../../lib/state/example.js";
 import { hiddenGradsDiagForm } from "../../lib/derivation/hidden.js";
 import { forward, meanLoss, stepLosses } from "../../lib/derivation/forward.js";
+import { STACKED_DEFAULTS, buildStackedExample } from "../../lib/state/stacked-config.js";
 import { TRUNCATION_DEFAULT, VANISHING_DEFAULT } from "../../lib/state/spectral-config.js";
+import { singleStepWeights, stackedForward, withWeights } from "../../lib/stacked/forward.js";
+import { section21Step } from "../../lib/stacked/page.js";
+import { dLdWh1h2 } from "../../lib/stacked/stacked.js";
 import { gradientNormDemo, spectralRadius } from "../../lib/d2l/vanishing.js";
 import { intuitionStep3b } from "../../lib/d2l/intuition.js";
 import { sampleXi } from "../../lib/d2l/truncation.js";
@@ -42,9 +46,16 @@ const [I, J] = [2, 1];
  */
 const BUTTONS: Record<string, number> = {
   "/": 23, "/plan": 9, "/logits": 18, "/hidden": 17, "/parameters": 31, "/embedding": 13, "/summary": 32, "/d2l": 37,
-  "/vanishing": 46, "/truncation": 14,
+  "/stacked": 131, "/vanishing": 46, "/truncation": 14,
 };
 
+/** /stacked with its defaults: §2.1's (4′) at its step t, and a registered weight. */
+const stackedValues = (seed = STACKED_DEFAULTS.seed) => {
+  const sx = buildStackedExample({ ...STACKED_DEFAULTS, seed });
+  const f = stackedForward(sx.params, sx.X, sx.targets, { H0: sx.H0, reduction: "source" });
+  const t = section21Step(sx.config.T);
+  return { dCE_dWh1h2: dLdWh1h2(sx.params, withWeights(f, singleStepWeights(t, sx.config.T)), t), W_h2h2: sx.params.Whh[1]! };
+};
 const vd = VANISHING_DEFAULT, td = TRUNCATION_DEFAULT;
 const everyStep = gradientNormDemo({ hidden: vd.hidden, T: vd.T, seed: vd.seed, rho: vd.rho, activation: vd.activation, lossAt: "all" });
 const lastStep = gradientNormDemo({ hidden: vd.hidden, T: vd.T, seed: vd.seed, rho: vd.rho, activation: vd.activation });
@@ -57,7 +68,12 @@ interface Probe {
   focus: { sel: string; name: string; value: string };
 }
 /** One symbol drawn by a cell and one registered, on each page of the other sources. */
-const PROBES: Record<"/vanishing" | "/truncation", Probe> = {
+const PROBES: Record<"/stacked" | "/vanishing" | "/truncation", Probe> = {
+  // An erratum's left-hand side names the true value: the corrected (4′)'s cell, not the printed formula's.
+  "/stacked": {
+    hover: { sel: "#stacked-2-1-4 .katex-html [data-sym=dCE_dWh1h2]", cell: "stacked-2-1-4-corrected", name: "∂L/∂W_{h_1h_2}⁽²⁾", value: range(stackedValues().dCE_dWh1h2.data) },
+    focus: { sel: "#stacked-2-1-4 + .eq-symbols .sym-button[data-sym=W_h2h2]", name: "W_{h_2h_2}⁽²⁾", value: range(stackedValues().W_h2h2.data) },
+  },
   "/vanishing": {
     hover: { sel: "#intuition-step-3-b .katex-html [data-sym=dL_dWhh]", cell: "intuition-step-3-b", name: "∂L/∂W_{hh}", value: range(intuitionStep3b(everyStep.p, everyStep.s, everyStep.opts).data) },
     focus: { sel: ".eq-symbols .sym-button[data-sym=rho]", name: "ρ", value: `= ${fmt(spectralRadius(lastStep.eigenvalues), 17)}` },
@@ -202,7 +218,7 @@ describe("symbols linked to values (Chromium)", () => {
     expect(violations).toEqual([]);
   });
 
-  it.each(navigationPaths())("%s: every marked symbol has a button and names a value", async (path) => {
+  it.each(navigationPaths())("%s: every marked symbol has a button that shows it and names a value", async (path) => {
     const page = await open(path);
     const report = await page.evaluate(() => {
       const unbuttoned: string[] = [];
@@ -212,10 +228,18 @@ describe("symbols linked to values (Chromium)", () => {
         const row = eq.nextElementSibling;
         if (!row?.matches(".eq-symbols") || !row.querySelector(`[data-sym="${span.dataset.sym}"]`)) unbuttoned.push(`${eq.id} ${span.dataset.sym}`);
       }
-      const dangling: string[] = [];
+      const dangling: string[] = [], faceless: string[] = [];
+      // The same letters and digits, in any order (a fraction is drawn denominator first), superscripts read as such.
+      const letters = (s: string) => [...s.normalize("NFKD").replace(/⊤/g, "T").replace(/[^\p{L}\p{N}]/gu, "")].sort().join("");
       let count = 0;
       for (const button of Array.from(document.querySelectorAll<HTMLButtonElement>(".sym-button"))) {
         count++;
+        // Its face, copied from the equation's marks (symbols.ts), is the symbol its name says, and answers as the button only.
+        const face = button.querySelector(".katex-html");
+        const name = button.querySelector(".sr-only")?.textContent ?? "";
+        if (!face || letters(face.textContent ?? "") !== letters(name) || face.querySelector("[data-sym]")) {
+          faceless.push(`${button.closest(".eq-symbols")?.previousElementSibling?.id} ${button.dataset.sym}: "${name}" shows "${face?.textContent}"`);
+        }
         button.focus();
         const tip = document.getElementById("value-tooltip");
         const text = tip && !tip.hidden ? tip.textContent ?? "" : "(no tooltip)";
@@ -223,10 +247,11 @@ describe("symbols linked to values (Chromium)", () => {
           dangling.push(`${button.closest(".eq-symbols")?.previousElementSibling?.id} ${button.dataset.sym}: ${text}`);
         }
       }
-      return { unbuttoned, dangling, count };
+      return { unbuttoned, dangling, faceless, count };
     });
     await page.close();
     expect(report.unbuttoned, `symbols on ${path} without a button`).toEqual([]);
+    expect(report.faceless, `symbol buttons on ${path} whose face is not the symbol they name`).toEqual([]);
     expect(report.dangling, `symbols on ${path} that name no value`).toEqual([]);
     expect(report.count, `symbol buttons on ${path} (BUTTONS above)`).toBe(BUTTONS[path] ?? 0);
   });
@@ -254,7 +279,7 @@ describe("symbols linked to values (Chromium)", () => {
     await page.close();
   });
 
-  it("a registered value follows an edit: /truncation's k", async () => {
+  it("a registered value follows an edit: /truncation's k, /stacked's weights for another seed", async () => {
     const valueOf = async (page: Page, sel: string) => {
       await page.locator(sel).focus();
       const lines = await tooltip(page);
@@ -266,6 +291,11 @@ describe("symbols linked to values (Chromium)", () => {
     await expect.poll(() => valueOf(trunc, PROBES["/truncation"].focus.sel)).toBe(`= ${td.k + 1}`);
     await trunc.close();
 
+    const seed = STACKED_DEFAULTS.seed + 1;
+    const stacked = await open("/stacked");
+    await stacked.locator(".stacked-form").getByLabel("Seed").fill(String(seed));
+    await expect.poll(() => valueOf(stacked, PROBES["/stacked"].focus.sel), { timeout: 30_000 }).toBe(range(stackedValues(seed).W_h2h2.data));
+    await stacked.close();
   });
 });
 

@@ -1,6 +1,6 @@
 /** lib/core/fd.ts: the one central difference, and the measures an analytic value is compared with it by. */
 import { describe, expect, it } from "vitest";
-import { centralDifference, discrepancy, relMaxError } from "../../lib/core/fd.js";
+import { centralDifference, centralDifferences, discrepancy, relMaxError } from "../../lib/core/fd.js";
 import { FD_EPSILON } from "../../lib/core/tolerances.js";
 
 describe("centralDifference", () => {
@@ -21,6 +21,21 @@ describe("centralDifference", () => {
     const f = () => Math.sin(theta[0]!);
     const up = Math.sin(0.7 + 1e-3), down = Math.sin(0.7 - 1e-3);
     expect(centralDifference(theta, 0, f, 1e-3)).toBe((up - down) / (2 * 1e-3));
+  });
+});
+
+describe("centralDifferences", () => {
+  it("gives each function (up − down) / 2ε from the same two moves of θ_k, as centralDifference does, and restores θ_k", () => {
+    const theta = Float64Array.of(0.3, -1.1);
+    const fs = [(x: number) => Math.sin(x) * 0.1, (x: number) => x ** 3 - 0.3, (x: number) => 0.25 * x + 1e-9, (x: number) => Math.exp(x) / 3];
+    const keep = theta.slice();
+    const want = fs.map((f) => (f(-1.1 + FD_EPSILON) - f(-1.1 - FD_EPSILON)) / (2 * FD_EPSILON));
+    let calls = 0;
+    const all = centralDifferences(theta, 1, () => { calls++; return fs.map((f) => f(theta[1]!)); });
+    expect(calls).toBe(2);
+    all.forEach((d, i) => expect(Object.is(d, want[i]), `function ${i}: ${d} against ${want[i]}`).toBe(true));
+    fs.forEach((f, i) => expect(Object.is(centralDifference(theta, 1, () => f(theta[1]!)), want[i])).toBe(true));
+    expect(Array.from(theta)).toEqual(Array.from(keep));
   });
 });
 

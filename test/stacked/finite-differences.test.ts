@@ -1,14 +1,105 @@
 /**
- * The finite-difference checks of lib/stacked/finite-differences.ts can fail: gradients with the source's slips
- * written in on purpose are told apart from the truth.
+ * The finite-difference checks of lib/stacked/finite-differences.ts: they have the bits of whole forward passes (the
+ * straightforward code they replaced is kept below as the reference), and they can fail: gradients with the
+ * source's slips written in on purpose are told apart from the truth.
  */
 import { describe, expect, it } from "vitest";
-import { discrepancy } from "../../lib/core/fd.js";
+import { centralDifference, discrepancy } from "../../lib/core/fd.js";
 import { type Matrix, clone, matmul, transpose, zeros } from "../../lib/core/matrix.js";
 import { stackedBackward } from "../../lib/stacked/backward.js";
-import { numericalStackedParamGrads, numericalStackedStateGrads } from "../../lib/stacked/finite-differences.js";
-import { stackedForward } from "../../lib/stacked/forward.js";
-import { SPECS, setup } from "./cases.js";
+import {
+  numericalStacked22Factor, numericalStackedGradsOf, numericalStackedParamGrads, numericalStackedStateGrads,
+} from "../../lib/stacked/finite-differences.js";
+import { type StackedOptions, type StackedOverride, singleStepWeights, stackedForward, stackedLoss } from "../../lib/stacked/forward.js";
+import { rowOf } from "../../lib/stacked/ops.js";
+import type { StackedParams } from "../../lib/stacked/params.js";
+import { type Case, SPECS, label, makeCase } from "./cases.js";
+import { setup } from "./cases.js";
+
+// ——————————————————————— the reference: whole forward passes, one per moved entry and loss ———————————————————————
+
+type Targets = readonly (readonly number[])[];
+const fdMatrix = (m: Matrix, loss: () => number, eps: number): Matrix => {
+  const g = zeros(m.rows, m.cols);
+  for (let k = 0; k < m.data.length; k++) g.data[k] = centralDifference(m.data, k, loss, eps);
+  return g;
+};
+function refParamGrads(p: StackedParams, X: readonly Matrix[], targets: Targets, options: StackedOptions, eps = 1e-5) {
+  const q = { Wxh: p.Wxh.map(clone), Whh: p.Whh.map(clone), b: p.b.map(clone), Wha: clone(p.Wha), ba: clone(p.ba) };
+  const loss = () => stackedLoss(q, X, targets, options);
+  return {
+    Wxh: q.Wxh.map((W) => fdMatrix(W, loss, eps)), Whh: q.Whh.map((W) => fdMatrix(W, loss, eps)),
+    b: q.b.map((b) => fdMatrix(b, loss, eps)), Wha: fdMatrix(q.Wha, loss, eps), ba: fdMatrix(q.ba, loss, eps),
+  };
+}
+function refStateGrads(p: StackedParams, X: readonly Matrix[], targets: Targets, options: StackedOptions, eps = 1e-5) {
+  const f = stackedForward(p, X, targets, options);
+  const at = (kind: StackedOverride["kind"], step: number, layer: number, base: Matrix) => {
+    const value = clone(base);
+    return fdMatrix(value, () => stackedLoss(p, X, targets, options, { kind, step, layer, value }), eps);
+  };
+  const H0 = f.H0.map(clone);
+  return {
+    dZ: f.Z.map((Zt, i) => Zt.map((z, l) => at("Z", i + 1, l + 1, z))),
+    dH: f.H.map((Ht, i) => Ht.map((h, l) => at("H", i + 1, l + 1, h))),
+    dZout: f.Zout.map((z, i) => at("Zout", i + 1, 0, z)),
+    dH0: H0.map((h) => fdMatrix(h, () => stackedLoss(p, X, targets, { ...options, H0 }), eps)),
+  };
+}
+function ref22Factor(p: StackedParams, X: readonly Matrix[], targets: Targets, options: StackedOptions, k: number, r: number, eps = 1e-5) {
+  const z = clone(stackedForward(p, X, targets, options).Z[k - 1]![0]!);
+  const a = p.Wha.cols, h1 = z.cols;
+  const J = zeros(a, h1);
+  const out = (i: number) => () => rowOf(stackedForward(p, X, targets, options, { kind: "Z", step: k, layer: 1, value: z }).Zout[k - 1]!, r - 1)[i]!;
+  for (let j = 0; j < h1; j++) for (let i = 0; i < a; i++) J.data[i * h1 + j] = centralDifference(z.data, (r - 1) * h1 + j, out(i), eps);
+  return J;
+}
+
+/** Every entry of every matrix the same bits (Object.is: −0 and 0 differ, NaN equals NaN), with where they differ. */
+function expectSameBits(what: string, got: unknown, want: unknown): void {
+  if (want && typeof want === "object" && "data" in want) {
+    const g = got as Matrix, w = want as Matrix;
+    expect([g.rows, g.cols], what).toEqual([w.rows, w.cols]);
+    w.data.forEach((v, k) => { if (!Object.is(g.data[k], v)) expect.fail(`${what}[${k}]: ${g.data[k]} is not ${v}`); });
+  } else if (Array.isArray(want)) {
+    expect((got as unknown[]).length, what).toBe(want.length);
+    want.forEach((w, i) => expectSameBits(`${what}[${i}]`, (got as unknown[])[i], w));
+  } else {
+    expect(Object.keys(got as object).sort(), what).toEqual(Object.keys(want as object).sort());
+    for (const [k, w] of Object.entries(want as object)) expectSameBits(`${what}.${k}`, (got as Record<string, unknown>)[k], w);
+  }
+}
+
+describe("finite differences from partly rerun passes have the bits of whole forward passes", () => {
+  // Each case under its own loss, the source's, the mean, and one step's alone (§2.1's), with its H_0
+  const lossesOf = (c: Case): StackedOptions[] => [
+    c.opts, { H0: c.opts.H0!, reduction: "source" }, { H0: c.opts.H0!, weights: singleStepWeights(c.spec.T, c.spec.T) },
+    { H0: c.opts.H0!, weights: Array.from({ length: c.spec.T }, (_, t) => (t % 2 ? -0.5 : 2)) },
+  ];
+  const extra = [
+    { seed: 11, d: 2, hidden: [4, 2], a: 3, n: 3, T: 2, h0: "zeros" as const, reduction: "source" as const }, // the page's default sizes
+    { seed: 12, d: 4, hidden: [1, 4], a: 4, n: 4, T: 4, h0: "random" as const, reduction: "mean" as const },
+  ];
+  for (const spec of [...SPECS, ...extra]) {
+    it(label(spec), () => {
+      const c = makeCase(spec);
+      const losses = lossesOf(c);
+      const many = numericalStackedGradsOf(c.p, c.X, c.y, c.opts.H0, losses.map(({ H0: _, ...loss }) => loss), ["dZ", "dZout"]);
+      losses.forEach((o, i) => {
+        const want = refParamGrads(c.p, c.X, c.y, o);
+        expectSameBits(`params, loss ${i}`, numericalStackedParamGrads(c.p, c.X, c.y, o), want);
+        const { dZ, dZout } = refStateGrads(c.p, c.X, c.y, o);
+        expectSameBits(`params and states of several losses, loss ${i}`, many[i], { ...want, dZ, dZout });
+      });
+      expectSameBits("states", numericalStackedStateGrads(c.p, c.X, c.y, losses[2]!), refStateGrads(c.p, c.X, c.y, losses[2]!));
+      expectSameBits("states, no H_0 given", numericalStackedStateGrads(c.p, c.X, c.y, { reduction: "source" }), refStateGrads(c.p, c.X, c.y, { reduction: "source" }));
+      for (let k = 1; k <= spec.T; k++) {
+        const r = 1 + (k % spec.n);
+        expectSameBits(`J_${k}, row ${r}`, numericalStacked22Factor(c.p, c.X, c.y, c.opts, k, r), ref22Factor(c.p, c.X, c.y, c.opts, k, r));
+      }
+    });
+  }
+});
 
 // ————————————————————————————————————————— deliberately wrong gradients —————————————————————————————————————————
 

@@ -3,12 +3,13 @@
  * its heatmaps, and the numbers its cells quote, against the lib functions they come from.
  */
 import { describe, expect, it } from "vitest";
-import { maxAbsDiff, scale, sub } from "../../lib/core/matrix.js";
+import { type Matrix, maxAbsDiff, scale, sub } from "../../lib/core/matrix.js";
 import { stackedBackward } from "../../lib/stacked/backward.js";
-import { stackedForward } from "../../lib/stacked/forward.js";
+import { type StackedOptions, stackedForward } from "../../lib/stacked/forward.js";
 import { oneHot } from "../../lib/stacked/ops.js";
-import { section21Step, stackSteps, stackedPage, stepRowLabels, truncationTable } from "../../lib/stacked/page.js";
-import { stacked22Corrected, stacked22Truncated } from "../../lib/stacked/stacked.js";
+import { numericalStackedParamGrads, numericalStackedStateGrads } from "../../lib/stacked/finite-differences.js";
+import { ffnnChecked, rnnChecked, section21Step, stackSteps, stackedPage, stepRowLabels, truncationInputs, truncationTable } from "../../lib/stacked/page.js";
+import { ffnnForward, stacked211Target, stacked21Target, stacked22Truncated } from "../../lib/stacked/stacked.js";
 import { STACKED_DEFAULTS, buildStackedExample } from "../../lib/state/stacked-config.js";
 
 describe("the stacked page's values", () => {
@@ -35,8 +36,26 @@ describe("the stacked page's values", () => {
     const perStep = sub(v.fSource.A[1]!, oneHot(Y[1]!, 3));
     expect(Array.from(v.perStepOverT.data)).toEqual(Array.from(scale(perStep, 1 / 2).data));
     expect(Array.from(v.Whh2TwiceAveraged.data)).toEqual(Array.from(scale(stackedBackward(p, v.fSource).Whh[1]!, 1 / 2).data));
-    expect(Array.from(v.G22.data)).toEqual(Array.from(stacked22Corrected(p, v.fSource).data));
-    for (const c of [...Object.values(v.ffnn), ...v.rnn]) expect(c.error).toBeLessThan(1e-12);
+    const checked = [...Object.values(ffnnChecked(ffnnForward(p, X[0]!), v.ffRows)), ...rnnChecked(v.fSource, v.perEx)];
+    for (const c of checked) expect(c.error).toBeLessThan(1e-12);
+  });
+
+  it("checks against each loss's own finite differences, bit for bit, from the one set of passes they share", () => {
+    const { params: p, X, targets: Y, H0 } = ex;
+    const alone = (options: StackedOptions) => {
+      const { dZ, dZout } = numericalStackedStateGrads(p, X, Y, { H0, ...options });
+      return { ...numericalStackedParamGrads(p, X, Y, { H0, ...options }), dZ, dZout };
+    };
+    const same = (a: Matrix, b: Matrix) => a.data.every((x, k) => Object.is(x, b.data[k]));
+    for (const [got, want] of [[v.fd21, alone({ weights: v.w21 })], [v.fdSrc, alone({ reduction: "source" })], [v.fdMean, alone({})]] as const) {
+      for (const k of [1, 2, 3, 4, 5, 6, 7, 8] as const) {
+        expect(same(stacked21Target(k, got, v.t), stacked21Target(k, want, v.t)), `2.1 (${k})`).toBe(true);
+        expect(same(stacked211Target(k, got), stacked211Target(k, want)), `2.1.1 (${k})`).toBe(true);
+      }
+    }
+    const long = buildStackedExample({ ...STACKED_DEFAULTS, T: 4 });
+    const numeric = numericalStackedParamGrads(long.params, long.X, long.targets, { H0: long.H0, reduction: "source" }).Whh[0]!;
+    expect(same(truncationInputs(long).numeric, numeric)).toBe(true);
   });
 
   it("the truncation table: exact at k = T − 1, and its last row checked by finite differences", () => {
