@@ -116,6 +116,11 @@ const COMMANDS: Record<string, string> = {
  * A symbol's TeX as plain text, the accessible name of its button ("(DL)_{h⁽ᵗ⁾}", the notation the site's labels
  * use): superscripts in Unicode where every character has one, subscripts kept in braces.
  */
+/** An equation's number as a reader sees it: \tag{$4'$} is 4′, \tag{1.3b'} is 1.3b′. */
+export function tagText(tag: string): string {
+  return tag.replace(/\$/g, "").replace(/'/g, "′").trim();
+}
+
 export function texToText(source: string): string {
   // Font commands change nothing a name says: \mathbf{h}_t is h_t, \mathbf{W}_\textrm{hx} is W_{hx}.
   const tex = source.replace(/\\(?:mathbf|mathrm|textrm|text|boldsymbol)\s*(?=\{)/g, "");
@@ -276,8 +281,10 @@ export default function markdownMath(md: MarkdownIt): void {
     const tag = explicit ? (/\\tag\{([^}]*)\}/.exec(tex)?.[1] ?? null) : equationTag(tex);
     const id = explicit ?? (tag ? equationId(tag) : null);
     // The code blocks after the next cells name the equation they compute (scripts/markdown-code.ts).
-    if (env && tag && id) (env as { equation?: { id: string; tag: string } }).equation = { id, tag };
-    if (!tag || !id) return `<div class="equation"${id ? ` id="${id}"` : ""}>${html}</div>\n${row}`;
-    return `<div class="equation" id="${id}">${html}<a class="eq-link" href="#${id}" aria-label="Link to equation (${tag})">#</a></div>\n${row}`;
+    // As text (a tag may hold math: \tag{$4'$} is 4′), for the code block's summary and the link's name.
+    const label = tag ? tagText(tag) : null;
+    if (env && label && id) (env as { equation?: { id: string; tag: string } }).equation = { id, tag: label };
+    if (!label || !id) return `<div class="equation"${id ? ` id="${id}"` : ""}>${html}</div>\n${row}`;
+    return `<div class="equation" id="${id}">${html}<a class="eq-link" href="#${id}" aria-label="Link to equation (${label})">#</a></div>\n${row}`;
   };
 }

@@ -16,7 +16,7 @@ import type MarkdownIt from "markdown-it";
 import MiniSearch from "minisearch";
 import { createMarkdownIt, parseMarkdown } from "@observablehq/framework/dist/markdown.js";
 import { INDEX_OPTIONS, type SearchEntry } from "../lib/tools/search.js";
-import markdownMath from "./markdown-math.js";
+import markdownMath, { tagText } from "./markdown-math.js";
 
 /** Words of a section kept in the index: enough for its subject, not a copy of the site. */
 export const SECTION_TEXT_MAX = 1500;
@@ -26,8 +26,8 @@ const HEADING = /^H[1-4]$/;
 const SKIP = "script, style, pre, a.eq-link";
 const LABEL = /^Link to equation \((.*)\)$/;
 
-/** A tag as printed: the TeX of "$4'$" (a corrected equation) reads 4′. */
-export const printedTag = (tex: string) => tex.replace(/\$/g, "").replace(/'/g, "′").trim();
+/** A tag as printed: the TeX of "$4'$" (a corrected equation) reads 4′ (the links' names already read so). */
+export const printedTag = (tex: string) => tagText(tex).trim();
 
 const squash = (s: string) => s.replace(/\s+/g, " ").trim();
 

@@ -68,6 +68,14 @@ describe("markdownCode", () => {
     expect(second).toContain('<p class="lib-code-eq">The function behind the value under <a href="#eq-4-4">(4.4)</a>, as written in lib/derivation/backward.ts:</p>');
   });
 
+  it("names a numbered equation as it is printed, math in its tag read as text ($4'$ is 4′)", () => {
+    const md = new MarkdownIt({ html: true }).use(markdownMath).use(markdownCode);
+    const cell = '```ts\nliveCell({ file: "lib/derivation/backward.ts", fn: gradC });\n```\n';
+    const html = md.render(`$$\nx \\tag{$4'$}\n$$ {#stacked-4-corrected}\n\n${cell}`, {});
+    expect(html).toContain('aria-label="Link to equation (4′)"');
+    expect(html).toContain("<summary>The code of (4′): ");
+  });
+
   it("names no equation after a heading: a new section's cell computes something of its own", () => {
     const md = new MarkdownIt({ html: true }).use(markdownMath).use(markdownCode);
     const cell = '```ts\nliveCell({ file: "lib/derivation/backward.ts", fn: gradC });\n```\n';
