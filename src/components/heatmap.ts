@@ -67,9 +67,9 @@ export function rdbu(u: number): string {
   if (!Number.isFinite(u)) return "#ccc";
   const x = Math.min(1, Math.max(0, u)) * (RDBU.length - 1);
   const i = Math.min(RDBU.length - 2, Math.floor(x)), f = x - i;
-  const [a, b] = [RDBU[i]!, RDBU[i + 1]!];
-  const c = (k: number) => Math.round(a[k]! + (b[k]! - a[k]!) * f);
-  return `rgb(${c(0)},${c(1)},${c(2)})`;
+  // Written out (no closure, no destructuring): a page calls it for every entry of every heatmap on every edit.
+  const a = RDBU[i]!, b = RDBU[i + 1]!;
+  return `rgb(${Math.round(a[0]! + (b[0]! - a[0]!) * f)},${Math.round(a[1]! + (b[1]! - a[1]!) * f)},${Math.round(a[2]! + (b[2]! - a[2]!) * f)})`;
 }
 
 const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;");
