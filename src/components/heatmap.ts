@@ -82,7 +82,7 @@ let measure: CanvasRenderingContext2D | null = null;
 
 /**
  * The advance width of one character of the heatmap's font, measured once per character on a canvas with the family
- * the SVG uses: the numbers of a row are one <text> whose characters are placed one by one (see `heatmap`).
+ * the SVG uses: a heatmap's labels and numbers are placed character by character (`PlacedText`).
  */
 function advanceOf(ch: string): number {
   if (!advances) {
@@ -99,11 +99,35 @@ function advanceOf(ch: string): number {
 const hundredths = (x: number) => Math.round(x * 100) / 100;
 
 /**
+ * Labels and numbers set in one <text>, each character at its own x and y: one element for every label of a kind
+ * instead of one per label (a page creates, lays out and removes them all on every edit). Anchored as
+ * `text-anchor` would anchor each piece; the pieces are kept apart by a placed space, so that copied text reads
+ * well, and `xml:space="preserve"` keeps every space, so that characters and positions stay paired.
+ */
+class PlacedText {
+  private readonly x: number[] = [];
+  private readonly y: number[] = [];
+  private text = "";
+
+  add(piece: string, at: number, y: number, anchor: "middle" | "end"): void {
+    // One width per UTF-16 unit, as positions are given: a surrogate pair is measured whole on its first unit.
+    const widths = Array.from(piece, (c) => (c.length === 2 ? [advanceOf(c), 0] : [advanceOf(c)])).flat();
+    let x = at - widths.reduce((a, b) => a + b, 0) / (anchor === "end" ? 1 : 2);
+    if (this.text) { this.x.push(hundredths(x)); this.y.push(y); this.text += " "; }
+    for (const w of widths) { this.x.push(hundredths(x)); this.y.push(y); x += w; }
+    this.text += piece;
+  }
+
+  svg(attributes = ""): string {
+    return this.text ? `<text xml:space="preserve" x="${this.x.join(" ")}" y="${this.y.join(" ")}"${attributes}>${esc(this.text)}</text>` : "";
+  }
+}
+
+/**
  * Drawn as one SVG string rather than with Plot: a page shows a dozen of these and redraws them all on every
  * edit, and building scales, axes and marks each time cost more than the maths behind them. For the same reason the
  * entries are not an element each: their colours are one CSS gradient per row, the background of one box under the
- * SVG, and the numbers of a row are one <text> per ink, each character placed where `text-anchor="middle"` would put
- * it. Creating, laying out and removing a <rect> and a <text> per entry was most of a page's time per edit (and a
+ * SVG, and the numbers are one <text> per ink, the row and column labels one each (`PlacedText`). Creating, laying out and removing a <rect> and a <text> per entry was most of a page's time per edit (and a
  * canvas of the grid's size cost more to allocate; one of a pixel per entry, to get a context for).
  */
 export function heatmap(value: Float64Array | MatrixLike, o: HeatmapOptions): HTMLElement {
@@ -120,7 +144,8 @@ export function heatmap(value: Float64Array | MatrixLike, o: HeatmapOptions): HT
   const width = left + cw * m.cols + 4, height = top + ch * m.rows + 4;
   const parts: string[] = [];
   if (o.colName) parts.push(`<text x="${left + (cw * m.cols) / 2}" y="11" text-anchor="middle" class="hm-axis">${esc(o.colName)}</text>`);
-  colLabels.forEach((c, j) => parts.push(`<text x="${left + cw * j + cw / 2}" y="${top - 6}" text-anchor="middle">${esc(c)}</text>`));
+  const columns = new PlacedText(), rows = new PlacedText(), black = new PlacedText(), white = new PlacedText();
+  colLabels.forEach((c, j) => columns.add(c, left + cw * j + cw / 2, top - 6, "middle"));
   // The colours: row i is a gradient with a hard stop at every entry, sized and placed in % of a box that is itself
   // placed in % of the SVG, so that it follows wherever CSS sizes the SVG (print).
   const rowColours: string[] = [];
@@ -131,25 +156,16 @@ export function heatmap(value: Float64Array | MatrixLike, o: HeatmapOptions): HT
   for (let i = 0; i <= m.rows; i++) gaps.push(`M${left},${top + ch * i}h${cw * m.cols}`);
   parts.push(`<path class="hm-gaps" d="${gaps.join("")}"></path>`);
   for (let i = 0; i < m.rows; i++) {
-    const y = top + ch * i;
-    parts.push(`<text x="${left - 6}" y="${y + ch / 2 + 4}" text-anchor="end">${esc(rowLabels[i]!)}</text>`);
-    const ink = { black: { x: [] as number[], text: "" }, white: { x: [] as number[], text: "" } }, stops: string[] = [];
+    const baseline = top + ch * i + ch / 2 + 4, stops: string[] = [];
+    rows.add(rowLabels[i]!, left - 6, baseline, "end");
     for (let j = 0; j < m.cols; j++) {
       const v = m.data[i * m.cols + j]!;
       stops.push(`${Number.isFinite(v) ? rdbu(extent === 0 ? 0.5 : 0.5 + v / (2 * extent)) : "#ccc"} ${(100 * j) / m.cols}% ${(100 * (j + 1)) / m.cols}%`);
-      const run = Math.abs(v) > 0.6 * extent ? ink.white : ink.black, label = fmt(v, 2);
-      let x = left + cw * j + cw / 2;
-      for (let k = 0; k < label.length; k++) x -= advanceOf(label[k]!) / 2;
-      // A space between two numbers of a run, so that copied text keeps them apart; it is placed, and invisible.
-      if (run.text) { run.x.push(hundredths(x)); run.text += " "; }
-      for (let k = 0; k < label.length; k++) { run.x.push(hundredths(x)); x += advanceOf(label[k]!); }
-      run.text += label;
+      (Math.abs(v) > 0.6 * extent ? white : black).add(fmt(v, 2), left + cw * j + cw / 2, baseline, "middle");
     }
     rowColours.push(`linear-gradient(to right, ${stops.join(", ")}) ${rowPlace(i)}`);
-    for (const [fill, run] of Object.entries(ink)) {
-      if (run.text) parts.push(`<text x="${run.x.join(" ")}" y="${y + ch / 2 + 4}" fill="${fill}">${esc(run.text)}</text>`);
-    }
   }
+  parts.push(columns.svg(), rows.svg(' class="hm-rows"'), black.svg(' fill="black"'), white.svg(' fill="white"'));
   const figure = document.createElement("figure");
   figure.className = "heatmap";
   const plot = document.createElement("div");

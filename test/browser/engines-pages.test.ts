@@ -69,7 +69,7 @@ for (const engine of ENGINES) {
         const offCentre: string[] = [];
         let numbers = 0;
         // The value runs are the texts with one x per character; each number's extent from its characters' boxes.
-        for (const t of Array.from(svg.querySelectorAll<SVGTextElement>("text")).filter((t) => t.getAttribute("x")!.includes(" "))) {
+        for (const t of Array.from(svg.querySelectorAll<SVGTextElement>("text[fill]"))) {
           const text = t.textContent!;
           let from = 0;
           for (let k = 0; k <= text.length; k++) {
@@ -83,6 +83,16 @@ for (const engine of ENGINES) {
             from = k + 1;
           }
         }
+        // Each row's label ends 6 px left of the grid, on its row.
+        const rowText = svg.querySelector<SVGTextElement>("text.hm-rows")!, labels = rowText.textContent!.split(" ");
+        let at = 0;
+        labels.forEach((label, i) => {
+          const end = rowText.getExtentOfChar(at + label.length - 1), first = rowText.getExtentOfChar(at);
+          if (Math.abs(end.x + end.width - (left - 6)) > 1.5 || !(first.y + first.height / 2 > top + ch * i && first.y + first.height / 2 < top + ch * (i + 1))) {
+            offCentre.push(`row label ${label} ends at ${(end.x + end.width).toFixed(1)}, row ${i + 1}`);
+          }
+          at += label.length + 1;
+        });
         // Every entry is coloured: one gradient per row, with one colour per entry, on a box that covers the svg's grid.
         const rows = Math.round((svg.viewBox.baseVal.height - top - 4) / ch), cols = Math.round((svg.viewBox.baseVal.width - left - 4) / cw);
         const gradients = getComputedStyle(colours).backgroundImage.split("linear-gradient(").slice(1);
