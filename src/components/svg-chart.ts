@@ -100,18 +100,22 @@ export function frame(f: Frame): { parts: string[]; px: (v: number) => number; p
   const yt = f.y.log ? logTicks(...f.y.domain) : linearTicks(...f.y.domain, (f.height - f.top - f.bottom) / 35);
   const fx = f.x.format ?? (f.x.log ? siText : tickText), fy = f.y.format ?? (f.y.log ? siText : tickText);
   const bottom = f.height - f.bottom;
+  // The grid and the ticks are one path each (a page redraws a few charts of dozens of ticks on every edit).
+  const grid: string[] = [], ticks: string[] = [];
   for (const t of yt) {
     const y = py(t).toFixed(1);
-    parts.push(`<line x1="${f.left}" x2="${f.width - f.right}" y1="${y}" y2="${y}" stroke="currentColor" stroke-opacity="0.1"></line>`,
-      `<line x1="${f.left - 6}" x2="${f.left}" y1="${y}" y2="${y}" stroke="currentColor"></line>`,
-      `<text x="${f.left - 9}" y="${y}" dy="0.32em" text-anchor="end">${esc(fy(t))}</text>`);
+    grid.push(`M${f.left},${y}H${f.width - f.right}`);
+    ticks.push(`M${f.left - 6},${y}H${f.left}`);
+    parts.push(`<text x="${f.left - 9}" y="${y}" dy="0.32em" text-anchor="end">${esc(fy(t))}</text>`);
   }
   for (const t of xt) {
     const x = px(t).toFixed(1);
-    if (f.xGrid) parts.push(`<line x1="${x}" x2="${x}" y1="${f.top}" y2="${bottom}" stroke="currentColor" stroke-opacity="0.1"></line>`);
-    parts.push(`<line x1="${x}" x2="${x}" y1="${bottom}" y2="${bottom + 6}" stroke="currentColor"></line>`,
-      `<text x="${x}" y="${bottom + 9}" dy="0.71em" text-anchor="middle">${esc(fx(t))}</text>`);
+    if (f.xGrid) grid.push(`M${x},${f.top}V${bottom}`);
+    ticks.push(`M${x},${bottom}V${bottom + 6}`);
+    parts.push(`<text x="${x}" y="${bottom + 9}" dy="0.71em" text-anchor="middle">${esc(fx(t))}</text>`);
   }
+  if (grid.length) parts.push(`<path d="${grid.join("")}" fill="none" stroke="currentColor" stroke-opacity="0.1"></path>`);
+  if (ticks.length) parts.push(`<path d="${ticks.join("")}" fill="none" stroke="currentColor"></path>`);
   if (f.x.label) parts.push(`<text x="${f.width - f.right}" y="${f.height - 3}" text-anchor="end">${esc(f.x.label)} →</text>`);
   if (f.y.label) parts.push(`<text x="3" y="${f.top - 8}">↑ ${esc(f.y.label)}</text>`);
   return { parts, px, py };
