@@ -126,7 +126,7 @@ export function maxAsymmetry(M: Matrix): number {
 export interface Eigen {
   /** Eigenvalues, largest first (algebraically). */
   values: Float64Array;
-  /** Column i is the unit eigenvector of values[i]. */
+  /** Column i is the unit eigenvector of values[i]; 0 × 0 when asked for the values only (`vectors: false`). */
   vectors: Matrix;
   /** Jacobi sweeps used. */
   sweeps: number;
@@ -137,7 +137,7 @@ export interface Eigen {
  * the off-diagonal mass is below tol·‖S‖_F. Accepts matrices symmetric up to 1e-10 relative (e.g. computed powers)
  * and symmetrises them first.
  */
-export function jacobiEigen(S: Matrix, o?: { tol?: number; maxSweeps?: number }): Eigen {
+export function jacobiEigen(S: Matrix, o?: { tol?: number; maxSweeps?: number; vectors?: boolean }): Eigen {
   const n = square("jacobiEigen", S);
   const tol = o?.tol ?? 1e-15, maxSweeps = o?.maxSweeps ?? 100;
   const scale = S.data.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
@@ -167,7 +167,7 @@ export function jacobiEigen(S: Matrix, o?: { tol?: number; maxSweeps?: number })
           a[q * n + k] = s * apk + c * aqk;
         }
         a[p * n + q] = 0; a[q * n + p] = 0;
-        for (let k = 0; k < n; k++) { // V ← V J
+        if (o?.vectors !== false) for (let k = 0; k < n; k++) { // V ← V J (the values never read V)
           const vkp = v[k * n + p]!, vkq = v[k * n + q]!;
           v[k * n + p] = c * vkp - s * vkq;
           v[k * n + q] = s * vkp + c * vkq;
@@ -177,8 +177,8 @@ export function jacobiEigen(S: Matrix, o?: { tol?: number; maxSweeps?: number })
   }
   const order = Array.from({ length: n }, (_, i) => i).sort((i, j) => a[j * n + j]! - a[i * n + i]!);
   const values = Float64Array.from(order, (i) => a[i * n + i]!);
-  const vectors = zeros(n, n);
-  order.forEach((src, dst) => { for (let k = 0; k < n; k++) vectors.data[k * n + dst] = v[k * n + src]!; });
+  const vectors = o?.vectors === false ? zeros(0, 0) : zeros(n, n);
+  if (o?.vectors !== false) order.forEach((src, dst) => { for (let k = 0; k < n; k++) vectors.data[k * n + dst] = v[k * n + src]!; });
   return { values, vectors, sweeps };
 }
 
@@ -208,7 +208,7 @@ export function mulVec(A: Matrix, x: Vector): Vector {
 
 /** Singular values of A, largest first: √ of the eigenvalues of AᵀA (Jacobi). Small ones lose relative accuracy. */
 export function singularValues(A: Matrix): Float64Array {
-  return jacobiEigen(matmul(transpose(A), A)).values.map((l) => Math.sqrt(Math.max(0, l)));
+  return jacobiEigen(matmul(transpose(A), A), { vectors: false }).values.map((l) => Math.sqrt(Math.max(0, l)));
 }
 
 /** ‖A‖₂ = σ_max(A). */

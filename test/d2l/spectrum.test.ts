@@ -59,6 +59,15 @@ describe("building W_hh with a chosen spectrum (d2l ex 4.2: orthogonal initialis
     }), { numRuns: 60, seed: 20240 });
   });
 
+  it("Jacobi without its vectors (singularValues asks so) gives the same values, bit for bit, and sweeps", () => {
+    fc.assert(fc.property(fc.integer({ min: 1, max: 7 }), fc.integer({ min: 0, max: 2 ** 31 }), (n, seed) => {
+      const rng = makeRng(seed), S = zeros(n, n);
+      for (let i = 0; i < n; i++) for (let j = 0; j <= i; j++) S.data[i * n + j] = S.data[j * n + i] = rng.uniform(-2, 2);
+      const all = jacobiEigen(S), only = jacobiEigen(S, { vectors: false });
+      return only.sweeps === all.sweeps && only.values.every((v, i) => Object.is(v, all.values[i])) && only.vectors.data.length === 0;
+    }), { numRuns: 60, seed: 20241 });
+  });
+
   it("can fail: Jacobi refuses a non-symmetric matrix; R Q (factors swapped) does not reproduce A", () => {
     expect(() => jacobiEigen({ rows: 2, cols: 2, data: Float64Array.from([1, 2, 0, 1]) })).toThrow(/not symmetric/);
     expect(() => jacobiEigen(zeros(2, 3))).toThrow(ShapeError);
