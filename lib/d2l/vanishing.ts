@@ -177,6 +177,17 @@ export interface GradientNormDemo {
   preacts: Vector[];
 }
 
+/**
+ * W_hh's eigenvalues, remembered for the last W_hh: /vanishing builds its models from one seed and ρ with several
+ * activations, and each of them asked Jacobi for the same matrix's values (the same bits, a copy each time).
+ */
+let lastEigen: { W: Float64Array; values: Float64Array } | null = null;
+function eigenvaluesOf(W_hh: Matrix): Float64Array {
+  const same = lastEigen?.W.length === W_hh.data.length && lastEigen.W.every((v, k) => Object.is(v, W_hh.data[k]));
+  if (!same) lastEigen = { W: W_hh.data.slice(), values: jacobiEigen(W_hh, { vectors: false }).values };
+  return lastEigen!.values.slice();
+}
+
 /** A seeded RNN with a W_hh of chosen spectrum and its ‖∂L/∂h_t‖ profile. */
 export function gradientNormDemo(cfg: GradientNormDemoConfig): GradientNormDemo {
   const rng = makeRng(cfg.seed);
@@ -194,7 +205,7 @@ export function gradientNormDemo(cfg: GradientNormDemoConfig): GradientNormDemo 
   const f = d2lForward(p, s, opts);
   const symmetric = maxAsymmetry(W_hh) === 0;
   return {
-    p, s, opts, eigenvalues: symmetric ? jacobiEigen(W_hh).values : new Float64Array(0),
+    p, s, opts, eigenvalues: symmetric ? eigenvaluesOf(W_hh) : new Float64Array(0),
     norms: Float64Array.from(d2lBackward(p, s, opts, f).dL_dh, vnorm), preacts: f.a,
   };
 }

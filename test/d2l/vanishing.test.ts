@@ -253,3 +253,17 @@ describe("gradient clipping bounds the step but cannot restore a vanished signal
 function mulMatVec(A: Matrix, v: Float64Array): Float64Array {
   return mtv(transpose(A), v);
 }
+
+describe("gradientNormDemo's eigenvalues, remembered for the last W_hh", () => {
+  it("are Jacobi's values of the model's W_hh, bit for bit, whatever was asked before", () => {
+    const asked = [
+      { seed: 1, rho: 0.9, activation: "tanh" }, { seed: 1, rho: 0.9, activation: "relu" }, { seed: 2, rho: 0.9, activation: "tanh" },
+      { seed: 1, rho: 0.9, activation: "identity", lossAt: "all" }, { seed: 1, rho: 1.2, activation: "tanh" },
+    ] as const;
+    for (const c of asked) {
+      const d = gradientNormDemo({ hidden: 5, T: 6, ...c });
+      expect(Array.from(d.eigenvalues), JSON.stringify(c)).toEqual(Array.from(jacobiEigen(d.p.W_hh).values));
+      d.eigenvalues[0] = NaN; // a caller's change to its copy must not reach the next model
+    }
+  });
+});
