@@ -33,10 +33,12 @@ const cellOf = (page: Page, fn: string): Locator =>
 
 /** The rows of the value table behind a cell's heatmap, as label → cell texts. */
 async function tableRows(cell: Locator): Promise<Record<string, string[]>> {
-  await cell.evaluate((c) => { for (const d of c.querySelectorAll<HTMLDetailsElement>("figure.heatmap > details")) { d.open = true; d.dispatchEvent(new Event("toggle")); } });
-  return cell.locator(".matrix-table").first().evaluate((t) => Object.fromEntries(
-    Array.from(t.querySelectorAll("tbody tr"), (tr) => [tr.querySelector("th")!.textContent!, Array.from(tr.querySelectorAll("td"), (td) => td.textContent!)]),
-  ));
+  // Opened and read in one step: the cell may redraw between two steps, and its new heatmap's table is not built yet.
+  return cell.evaluate((c) => {
+    for (const d of c.querySelectorAll<HTMLDetailsElement>("figure.heatmap > details")) { d.open = true; d.dispatchEvent(new Event("toggle")); }
+    return Object.fromEntries(Array.from(c.querySelectorAll(".matrix-table")[0]?.querySelectorAll("tbody tr") ?? [],
+      (tr) => [tr.querySelector("th")!.textContent!, Array.from(tr.querySelectorAll("td"), (td) => td.textContent!)]));
+  });
 }
 
 const ex = buildExample(DEFAULT_CONFIG);
@@ -66,6 +68,30 @@ describe("the biases-and-weights page", () => {
     const rows = await tableRows(cell);
     for (const [label, cells] of Object.entries(rows)) if (label !== "e") expect(cells.every((c) => c === "0"), label).toBe(true);
     expect(await cell.locator(".check-pass").count()).toBe(1);
+    await page.close();
+    expect(problems).toEqual([]);
+  });
+
+  it("keeps the reader's t and i when only the numbers change (a seed), and offers new choices when the sizes do", async () => {
+    const { page, problems } = await open();
+    await page.getByLabel("step t", { exact: true }).selectOption({ index: 2 });
+    await page.getByLabel("logit i").selectOption({ index: 4 });
+    await page.getByLabel("unit i").selectOption({ index: 3 });
+    const cellV = cellOf(page, "dOi_dV");
+    await expect.poll(async () => (await tableRows(cellV))["e"]).toEqual(Array.from(row(ex.fwd.h, 2), (v) => fmt(v)));
+    await page.getByLabel("Seed").fill("2");
+    const e2 = buildExample({ ...DEFAULT_CONFIG, seed: 2 });
+    expect(Array.from(row(e2.fwd.h, 2))).not.toEqual(Array.from(row(ex.fwd.h, 2)));
+    // The same choices, now showing seed 2's h⁽³⁾ in row e.
+    await expect.poll(async () => (await tableRows(cellV))["e"]).toEqual(Array.from(row(e2.fwd.h, 2), (v) => fmt(v)));
+    expect(await page.getByLabel("step t", { exact: true }).inputValue()).toBe("2");
+    expect(await page.getByLabel("logit i").inputValue()).toBe("4");
+    expect(await page.getByLabel("unit i").inputValue()).toBe("3");
+    // A new hidden size makes a new list of units; the step picker, whose choices did not change, keeps its t.
+    await page.getByLabel("Hidden size").fill("3");
+    await expect.poll(() => page.getByLabel("unit i").locator("option").count()).toBe(3);
+    expect(await page.getByLabel("step t", { exact: true }).inputValue()).toBe("2");
+    expect(await page.locator(".check-fail").count()).toBe(0);
     await page.close();
     expect(problems).toEqual([]);
   });
