@@ -73,6 +73,22 @@ describe("the hidden-states page", () => {
     expect(problems).toEqual([]);
   });
 
+  it("keeps the reader's step when only the numbers change (a seed)", async () => {
+    const { page, problems } = await open();
+    await page.getByRole("slider", { name: "Step t" }).focus();
+    await page.keyboard.press("Home"); // t = 1
+    await expect.poll(() => page.locator("output").first().textContent()).toMatch(/^t = 1:/);
+    await page.getByLabel("Seed").fill("2");
+    const e2 = buildExample({ ...DEFAULT_CONFIG, seed: 2 });
+    // Seed 2's Jacobian at the same t = 1, not seed 2's at the default t = τ − 1.
+    await expect.poll(async () => (await cellValuesAfter(page, "eq-3-7"))[0]?.[0])
+      .toBeCloseTo(hiddenStepJacobian(row(e2.fwd.h, 1), e2.params.W).data[0]!, 3);
+    expectShown(await cellValuesAfter(page, "eq-3-7"), hiddenStepJacobian(row(e2.fwd.h, 1), e2.params.W));
+    expect(await page.getByRole("slider", { name: "Step t" }).inputValue()).toBe("1");
+    await page.close();
+    expect(problems).toEqual([]);
+  });
+
   it("reports the row-broadcast reading's error as plain text, labelled wrong, with no check badge", async () => {
     const { page } = await open();
     const wrong = hiddenGradsBroadcastForm(ex.grads.dL_do, ex.fwd.h, ex.params.V, ex.params.W, "row");

@@ -108,6 +108,41 @@ describe("the plan-of-attack page", () => {
   });
 });
 
+describe("a reader's step across a seed edit", () => {
+  it("/plan keeps the steps taken, now with the new seed's rows of (DL)_h", async () => {
+    const { page, problems } = await open("/plan");
+    await page.waitForSelector("table.partial-rows");
+    const step = page.getByRole("button", { name: "Step", exact: true });
+    await step.click();
+    await step.click();
+    await expect.poll(async () => (await tableRows(page)).filter((r) => r.filled).length).toBe(2);
+    await page.getByLabel("Seed").fill("2");
+    const e2 = buildExample({ ...DEFAULT_CONFIG, seed: 2 });
+    const tau = e2.inputs.length;
+    const want = row(e2.grads.dL_dh, tau - 1);
+    await expect.poll(async () => (await tableRows(page)).find((r) => r.t === tau)?.values[0]).toBe(want[0]);
+    const rows = await tableRows(page);
+    expect(rows.filter((r) => r.filled).map((r) => r.t)).toEqual([tau - 1, tau]);
+    expect(await page.locator(".stepper-status").textContent()).toMatch(/^Step 2 of /);
+    await page.close();
+    expect(problems).toEqual([]);
+  });
+
+  it("/logits keeps the chosen step", async () => {
+    const { page, problems } = await open("/logits");
+    const select = page.locator("label.step-picker select");
+    await select.selectOption("3");
+    const numbers = () => page.locator(".live-cell").last().textContent();
+    const before = await numbers();
+    await page.getByLabel("Seed").fill("2");
+    await expect.poll(numbers).not.toBe(before); // the edit has reached the page's last cell
+    expect(await select.inputValue()).toBe("3");
+    expect(await page.locator(".check-fail").count()).toBe(0);
+    await page.close();
+    expect(problems).toEqual([]);
+  });
+});
+
 describe("the plan-of-attack page's editors", () => {
   it("has Edit under every live cell; the waves' and the plan's experiments fail their checks, and Reset restores them", async () => {
     const { page, problems } = await open("/plan");
