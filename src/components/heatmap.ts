@@ -96,7 +96,16 @@ function advanceOf(ch: string): number {
   return w;
 }
 
-const hundredths = (x: number) => Math.round(x * 100) / 100;
+/**
+ * x to the hundredth, as String(Math.round(x * 100) / 100) writes it, from integers: converting a double to its
+ * shortest decimal was the larger part of writing some ten thousand positions per edit.
+ */
+export function hundredths(x: number): string {
+  const h = Math.round(x * 100);
+  if (!(h >= 0 && h < 1e9)) return String(h / 100);
+  const whole = Math.floor(h / 100), frac = h - whole * 100;
+  return frac === 0 ? String(whole) : frac % 10 === 0 ? `${whole}.${frac / 10}` : `${whole}.${frac < 10 ? "0" : ""}${frac}`;
+}
 
 /**
  * Labels and numbers set in one <text>, each character at its own x and y: one element for every label of a kind
@@ -105,16 +114,29 @@ const hundredths = (x: number) => Math.round(x * 100) / 100;
  * well, and `xml:space="preserve"` keeps every space, so that characters and positions stay paired.
  */
 class PlacedText {
-  private readonly x: number[] = [];
-  private readonly y: number[] = [];
+  private readonly x: string[] = [];
+  private readonly y: string[] = [];
+  private readonly widths: number[] = [];
   private text = "";
 
   add(piece: string, at: number, y: number, anchor: "middle" | "end"): void {
-    // One width per UTF-16 unit, as positions are given: a surrogate pair is measured whole on its first unit.
-    const widths = Array.from(piece, (c) => (c.length === 2 ? [advanceOf(c), 0] : [advanceOf(c)])).flat();
-    let x = at - widths.reduce((a, b) => a + b, 0) / (anchor === "end" ? 1 : 2);
-    if (this.text) { this.x.push(hundredths(x)); this.y.push(y); this.text += " "; }
-    for (const w of widths) { this.x.push(hundredths(x)); this.y.push(y); x += w; }
+    // One width per UTF-16 unit, as positions are given: a surrogate pair is measured whole on its first unit. Plain
+    // loops: a page places some ten thousand characters per edit.
+    const widths = this.widths;
+    widths.length = 0;
+    let total = 0;
+    for (let k = 0; k < piece.length; k++) {
+      const code = piece.charCodeAt(k);
+      const pair = code >= 0xd800 && code < 0xdc00 && k + 1 < piece.length;
+      const w = advanceOf(pair ? piece.slice(k, k + 2) : piece[k]!);
+      widths.push(w);
+      total += w;
+      if (pair) { widths.push(0); k++; }
+    }
+    let x = at - total / (anchor === "end" ? 1 : 2);
+    const ys = String(y);
+    if (this.text) { this.x.push(hundredths(x)); this.y.push(ys); this.text += " "; }
+    for (const w of widths) { this.x.push(hundredths(x)); this.y.push(ys); x += w; }
     this.text += piece;
   }
 
@@ -155,12 +177,14 @@ export function heatmap(value: Float64Array | MatrixLike, o: HeatmapOptions): HT
   for (let j = 0; j <= m.cols; j++) gaps.push(`M${left + cw * j},${top}v${ch * m.rows}`);
   for (let i = 0; i <= m.rows; i++) gaps.push(`M${left},${top + ch * i}h${cw * m.cols}`);
   parts.push(`<path class="hm-gaps" d="${gaps.join("")}"></path>`);
+  // Where each column's colour starts and ends, in %: the same in every row.
+  const spans = Array.from({ length: m.cols }, (_, j) => ` ${(100 * j) / m.cols}% ${(100 * (j + 1)) / m.cols}%`);
   for (let i = 0; i < m.rows; i++) {
     const baseline = top + ch * i + ch / 2 + 4, stops: string[] = [];
     rows.add(rowLabels[i]!, left - 6, baseline, "end");
     for (let j = 0; j < m.cols; j++) {
       const v = m.data[i * m.cols + j]!;
-      stops.push(`${Number.isFinite(v) ? rdbu(extent === 0 ? 0.5 : 0.5 + v / (2 * extent)) : "#ccc"} ${(100 * j) / m.cols}% ${(100 * (j + 1)) / m.cols}%`);
+      stops.push((Number.isFinite(v) ? rdbu(extent === 0 ? 0.5 : 0.5 + v / (2 * extent)) : "#ccc") + spans[j]);
       (Math.abs(v) > 0.6 * extent ? white : black).add(fmt(v, 2), left + cw * j + cw / 2, baseline, "middle");
     }
     rowColours.push(`linear-gradient(to right, ${stops.join(", ")}) ${rowPlace(i)}`);
