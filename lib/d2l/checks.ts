@@ -17,17 +17,19 @@ const cloneParams = (p: D2LParams): D2LParams => ({ W_hx: clone(p.W_hx), W_hh: c
 const WEIGHT_NAMES = ["W_hx", "W_hh", "W_qh"] as const;
 
 /**
- * ∂y_i/∂θ_k for the n entries of a vector-valued y, each by `centralDifference`. y is evaluated once per position
- * of θ_k (twice in all) and its entries read from that one run, not re-run per entry.
+ * ∂y_i/∂θ_k for the n entries of a vector-valued y from entry `from` on, each by `centralDifference`. y is evaluated
+ * once per position of θ_k (twice in all) and its entries read from that one run, not re-run per entry.
  */
-function differenceColumn(theta: Float64Array, k: number, n: number, y: () => ArrayLike<number>, eps: number): Float64Array {
+function differenceColumn(theta: Float64Array, k: number, n: number, y: () => ArrayLike<number>, eps: number, from = 0): Float64Array {
   const runs = new Map<number, ArrayLike<number>>();
   const yNow = (): ArrayLike<number> => {
     let v = runs.get(theta[k]!);
     if (v === undefined) runs.set(theta[k]!, (v = y()));
     return v;
   };
-  return Float64Array.from({ length: n }, (_, i) => centralDifference(theta, k, () => yNow()[i]!, eps));
+  const column = new Float64Array(n);
+  for (let i = 0; i < n; i++) column[i] = centralDifference(theta, k, () => yNow()[from + i]!, eps);
+  return column;
 }
 /** ∂L/∂W for the three weights by central differences of `loss` (default: L of eq 2b). */
 export function numericalWeightGrads(
@@ -158,14 +160,28 @@ export function numericalStateJacobian(p: D2LParams, s: D2LSequence, opts: D2LOp
 
 /** ∂h_t/∂w_h for t = 1 … T (h × P each) by central differences on the flattened w_h. */
 export function numericalDhdw(p: D2LParams, s: D2LSequence, opts?: D2LOptions, names?: readonly WhName[], eps = FD_EPSILON): Matrix[] {
-  const q = cloneParams(p), layout = whLayout(p, names), T = s.xs.length, hidden = p.W_hh.rows, b = stepBuffers(p);
-  const out = Array.from({ length: T }, () => zeros(hidden, layout.P));
+  return dhdwFrom(p, s, opts, names, eps, 1);
+}
+
+/**
+ * ∂h_t/∂w_h at the one 1-based step t: `numericalDhdw(…)[t − 1]`, bit for bit, differencing h_t's entries only (a page
+ * that checks h_T alone was differencing all T steps' entries and keeping one in T).
+ */
+export function numericalDhdwAt(p: D2LParams, s: D2LSequence, opts: D2LOptions | undefined, t: number, names?: readonly WhName[], eps = FD_EPSILON): Matrix {
+  if (!(Number.isInteger(t) && t >= 1 && t <= s.xs.length)) throw new RangeError(`numericalDhdwAt: need 1 ≤ t ≤ T = ${s.xs.length}, got ${t}`);
+  return dhdwFrom(p, s, opts, names, eps, t, t)[0]!;
+}
+
+/** ∂h_t/∂w_h for t = first … last (1-based). */
+function dhdwFrom(p: D2LParams, s: D2LSequence, opts: D2LOptions | undefined, names: readonly WhName[] | undefined, eps: number, first: number, last = s.xs.length): Matrix[] {
+  const q = cloneParams(p), layout = whLayout(p, names), hidden = p.W_hh.rows, b = stepBuffers(p), steps = last - first + 1;
+  const out = Array.from({ length: steps }, () => zeros(hidden, layout.P));
   for (const n of layout.names) {
     const theta = q[n].data;
     for (let k = 0; k < theta.length; k++) {
-      const column = differenceColumn(theta, k, T * hidden, () => hiddenStatesFlat(q, s, opts, b), eps);
+      const column = differenceColumn(theta, k, steps * hidden, () => hiddenStatesFlat(q, s, opts, b), eps, (first - 1) * hidden);
       const col = layout.offset[n]! + k;
-      for (let t = 0; t < T; t++) for (let i = 0; i < hidden; i++) out[t]!.data[i * layout.P + col] = column[t * hidden + i]!;
+      for (let t = 0; t < steps; t++) for (let i = 0; i < hidden; i++) out[t]!.data[i * layout.P + col] = column[t * hidden + i]!;
     }
   }
   return out;

@@ -71,9 +71,17 @@ export function stepLosses(o: Matrix, targets: readonly number[]): Vector {
   return L_t;
 }
 
-/** eq 1.1 for one step: L⁽ᵗ⁾ = −log softmax(o)_y, as `stepLosses` computes each step. */
+/**
+ * eq 1.1 for one step: L⁽ᵗ⁾ = −log softmax(o)_y, with the operations of `stepLosses` in its order (the same bits,
+ * test/derivation/forward.test.ts). Written out rather than wrapping o as a one-row matrix: finite differences call it
+ * some ten thousand times per edit, and the wrapping's four allocations a call were a fifth of a page's garbage.
+ */
 export function stepLoss(o: Vector, y: number): number {
-  return stepLosses({ rows: 1, cols: o.length, data: o }, [y])[0]!;
+  let m = -Infinity;
+  for (let k = 0; k < o.length; k++) m = Math.max(m, o[k]!);
+  let s = 0;
+  for (let k = 0; k < o.length; k++) s += exp(o[k]! - m);
+  return log(s) - (o[y]! - m);
 }
 
 /** eq 1.2: L = (1/τ) Σ_t L⁽ᵗ⁾. */

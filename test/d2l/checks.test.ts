@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import {
-  lossFromHidden, numericalDhdw, numericalHiddenGradsD2L, numericalStateJacobian, numericalSumLossGrads, statesFrom,
+  lossFromHidden, numericalDhdw, numericalDhdwAt, numericalHiddenGradsD2L, numericalStateJacobian, numericalSumLossGrads, statesFrom,
 } from "../../lib/d2l/checks.js";
 import {
   type D2LOptions, type D2LParams, type D2LSequence, activate, d2lForward, mv, optionsOf, stepLossD2L,
@@ -61,6 +61,14 @@ describe.each(CASES.map((c) => [`h ${c.hidden}, T ${c.T}, ${c.activation}`, c] a
       const want = centralDifference(q.W_hh.data, k, () => d2lForward(q, s, opts).h[t]![i]!);
       expect(got[t]!.data[i * n + k], `t ${t + 1}, i ${i + 1}, entry ${k}`).toBe(want);
     }
+  });
+
+  it("numericalDhdwAt(t) gives the bits of numericalDhdw(…)[t − 1] at every step, and refuses a step outside 1 … T", () => {
+    for (const names of [undefined, ["W_hh"] as const]) {
+      const all = numericalDhdw(p, s, opts, names);
+      for (let t = 1; t <= c.T; t++) expect(bits([numericalDhdwAt(p, s, opts, t, names).data]), `t ${t}`).toEqual(bits([all[t - 1]!.data]));
+    }
+    for (const t of [0, c.T + 1, 1.5, NaN]) expect(() => numericalDhdwAt(p, s, opts, t)).toThrow(/numericalDhdwAt: need 1 ≤ t ≤ T/);
   });
 
   it("the buffered re-runs (statesFrom, lossFromHidden) give the bits of the plain ones", () => {

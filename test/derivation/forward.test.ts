@@ -4,7 +4,7 @@
  * of softmax and the loss for logits in the thousands, both h⁽⁰⁾ conventions, and the messages for bad inputs.
  */
 import { describe, expect, it } from "vitest";
-import { type Forward, forward, hPrevAt, meanLoss, softmax, stepLoss } from "../../lib/derivation/forward.js";
+import { type Forward, forward, hPrevAt, meanLoss, softmax, stepLoss, stepLosses } from "../../lib/derivation/forward.js";
 import { tanh } from "../../lib/core/libm.js";
 import { type Matrix, ShapeError, fromRows, row, toRows, zeros } from "../../lib/core/matrix.js";
 import { type H0Kind, type Params, H0_KINDS, initParams, initialHidden, sizesOf } from "../../lib/derivation/model.js";
@@ -191,6 +191,21 @@ describe("softmax and the loss for logits in the thousands (eqs 1.7, 1.1)", () =
     expect(1e17 + Math.LN2 - 1e17).toBe(0);
     // Unequal huge logits: the gap decides, and ln(1 + e^(−gap)) is added to it.
     expect(stepLoss(Float64Array.of(1e17, 1e17 + 16), 0)).toBeCloseTo(16 + Math.log1p(Math.exp(-16)), 14);
+  });
+
+  it("eq 1.1 for one step (stepLoss) gives the bits of stepLosses' row, whatever the logits", () => {
+    const rng = makeRng(11);
+    const specials = [0, -0, 1e300, -1e300, 1e-300, NaN, Infinity, -Infinity, 1e17, 745, -745];
+    for (let trial = 0; trial < 400; trial++) {
+      const cols = 1 + (trial % 7);
+      const m = zeros(3, cols);
+      for (let k = 0; k < m.data.length; k++) {
+        m.data[k] = trial % 5 === 0 ? specials[Math.floor(rng.uniform(0, specials.length))]! : rng.uniform(-30, 30) * (trial % 3 === 0 ? 1e6 : 1);
+      }
+      const targets = [0, 1, 2].map(() => Math.floor(rng.uniform(0, cols)));
+      const rows = stepLosses(m, targets);
+      for (let t = 0; t < 3; t++) expect(Object.is(stepLoss(row(m, t), targets[t]!), rows[t]), `trial ${trial}, row ${t}`).toBe(true);
+    }
   });
 
   it("a hugely wrong logit costs about the logit gap, not Infinity", () => {
