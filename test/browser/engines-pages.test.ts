@@ -7,7 +7,7 @@
  * another origin's iframe in Chromium).
  */
 import { describe, expect, it } from "vitest";
-import { ENGINES, engineBlock, useEngineSite } from "./engines.js";
+import { ENGINES, engineBlock, invalidMathml, useEngineSite } from "./engines.js";
 import { navigationPaths } from "./navigation.js";
 
 for (const engine of ENGINES) {
@@ -57,6 +57,19 @@ for (const engine of ENGINES) {
         expect(r.failed, `${where}#${r.id}'s checks`).toEqual([]);
       }
       expect(report.failed, `failed checks on ${where}`).toEqual([]);
+    });
+
+    it("a MathML element with a child missing in the finished page is a problem (engines.ts invalidMathml)", async () => {
+      const visit = await site.open("/summary");
+      const before = await visit.page.evaluate(invalidMathml);
+      await visit.page.evaluate(() => { document.getElementsByTagNameNS("http://www.w3.org/1998/Math/MathML", "mfrac")[0]!.lastElementChild!.remove(); });
+      const after = await visit.page.evaluate(invalidMathml);
+      const problems = await visit.problems();
+      await visit.page.close();
+      expect(before).toEqual([]);
+      expect(after).toHaveLength(1);
+      expect(after[0]).toMatch(/^<mfrac> with 1 child, in #/);
+      expect(problems.filter((p) => p.startsWith("invalid MathML in the finished page: <mfrac>"))).toHaveLength(1);
     });
 
     it("a heatmap's numbers sit centred in their cells, over their colours (heatmap.ts)", async () => {
